@@ -1,0 +1,122 @@
+"""The durable outbox: alerts are written with their change, then delivered, retried and parked.
+
+Delivery protocol per item: mark `sending` and commit, send, then mark `sent` and commit. A crash between
+the send and the second commit leaves the item `sending`; it is sent again later with the same idempotency
+key (email Message-ID, webhook-id), so a receiver that honours the key drops the duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.types import Channel, DeliveryError, Message
+from store.models import Change, OutboxItem
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[Session, OutboxItem], Message]
+MAX_BACKOFF = timedelta(hours=24)
+
+
+def idempotency_key(change_id: int, channel: str) -> str:
+    return f"change-{change_id}-{channel}"
+
+
+def enqueue(session: Session, change: Change, channels: Iterable[str], now: datetime) -> None:
+    """Add one outbox row per channel for `change`, in the caller's transaction."""
+    for name in channels:
+        session.add(OutboxItem(change_id=change.id, channel=name, idempotency_key=idempotency_key(change.id, name),
+                               status="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_attempts: int = 8
+    backoff_seconds: float = 60.0
+
+    def next_attempt(self, attempts: int, now: datetime) -> datetime:
+        delay = timedelta(seconds=self.backoff_seconds * 2 ** max(attempts - 1, 0))
+        return now + min(delay, MAX_BACKOFF)
+
+
+def deliver(sessions: sessionmaker[Session], channels: dict[str, Channel], render: Render,
+            clock: Callable[[], datetime], policy: Policy, *, due_only: bool = True) -> DeliveryReport:
+    """Try every pending (or interrupted) item once; `due_only=False` ignores the backoff schedule."""
+    report = DeliveryReport()
+    for item_id in _pending_ids(sessions, clock(), due_only):
+        _deliver_one(sessions, item_id, channels, render, clock, policy, report)
+    return report
+
+
+def retry_parked(session: Session, now: datetime, channel: str | None = None) -> int:
+    """Move parked (failed) items back to pending; returns how many."""
+    q = select(OutboxItem).where(OutboxItem.status == "failed")
+    if channel:
+        q = q.where(OutboxItem.channel == channel)
+    items = list(session.scalars(q))
+    for item in items:
+        item.status, item.attempts, item.next_attempt_at = "pending", 0, now
+    return len(items)
+
+
+def _pending_ids(sessions: sessionmaker[Session], now: datetime, due_only: bool) -> list[int]:
+    q = select(OutboxItem.id).where(OutboxItem.status.in_(("pending", "sending")))
+    if due_only:
+        q = q.where(or_(OutboxItem.next_attempt_at <= now, OutboxItem.status == "sending"))
+    with sessions() as session:
+        return list(session.scalars(q.order_by(OutboxItem.id)))
+
+
+def _deliver_one(sessions: sessionmaker[Session], item_id: int, channels: dict[str, Channel], render: Render,
+                 clock: Callable[[], datetime], policy: Policy, report: DeliveryReport) -> None:
+    with sessions.begin() as session:
+        item = session.get(OutboxItem, item_id)
+        if item is None or item.status not in ("pending", "sending"):
+            return
+        channel = channels.get(item.channel)
+        if channel is None:
+            _fail(item, f"channel {item.channel!r} is no longer configured", report, park=True)
+            return
+        message = render(session, item)
+        item.status, item.attempts = "sending", item.attempts + 1
+    try:
+        channel.send(message)
+    except DeliveryError as exc:
+        with sessions.begin() as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            park = not exc.transient or item.attempts >= policy.max_attempts
+            item.next_attempt_at = policy.next_attempt(item.attempts, clock())
+            _fail(item, exc.reason, report, park=park)
+        return
+    with sessions.begin() as session:
+        item = session.get(OutboxItem, item_id)
+        assert item is not None
+        item.status, item.sent_at, item.last_error = "sent", clock(), None
+    report.sent += 1
+
+
+def _fail(item: OutboxItem, reason: str, report: DeliveryReport, *, park: bool) -> None:
+    item.last_error = reason
+    item.status = "failed" if park else "pending"
+    if park:
+        report.failed += 1
+    else:
+        report.retrying += 1
+    report.errors.append(f"{item.channel}: {reason}")
+    log.warning("alert %s on %s %s: %s", item.idempotency_key, item.channel,
+                "parked" if park else "will be retried", reason)

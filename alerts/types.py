@@ -1,0 +1,59 @@
+"""What the alert side passes around: a change as readers see it, a rendered message, and a channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One change as `regwatch history --format json` shows it (these field names are a public contract)."""
+
+    id: int
+    detected_at: str  # ISO 8601, UTC
+    agency: str
+    source: str
+    document_id: int
+    url: str
+    title: str
+    kind: str  # new | changed | removed | status
+    from_version: int | None
+    to_version: int | None
+    summary: str
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered alert, ready for any channel."""
+
+    kind: str  # "change.detected" | "test"
+    idempotency_key: str  # stable per alert and channel: a retry re-sends the same key
+    subject: str
+    text: str
+    html: str
+    data: dict[str, Any]  # the webhook payload's "data"
+    thread_key: str = ""  # messages about one document share it (email threading)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver. `transient` says whether a retry may succeed; `retry_after` (seconds) is the
+    receiver's own hint (HTTP `Retry-After`), when it gave one."""
+
+    def __init__(self, reason: str, *, transient: bool = True, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    """Delivers one message or raises DeliveryError. The outbox decides when and how often."""
+
+    name: str
+
+    def send(self, message: Message) -> None: ...

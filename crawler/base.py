@@ -1,0 +1,176 @@
+"""The shared spider flow: catalogue → watched documents → their attachments, all conditional requests.
+
+A spider turns each Scrapy response into a `Fetched` and hands it to a pure parser; what comes out
+(`ListingSeen`, `Capture`) goes to the injected `sink` through the item pipeline. Spiders never touch
+the database and never hard-code a URL: sources (with their URLs) come from the configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Protocol
+
+from scrapy import Request, Spider
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
+from twisted.python.failure import Failure
+
+from crawler.middlewares import BLOCKED, HostRefused
+from parsers import parse_document
+from parsers.types import Capture, Document, Fetched, Listing, ListingSeen, ParseError
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[Fetched], Document]
+PASS_STATUSES = [304, 404, 410]
+
+
+class Sink(Protocol):
+    """Where a spider's findings go (the store, in production; a list, in a unit test)."""
+
+    def validators(self, source: str, key: str) -> dict[str, str]: ...
+
+    def accept(self, item: Capture | ListingSeen) -> None: ...
+
+    def source_failed(self, source: str, reason: str) -> None: ...
+
+
+class BaseSpider(Spider):
+    """One spider per agency; each source of that agency is crawled by the same instance (one politeness
+    budget per host). Subclasses provide the listing parser, the watch filter and the document parser."""
+
+    name = "base"
+    custom_settings: dict[str, Any] = {"HTTPERROR_ALLOWED_CODES": PASS_STATUSES}
+
+    def __init__(self, sources: Sequence[Any] = (), sink: Sink | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sources = list(sources)
+        self.sink = sink
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BaseSpider:
+        """`regwatch run` passes sources and sink; under `scrapy crawl` the settings name a wiring function."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        wiring = crawler.settings.get("REGWATCH_STANDALONE")
+        if spider.sink is None and wiring:
+            load_object(wiring)(crawler, spider)
+        return spider
+
+    # --- what subclasses override ------------------------------------------------------------------
+
+    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+        raise ParseError(f"{self.name} has no catalogue parser")
+
+    def watched_keys(self, source: Any, listing: Listing) -> frozenset[str]:
+        return frozenset(entry.key for entry in listing.entries)
+
+    def document_parser(self, source: Any, url: str) -> Parser:
+        return lambda fetched: parse_document(fetched, selector=source.selector)
+
+    # --- the flow ----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.sources:
+            for url in source.urls:
+                if source.type == "catalogue":
+                    yield Request(url, callback=self._on_listing, errback=self._on_listing_error,
+                                  cb_kwargs={"source": source}, dont_filter=True)
+                else:
+                    yield self.document_request(source, key=url, url=url)
+
+    def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
+                         parser: Parser | None = None) -> Request:
+        assert self.sink is not None
+        kwargs = {"source": source, "key": key, "parent_key": parent_key,
+                  "parser": parser or self.document_parser(source, url)}
+        return Request(url, headers=self.sink.validators(source.name, key), callback=self._on_document,
+                       errback=self._on_document_error, cb_kwargs=kwargs, dont_filter=True,
+                       meta={"source": source.name, "key": key, "parent_key": parent_key})
+
+    def _on_listing(self, response: Response, source: Any) -> Iterator[Any]:
+        fetched = to_fetched(response)
+        if response.status != 200:
+            self._listing_failed(source, f"listing {response.url} answered HTTP {response.status}")
+            return
+        try:
+            listing = self.parse_listing(source, fetched)
+        except ParseError as exc:
+            self._listing_failed(source, f"listing {response.url} could not be parsed: {exc}")
+            return
+        watched = self.watched_keys(source, listing)
+        log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
+        yield ListingSeen(source=source.name, listing=listing, watched=watched)
+        for entry in listing.entries:
+            if entry.key in watched:
+                yield from self.entry_requests(source, entry)
+        if listing.next_page:
+            yield Request(listing.next_page, callback=self._on_listing, errback=self._on_listing_error,
+                          cb_kwargs={"source": source}, dont_filter=True)
+
+    def entry_requests(self, source: Any, entry: Any) -> Iterator[Request]:
+        """The page of a watched entry, then each attachment the catalogue already names."""
+        yield self.document_request(source, key=entry.key, url=entry.url)
+        for number, url in enumerate(entry.attachments, start=1):
+            yield self.document_request(source, key=attachment_key(entry.key, number), url=url,
+                                        parent_key=entry.key, parser=parse_document)
+
+    def _on_listing_error(self, failure: Failure) -> None:
+        source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
+        self._listing_failed(source, describe_failure(failure))
+
+    def _listing_failed(self, source: Any, reason: str) -> None:
+        log.error("%s: %s", source.name, reason)
+        assert self.sink is not None
+        self.sink.source_failed(source.name, reason)
+
+    def _on_document(self, response: Response, source: Any, key: str, parent_key: str | None,
+                     parser: Parser) -> Iterator[Capture]:
+        fetched = to_fetched(response)
+        base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
+        if response.status == 304:
+            yield Capture(**base, not_modified=True)
+            return
+        if response.status != 200:
+            log.warning("%s: %s answered HTTP %s", source.name, response.url, response.status)
+            yield Capture(**base, fetched=fetched, error=f"HTTP {response.status}")
+            return
+        try:
+            document = parser(fetched)
+        except ParseError as exc:
+            log.error("%s: %s could not be parsed: %s", source.name, response.url, exc)
+            yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
+            return
+        yield Capture(**base, fetched=fetched, document=document)
+
+    def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = describe_failure(failure)
+        log.error("%s: %s failed: %s", request.meta["source"], request.url, reason)
+        yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
+                      parent_key=request.meta["parent_key"], error=reason, blocked=reason == BLOCKED)
+
+
+def attachment_key(parent_key: str, number: int) -> str:
+    """Attachments are identified by their place in the parent document (their URLs change on reissue)."""
+    return f"{parent_key}#file{number}"
+
+
+def to_fetched(response: Response) -> Fetched:
+    return Fetched(url=response.url, status=response.status, headers=_headers(response.headers),
+                   body=response.body, request_headers=_headers(response.request.headers))
+
+
+def _headers(headers: Any) -> dict[str, str]:
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()}
+
+
+def describe_failure(failure: Failure) -> str:
+    """One line saying why a request failed."""
+    exc = failure.value
+    if isinstance(exc, HostRefused):
+        return exc.reason
+    if isinstance(exc, HttpError):
+        return f"HTTP {exc.response.status}"
+    return f"{type(exc).__name__}: {str(exc).strip() or 'no detail'}"

@@ -1,0 +1,24 @@
+"""The one item pipeline: hand every finding to the spider's sink (the store, injected by the caller)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from parsers.types import Capture, ListingSeen
+
+
+class SinkPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SinkPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        sink = getattr(self.crawler.spider, "sink", None)
+        if isinstance(item, Capture | ListingSeen) and sink is not None:
+            sink.accept(item)
+        return item

@@ -1,0 +1,41 @@
+"""Scrapy settings built from the regwatch configuration (no secrets ever go in here: Scrapy logs them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BOT_NAME = "regwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+
+
+def scrapy_settings(crawl: Any) -> dict[str, Any]:
+    """Settings for one regwatch crawl, from the `crawl` block of the configuration."""
+    contact = f" {crawl.contact}" if crawl.contact else ""
+    return {
+        "BOT_NAME": BOT_NAME,
+        "USER_AGENT": crawl.user_agent + contact,
+        "ROBOTSTXT_OBEY": False,  # replaced by PoliteRobotsMiddleware (Crawl-delay, RFC 9309 5xx rule)
+        "DOWNLOAD_DELAY": crawl.delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,  # a Crawl-delay is a minimum, never jittered below
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_size_mb * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": min(32, crawl.max_size_mb) * 1024 * 1024,
+        "DOWNLOAD_VERIFY_CERTIFICATES": True,
+        "RETRY_TIMES": crawl.retries,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "REGWATCH_RETRY_BACKOFF": min(crawl.delay, 5.0) or 0.5,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.PoliteRobotsMiddleware": 100,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.middlewares.BackoffRetryMiddleware": 550,
+            "crawler.middlewares.BotProtectionMiddleware": 650,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.SinkPipeline": 100},
+        "LOG_LEVEL": "INFO",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+    }

@@ -1,0 +1,8 @@
+"""Generic page watches (`type: page` without an agency): any HTML page or document at a fixed address."""
+
+from crawler.base import BaseSpider
+
+
+class PageSpider(BaseSpider):
+    name = "page"
+    agency = "page"

@@ -1,0 +1,118 @@
+"""Typed records passed from parsers to the crawler and the store.
+
+Parsers are pure: they take a `Fetched` (what the server sent) and return one of these records.
+They never see Scrapy, a database or the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class ParseError(Exception):
+    """The page does not have the shape the parser expects (a redesign, a truncated file, junk)."""
+
+
+class Status(StrEnum):
+    """Lifecycle status of a guidance document as the agency states it."""
+
+    DRAFT = "draft"
+    FINAL = "final"
+    WITHDRAWN = "withdrawn"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP response exactly as received: raw bytes, never decoded on the way in."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    request_headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """Case-insensitive header lookup."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One document as a catalogue, feed or listing describes it (metadata only, no text)."""
+
+    key: str  # stable identity within the source (FDA: the page slug)
+    url: str  # absolute URL of the document's page
+    title: str
+    status: Status = Status.UNKNOWN
+    issued: date | None = None
+    doc_type: str | None = None
+    docket: str | None = None
+    number: str | None = None  # agency document number (e.g. 薬生機審発0329第3号)
+    offices: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()  # absolute URLs
+    changed: str | None = None  # the source's own change stamp, if any
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a catalogue, feed or listing page says."""
+
+    entries: tuple[CatalogueEntry, ...]
+    complete: bool  # True when this is the whole catalogue, so absence means withdrawal
+    next_page: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of normalized text and the path of headings it falls under."""
+
+    path: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: metadata plus normalized text."""
+
+    url: str
+    title: str
+    text: str  # normalized text: the thing that is hashed and diffed
+    status: Status = Status.UNKNOWN
+    issued: date | None = None
+    doc_type: str | None = None
+    docket: str | None = None
+    number: str | None = None
+    offices: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()  # absolute URLs
+    sections: tuple[Section, ...] = ()
+    language: str | None = None
+    note: str | None = None  # e.g. "text could not be extracted"
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What the crawler hands the store for one document URL: a parsed fetch, a 304, or a failure."""
+
+    source: str
+    key: str  # document identity within the source
+    url: str
+    fetched: Fetched | None = None  # None for a 304 or a failure without a response
+    document: Document | None = None  # the parse result, when parsing succeeded
+    parent_key: str | None = None  # for attachments: the key of the document they belong to
+    not_modified: bool = False
+    error: str | None = None  # why the fetch or the parse failed
+    blocked: bool = False  # the site's bot protection answered instead of the document
+
+
+@dataclass(frozen=True)
+class ListingSeen:
+    """A catalogue/listing as fetched in this run, with the keys the source's watch list selects."""
+
+    source: str
+    listing: Listing
+    watched: frozenset[str] = frozenset()

@@ -1,0 +1,74 @@
+"""`regwatch alerts`: the outbox — what is waiting, what failed and why; retry parked alerts; test a channel."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+
+import click
+from sqlalchemy import select
+
+from alerts.types import DeliveryError
+
+
+@click.group(invoke_without_command=True)
+@click.option("--all", "show_all", is_flag=True, help="Also list delivered alerts.")
+@click.pass_context
+def alerts(ctx: click.Context, show_all: bool) -> None:
+    """The alert outbox: pending and parked (failed) alerts with their last error."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from regwatch.cli import _config, _sessions
+    from store.models import OutboxItem
+
+    with _sessions(_config(ctx))() as session:
+        items = list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+    counts = Counter(i.status for i in items)
+    click.echo(", ".join(f"{counts[s]} {s}" for s in ("pending", "sending", "sent", "failed")))
+    for i in items:
+        if show_all or i.status != "sent":
+            click.echo(f"{i.id:>5} {i.status:8} {i.channel:16} change {i.change_id:<6} attempts {i.attempts}"
+                       f"  {i.last_error or ''}")
+
+
+@alerts.command()
+@click.option("--channel", help="Only this channel's parked alerts.")
+@click.pass_context
+def retry(ctx: click.Context, channel: str | None) -> None:
+    """Re-send parked (failed) alerts now."""
+    from alerts.outbox import deliver, retry_parked
+    from regwatch.alerting import build_channels, make_renderer, policy
+    from regwatch.cli import _config, _sessions
+
+    config = _config(ctx)
+    sessions = _sessions(config)
+    with sessions.begin() as session:
+        moved = retry_parked(session, datetime.now(UTC), channel)
+    report = deliver(sessions, build_channels(config), make_renderer(config), lambda: datetime.now(UTC),
+                     policy(config), due_only=False)
+    click.echo(f"{moved} parked alert(s) re-queued; {report.sent} sent, {report.retrying} to retry, "
+               f"{report.failed} parked again")
+    for err in report.errors:
+        click.echo(f"  ! {err}")
+    sys.exit(1 if report.failed or report.retrying else 0)
+
+
+@alerts.command()
+@click.argument("channel")
+@click.pass_context
+def test(ctx: click.Context, channel: str) -> None:
+    """Send a test message through CHANNEL and say clearly what failed."""
+    from alerts.render import render_test
+    from regwatch.alerting import build_channels
+    from regwatch.cli import UserError, _config
+
+    channels = build_channels(_config(ctx))
+    if channel not in channels:
+        raise UserError(f"no channel named {channel!r} (configured: {', '.join(channels) or 'none'})")
+    try:
+        channels[channel].send(render_test(channel, datetime.now(UTC).isoformat()))
+    except DeliveryError as exc:
+        click.echo(f"regwatch: test message on {channel} failed: {exc.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"test message sent on {channel}")

@@ -1,0 +1,228 @@
+"""Load and validate `config.yaml` into a typed, immutable `Config`.
+
+Every user mistake (a typo, a missing field, a bad value) becomes one `ConfigError` line naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
+DEFAULT_DB_URL = "sqlite:///regwatch.db"
+
+
+class ConfigError(Exception):
+    """A configuration mistake, already phrased for the user."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Watch(_Model):
+    """Which catalogue records get their page and documents fetched (any match watches the record)."""
+
+    centers: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    dockets: tuple[str, ...] = ()
+    slugs: tuple[str, ...] = ()
+
+
+class SourceConfig(_Model):
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    agency: Literal["fda", "ema", "pmda", "mfds", "nmpa"] | None = None
+    type: Literal["catalogue", "page"] = "page"
+    url: str | None = None
+    start_urls: tuple[str, ...] = ()
+    selector: str | None = None
+    ignore: tuple[str, ...] = ()
+    watch: Watch = Watch()
+    enabled: bool = True
+
+    @field_validator("url", "start_urls")
+    @classmethod
+    def _http_only(cls, value: Any) -> Any:
+        for url in [value] if isinstance(value, str) else value or ():
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _has_urls(self) -> SourceConfig:
+        if not self.urls:
+            raise ValueError("needs `url` or `start_urls`")
+        if self.type == "catalogue" and self.agency is None:
+            raise ValueError("a catalogue source needs an `agency`")
+        return self
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return ((self.url,) if self.url else ()) + self.start_urls
+
+    @property
+    def spider_agency(self) -> str:
+        """Which agency spider crawls this source (`page` for generic watches without an agency)."""
+        return self.agency or "page"
+
+
+class EmailChannelConfig(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    type: Literal["email"]
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 25
+    from_: str = Field(alias="from")
+    to: Annotated[tuple[str, ...], Field(min_length=1)]
+    starttls: bool = False
+    tls: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class WebhookChannelConfig(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    type: Literal["webhook"]
+    url: str
+    secret_env: str | None = None
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig, Field(discriminator="type")]
+
+
+class AlertsConfig(_Model):
+    channels: tuple[ChannelConfig, ...] = ()
+    max_attempts: Annotated[int, Field(ge=1)] = 8
+    backoff_seconds: Annotated[float, Field(ge=0)] = 60.0
+    web_base: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> AlertsConfig:
+        _check_unique([c.name for c in self.channels], "alerts.channels")
+        return self
+
+
+class StoreConfig(_Model):
+    url: str = DEFAULT_DB_URL
+
+
+class CrawlConfig(_Model):
+    user_agent: str = "regwatch/0.1 (+https://github.com/regwatch/regwatch; regulatory change monitor)"
+    contact: str = ""
+    delay: Annotated[float, Field(ge=0)] = 2.0
+    timeout: Annotated[float, Field(gt=0)] = 60.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    max_size_mb: Annotated[int, Field(gt=0)] = 64
+    obey_robots: bool = True
+
+
+class Config(_Model):
+    store: StoreConfig = StoreConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    sources: tuple[SourceConfig, ...] = ()
+    alerts: AlertsConfig = AlertsConfig()
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Config:
+        _check_unique([s.name for s in self.sources], "sources")
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"unknown source {name!r} (configured: {known})")
+
+
+def _check_unique(names: list[str], where: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"duplicate name {name!r} in {where}")
+        seen.add(name)
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("REGWATCH_CONFIG", "config.yaml"))
+
+
+def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read, validate and return the configuration; `REGWATCH_DATABASE_URL` overrides `store.url`."""
+    env = dict(os.environ) if env is None else env
+    path = path or default_config_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {_one_line(exc)}") from None
+    return parse_config(raw if raw is not None else {}, path=path, env=env)
+
+
+def parse_config(raw: Any, *, path: Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Validate an already-parsed mapping (used by `load_config` and by tests)."""
+    where = f"{path}: " if path else ""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}the top level must be a mapping of keys")
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise ConfigError(where + _describe(exc, raw)) from None
+    override = (env or {}).get("REGWATCH_DATABASE_URL")
+    if override:
+        config = config.model_copy(update={"store": StoreConfig(url=override)})
+    return config
+
+
+def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
+    """The first validation problem as one line: the dotted key (with source/channel names) and why."""
+    err = exc.errors()[0]
+    key = _dotted(err["loc"], raw)
+    extra = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    if err["type"] == "extra_forbidden":
+        return f"{key}: unknown key (check the spelling){extra}"
+    if err["type"] == "missing":
+        return f"{key}: required key is missing{extra}"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{key}: {msg}{extra}"
+
+
+def _dotted(loc: tuple[Any, ...], raw: Any) -> str:
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            name = node[item].get("name") if isinstance(node, list) and item < len(node) and isinstance(
+                node[item], dict) else None
+            parts.append(f"[{item}]" + (f"({name})" if name else ""))
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        elif item in ("email", "webhook") and parts and parts[-1].startswith("["):
+            continue  # pydantic's discriminator tag, not a user key
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts).replace("from_", "from")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

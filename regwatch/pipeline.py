@@ -1,0 +1,169 @@
+"""One cycle: crawl, parse, version, diff, alert (`run_once`). Scrapy's reactor runs once per process,
+so a process runs at most one cycle; the scheduler starts each cycle as a child process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import groupby
+
+from scrapy.crawler import CrawlerProcess
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.outbox import DeliveryReport, deliver
+from crawler.settings import scrapy_settings
+from crawler.spiders import SPIDERS
+from regwatch.alerting import build_channels, describe_change, make_renderer, policy
+from regwatch.config import Config, ConfigError, SourceConfig
+from regwatch.recording import StoreSink, enqueue_all
+from store.db import open_store
+from store.models import Fetch, Run, Source, SourceRun
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    name: str
+    status: str  # ok | partial | failed | blocked
+    seen: int
+    new: int
+    changed: int
+    removed: int
+    unchanged: int
+    errors: int
+    error: str | None
+    baseline: bool
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    sources: list[SourceSummary]
+    alerts: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def failed(self) -> list[SourceSummary]:
+        return [s for s in self.sources if s.status in ("failed", "blocked")]
+
+
+def select_sources(config: Config, names: Sequence[str] = ()) -> list[SourceConfig]:
+    """The sources a run covers: the named ones (each must exist), else every enabled one."""
+    if names:
+        return [config.source(n) for n in names]
+    return [s for s in config.sources if s.enabled]
+
+
+@dataclass
+class Cycle:
+    """One run's bookkeeping around a crawl: the run row, the sink, then the summary and the alerts."""
+
+    config: Config
+    sources: list[SourceConfig]
+    sessions: sessionmaker[Session]
+    run_id: int
+    sink: StoreSink
+    clock: Clock
+
+    @classmethod
+    def start(cls, config: Config, sources: list[SourceConfig], clock: Clock = utcnow) -> Cycle:
+        if not sources:
+            raise ConfigError("no sources to run: add some under `sources` in the config")
+        sessions = open_store(config.store.url)
+        run_id, ids, baselines = _start_run(sessions, sources, clock())
+        agencies = {s.name: s.agency or "other" for s in sources}
+        channels = [c.name for c in config.alerts.channels]
+        sink = StoreSink(sessions, run_id, ids, agencies, baselines, clock, enqueue_all(channels, clock),
+                         describe_change)
+        return cls(config, sources, sessions, run_id, sink, clock)
+
+    def finish(self) -> RunSummary:
+        summaries = _finish_run(self.sessions, self.run_id, self.sources, self.clock())
+        report = deliver(self.sessions, build_channels(self.config), make_renderer(self.config), self.clock,
+                         policy(self.config), due_only=False)
+        return RunSummary(run_id=self.run_id, sources=summaries, alerts=report)
+
+
+def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *,
+             verbose: bool = False) -> RunSummary:
+    """Run one full cycle over the selected sources and deliver the alerts it produced."""
+    cycle = Cycle.start(config, select_sources(config, names), clock)
+    crawl(config, cycle.sources, cycle.sink, verbose=verbose)
+    return cycle.finish()
+
+
+def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: bool = False) -> None:
+    """Run the agency spiders over `sources` in this process (one spider instance per agency)."""
+    settings = scrapy_settings(config.crawl) | {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    process = CrawlerProcess(settings, install_root_handler=True)
+    key = lambda s: s.spider_agency  # noqa: E731
+    for agency, group in groupby(sorted(sources, key=key), key=key):
+        process.crawl(SPIDERS[agency], sources=list(group), sink=sink)
+    process.start()
+
+
+def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],
+               now: datetime) -> tuple[int, dict[str, int], dict[str, bool]]:
+    with sessions.begin() as session:
+        run = Run(started_at=now, status="running")
+        session.add(run)
+        session.flush()
+        ids, baselines = {}, {}
+        for src in sources:
+            row = session.scalar(select(Source).where(Source.name == src.name))
+            if row is None:
+                row = Source(name=src.name, agency=src.agency or "other", baseline_done=False)
+                session.add(row)
+                session.flush()
+            row.agency = src.agency or "other"
+            ids[src.name], baselines[src.name] = row.id, not row.baseline_done
+            session.add(SourceRun(run_id=run.id, source_id=row.id, status="running"))
+        return run.id, ids, baselines
+
+
+def _finish_run(sessions: sessionmaker[Session], run_id: int, sources: list[SourceConfig],
+                now: datetime) -> list[SourceSummary]:
+    out = []
+    with sessions.begin() as session:
+        for src in sources:
+            source = session.scalar(select(Source).where(Source.name == src.name))
+            assert source is not None
+            row = session.scalar(select(SourceRun).where(SourceRun.run_id == run_id,
+                                                         SourceRun.source_id == source.id))
+            assert row is not None
+            row.status, row.error = _final_status(session, run_id, source.id, row)
+            baseline = not source.baseline_done
+            if row.status not in ("failed", "blocked"):
+                source.baseline_done = True
+            source.last_run_at, source.last_status, source.last_error = now, row.status, row.error
+            out.append(SourceSummary(src.name, row.status, row.seen, row.new, row.changed, row.removed,
+                                     row.unchanged, row.errors, row.error, baseline))
+        run = session.get(Run, run_id)
+        assert run is not None
+        run.finished_at = now
+        run.status = "failed" if any(s.status in ("failed", "blocked") for s in out) else "ok"
+    return out
+
+
+def _final_status(session: Session, run_id: int, source_id: int, row: SourceRun) -> tuple[str, str | None]:
+    if row.status in ("failed", "blocked"):
+        return row.status, row.error
+    bad = list(session.scalars(select(Fetch).where(Fetch.run_id == run_id, Fetch.source_id == source_id,
+                                                   Fetch.outcome.in_(("error", "blocked")))))
+    if any(f.outcome == "blocked" for f in bad):
+        return "blocked", "blocked by the site's bot protection (backed off; nothing marked removed)"
+    good = session.scalar(select(Fetch.id).where(Fetch.run_id == run_id, Fetch.source_id == source_id,
+                                                 Fetch.outcome.not_in(("error", "blocked"))).limit(1))
+    if bad and good is None and row.seen == 0:
+        return "failed", "; ".join(sorted({f"{f.url}: {f.error}" for f in bad}))[:2000]
+    if bad:
+        return "partial", f"{len(bad)} document(s) failed: " + "; ".join(f"{f.url}: {f.error}" for f in bad[:5])
+    return "ok", None

@@ -1,0 +1,209 @@
+"""Typed SQLAlchemy 2.x models: sources, documents, versions, changes, runs, the fetch ledger, the alert outbox.
+
+Evidence rows (blobs, versions, changes) are append-only: nothing updates or deletes them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored naive in UTC and always come back timezone-aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    agency: Mapped[str] = mapped_column(String(10))
+    last_run_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(20))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Document(Base):
+    """A stable identity: one guidance (or one attachment of it), whatever its URL becomes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    key: Mapped[str] = mapped_column(String(500))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(10), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="unknown")
+    doc_type: Mapped[str | None] = mapped_column(String(200))
+    docket: Mapped[str | None] = mapped_column(String(100))
+    number: Mapped[str | None] = mapped_column(String(200))
+    issued: Mapped[date | None] = mapped_column(Date)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    watched: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    missing_runs: Mapped[int] = mapped_column(Integer, default=0)
+    gone_runs: Mapped[int] = mapped_column(Integer, default=0)
+    removed_at: Mapped[datetime | None]
+
+    source: Mapped[Source] = relationship()
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.number", lazy="raise_on_sql"
+    )
+
+
+class Blob(Base):
+    """Raw bytes exactly as fetched, addressed by their sha256."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Version(Base):
+    """One distinct normalized text of a document, with the exact bytes and headers it came from."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int]
+    fetched_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    url: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None]
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    raw_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    text: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    request_headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    response_headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Change(Base):
+    """Something a reader must know: a document appeared, changed its words, changed status, or left."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_detected", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    detected_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    from_version: Mapped[int | None]
+    to_version: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    document: Mapped[Document] = relationship()
+
+
+class Run(Base):
+    """One cycle of `regwatch run`."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+
+
+class SourceRun(Base):
+    """The per-source counts a run prints in its summary."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (UniqueConstraint("run_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+    seen: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+
+
+class Fetch(Base):
+    """The ledger: every URL a run tried, and the one state it ended in."""
+
+    __tablename__ = "fetches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(20))  # stored|unchanged|not_modified|error|blocked|gone
+    http_status: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxItem(Base):
+    """An alert waiting for (or done with) delivery on one channel. Written with its change."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    change: Mapped[Change | None] = relationship()

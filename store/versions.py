@@ -1,0 +1,283 @@
+"""Record what a run saw: maybe a new version, and the changes it implies, each with its outbox rows,
+in the caller's transaction.
+
+Rules:
+- a new version only when the normalized text changes (the raw bytes are kept either way as evidence
+  of the latest fetch only when they make a new version);
+- the first run of a source is its baseline: versions are stored, no change is announced;
+- a document is removed only after two consecutive runs without it in its complete catalogue, or two
+  consecutive 404/410 answers; a failed fetch or a bot-protection answer is an error, never a removal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
+from store.models import Blob, Change, Fetch, SourceRun, Version
+from store.models import Document as DocumentRow
+
+REMOVAL_RUNS = 2
+GONE_STATUSES = (404, 410)
+
+Enqueue = Callable[[Session, Change], None]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every record call needs to know about the run it belongs to."""
+
+    run_id: int
+    source_id: int
+    source_name: str
+    agency: str
+    baseline: bool
+    now: datetime
+    enqueue: Enqueue
+    describe: Callable[[str, str], str] = lambda old, new: "wording changed"  # noqa: E731
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None:
+    """Apply a catalogue: new entries, status flips, metadata versions of unwatched entries, absences."""
+    present: set[str] = set()
+    for entry in seen.listing.entries:
+        present.add(entry.key)
+        doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched)
+        if entry.key not in seen.watched:
+            outcome = _record_text(session, ctx, doc, metadata_text(entry), entry.url, fetched=None)
+            _count(session, ctx, outcome)
+    if seen.listing.complete:
+        _mark_absent(session, ctx, present)
+
+
+def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
+    """Record one fetched document URL; returns its ledger outcome."""
+    doc = _find(session, ctx.source_id, capture.key)
+    if doc is None:
+        doc = _new_document(session, ctx, capture.key, capture.url)
+        if capture.parent_key:
+            parent = _find(session, ctx.source_id, capture.parent_key)
+            doc.parent_id = parent.id if parent else None
+    status = capture.fetched.status if capture.fetched else None
+    if capture.blocked:
+        outcome = "blocked"
+    elif capture.not_modified:
+        outcome = _seen(doc, ctx, "not_modified")
+    elif status in GONE_STATUSES:
+        outcome = _gone(session, ctx, doc)
+    elif capture.error or capture.document is None or capture.fetched is None:
+        outcome = "error"
+    else:
+        doc.gone_runs = 0
+        _apply_document_meta(session, ctx, doc, capture.document)
+        outcome = _record_text(session, ctx, doc, capture.document.text, capture.url, capture.fetched,
+                               meta=_document_meta(capture.document))
+        doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
+    session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
+                      outcome=outcome, http_status=status, error=capture.error))
+    _count(session, ctx, outcome)
+    return outcome
+
+
+def metadata_text(entry: CatalogueEntry) -> str:
+    """The text versioned for a catalogue entry whose page is not watched (status is tracked apart)."""
+    lines = [entry.title]
+    for label, value in (("Issued", entry.issued.isoformat() if entry.issued else None),
+                         ("Type", entry.doc_type), ("Docket", entry.docket), ("Number", entry.number),
+                         ("Issued by", "; ".join(entry.offices)), ("Topics", "; ".join(entry.topics)),
+                         ("Files", " ".join(entry.attachments))):
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+def _find(session: Session, source_id: int, key: str) -> DocumentRow | None:
+    return session.scalar(select(DocumentRow).where(DocumentRow.source_id == source_id, DocumentRow.key == key))
+
+
+def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> DocumentRow:
+    doc = DocumentRow(source_id=ctx.source_id, key=key, agency=ctx.agency, url=url, title="",
+                      status=Status.UNKNOWN.value, meta={"baseline": ctx.baseline}, watched=True,
+                      first_seen_at=ctx.now, last_seen_at=ctx.now, missing_runs=0, gone_runs=0)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool) -> DocumentRow:
+    doc = _find(session, ctx.source_id, entry.key) or _new_document(session, ctx, entry.key, entry.url)
+    if doc.removed_at is not None:
+        doc.removed_at = None
+        doc.meta = {**doc.meta, "reappeared": ctx.now.isoformat()}
+    doc.missing_runs = 0
+    doc.watched = watched
+    doc.url, doc.title = entry.url, entry.title
+    doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
+    doc.meta = {**doc.meta, "offices": list(entry.offices), "topics": list(entry.topics),
+                "attachments": list(entry.attachments), "changed": entry.changed}
+    _set_status(session, ctx, doc, entry.status)
+    doc.last_seen_at = ctx.now
+    return doc
+
+
+def _apply_document_meta(session: Session, ctx: RunContext, doc: DocumentRow, parsed: Document) -> None:
+    doc.url = parsed.url or doc.url
+    doc.title = parsed.title or doc.title
+    for field in ("doc_type", "docket", "number", "issued"):
+        value = getattr(parsed, field)
+        if value and not getattr(doc, field):
+            setattr(doc, field, value)
+    if parsed.status is not Status.UNKNOWN:
+        _set_status(session, ctx, doc, parsed.status)
+    doc.last_seen_at = ctx.now
+
+
+def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Status) -> None:
+    old = doc.status
+    if status is Status.UNKNOWN or old == status.value:
+        return
+    doc.status = status.value
+    if old == Status.UNKNOWN.value:
+        return
+    current = _latest(session, doc)
+    number = current.number if current else None
+    _announce(session, ctx, doc, "status", number, number, f"status: {old} → {status.value}",
+              {"from_status": old, "to_status": status.value})
+
+
+def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
+    doc.last_seen_at = ctx.now
+    doc.gone_runs = 0
+    return outcome
+
+
+def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
+    doc.gone_runs += 1
+    if doc.gone_runs >= REMOVAL_RUNS:
+        return _remove(session, ctx, doc, f"answers HTTP 404/410 on {doc.gone_runs} consecutive runs")
+    return "gone"
+
+
+def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
+    listed = select(DocumentRow).where(DocumentRow.source_id == ctx.source_id, DocumentRow.parent_id.is_(None),
+                                       DocumentRow.removed_at.is_(None))
+    for doc in session.scalars(listed):
+        if doc.key in present or "changed" not in doc.meta:  # only catalogue-listed documents
+            continue
+        doc.missing_runs += 1
+        if doc.missing_runs >= REMOVAL_RUNS:
+            _count(session, ctx, _remove(session, ctx, doc,
+                                         f"left the catalogue ({doc.missing_runs} consecutive runs)"))
+
+
+def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> str:
+    if doc.removed_at is not None:
+        return "gone"
+    doc.removed_at = ctx.now
+    current = _latest(session, doc)
+    number = current.number if current else None
+    _announce(session, ctx, doc, "removed", number, None, f"removed: {why}", {"reason": why})
+    for child in session.scalars(select(DocumentRow).where(DocumentRow.parent_id == doc.id)):
+        child.removed_at = child.removed_at or ctx.now
+    return "removed"
+
+
+# --- versions --------------------------------------------------------------------------------------
+
+def _latest(session: Session, doc: DocumentRow) -> Version | None:
+    return session.scalar(select(Version).where(Version.document_id == doc.id)
+                          .order_by(Version.number.desc()).limit(1))
+
+
+def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str, url: str,
+                 fetched: Fetched | None, meta: dict[str, object] | None = None) -> str:
+    """Store a new version if the normalized text differs from the latest one."""
+    text_hash = sha256(text.encode("utf-8"))
+    latest = _latest(session, doc)
+    if latest is not None and latest.text_sha256 == text_hash:
+        return _seen(doc, ctx, "unchanged")
+    version = Version(
+        document_id=doc.id, number=(latest.number + 1) if latest else 1, fetched_at=ctx.now,
+        run_id=ctx.run_id, url=url, text_sha256=text_hash, text=text,
+        meta={"title": doc.title, "status": doc.status, **(meta or {})},
+    )
+    if fetched is not None:
+        version.raw_sha256 = _store_blob(session, fetched.body)
+        version.http_status = fetched.status
+        version.etag, version.last_modified = fetched.header("etag"), fetched.header("last-modified")
+        version.request_headers, version.response_headers = dict(fetched.request_headers), dict(fetched.headers)
+    session.add(version)
+    session.flush()
+    if latest is None:
+        if doc.meta.get("baseline"):
+            return _seen(doc, ctx, "stored")
+        _announce(session, ctx, doc, "new", None, 1, "new document", {})
+        return _seen(doc, ctx, "new")
+    summary = ctx.describe(latest.text, text)
+    _announce(session, ctx, doc, "changed", latest.number, version.number, summary, {})
+    return _seen(doc, ctx, "changed")
+
+
+def _store_blob(session: Session, body: bytes) -> str:
+    digest = sha256(body)
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(body), content=body))
+        session.flush()
+    return digest
+
+
+def _validators(fetched: Fetched) -> dict[str, str]:
+    """The headers that make the next request for this document conditional."""
+    found = {"If-None-Match": fetched.header("etag"), "If-Modified-Since": fetched.header("last-modified")}
+    return {k: v for k, v in found.items() if v}
+
+
+def validators(session: Session, source_id: int, key: str) -> dict[str, str]:
+    doc = _find(session, source_id, key)
+    return dict(doc.meta.get("validators", {})) if doc is not None and doc.removed_at is None else {}
+
+
+def _document_meta(parsed: Document) -> dict[str, object]:
+    return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
+            "sections": [[list(s.path), len(s.text)] for s in parsed.sections][:500]}
+
+
+# --- changes and counts ----------------------------------------------------------------------------
+
+def _announce(session: Session, ctx: RunContext, doc: DocumentRow, kind: str, from_version: int | None,
+              to_version: int | None, summary: str, details: dict[str, object]) -> None:
+    """Record a change and its alerts (outbox rows) — unless this is the source's baseline run."""
+    if ctx.baseline:
+        return
+    change = Change(document_id=doc.id, run_id=ctx.run_id, detected_at=ctx.now, kind=kind,
+                    from_version=from_version, to_version=to_version, summary=summary, details=details)
+    session.add(change)
+    session.flush()
+    ctx.enqueue(session, change)
+
+
+_COUNTERS = {"new": "new", "changed": "changed", "removed": "removed", "unchanged": "unchanged",
+             "not_modified": "unchanged", "stored": "new", "error": "errors", "blocked": "errors"}
+
+
+def _count(session: Session, ctx: RunContext, outcome: str) -> None:
+    row = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id,
+                                                 SourceRun.source_id == ctx.source_id))
+    if row is None:
+        return
+    row.seen += outcome != "removed"
+    if outcome in _COUNTERS:
+        attr = _COUNTERS[outcome]
+        setattr(row, attr, getattr(row, attr) + 1)

@@ -1,0 +1,210 @@
+"""The versioning rules, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.outbox import enqueue
+from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from store.db import open_store
+from store.models import Blob, Change, OutboxItem, Run, Source, SourceRun, Version
+from store.models import Document as DocumentRow
+from store.versions import RunContext, record_capture, record_listing, validators
+
+BASE = "https://www.fda.gov/regulatory-information/search-fda-guidance-documents/"
+
+
+class Harness:
+    """Drives record_* the way a run does: one RunContext per run, one transaction per item."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock) -> None:  # type: ignore[no-untyped-def]
+        self.sessions, self.clock = sessions, clock
+        with sessions.begin() as s:
+            src = Source(name="fda-guidance", agency="fda", baseline_done=False)
+            s.add(src)
+            s.flush()
+            self.source_id = src.id
+        self.baseline = True
+        self.new_run()
+
+    def new_run(self) -> None:
+        with self.sessions.begin() as s:
+            run = Run(started_at=self.clock(), status="running")
+            s.add(run)
+            s.flush()
+            s.add(SourceRun(run_id=run.id, source_id=self.source_id))
+            self.run_id = run.id
+
+    def end_run(self) -> None:
+        self.baseline = False
+        self.clock.advance(days=1)
+        self.new_run()
+
+    def ctx(self) -> RunContext:
+        return RunContext(run_id=self.run_id, source_id=self.source_id, source_name="fda-guidance", agency="fda",
+                          baseline=self.baseline, now=self.clock(),
+                          enqueue=lambda s, c: enqueue(s, c, ["mail", "hook"], self.clock()),
+                          describe=lambda old, new: f"{len(old)}→{len(new)} chars")
+
+    def listing(self, *entries: CatalogueEntry, watched: tuple[str, ...] = ()) -> None:
+        with self.sessions.begin() as s:
+            record_listing(s, self.ctx(), ListingSeen("fda-guidance", Listing(entries, complete=True),
+                                                      frozenset(watched)))
+
+    def capture(self, key: str, text: str | None = None, status: int = 200, **kw: object) -> str:
+        fetched = Fetched(BASE + key, status, {"ETag": f'"{hash(text)}"'}, (text or "").encode()) \
+            if status or text else None
+        document = Document(url=BASE + key, title=key.title(), text=text) if text is not None else None
+        with self.sessions.begin() as s:
+            return record_capture(s, self.ctx(), Capture("fda-guidance", key, BASE + key, fetched=fetched,
+                                                         document=document, **kw))  # type: ignore[arg-type]
+
+    def changes(self) -> list[tuple[str, str]]:
+        with self.sessions() as s:
+            rows = s.execute(select(Change.kind, DocumentRow.key).join(DocumentRow).order_by(Change.id))
+            return [(k, d) for k, d in rows]
+
+    def count(self, model: type) -> int:
+        with self.sessions() as s:
+            return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def entry(key: str, status: Status = Status.FINAL, title: str | None = None) -> CatalogueEntry:
+    return CatalogueEntry(key=key, url=BASE + key, title=title or key.title(), status=status,
+                          issued=date(2020, 7, 20), docket="FDA-2017-D-6146", changed="2024-10-01T07:00:51-04:00")
+
+
+@pytest.fixture
+def h(db_url: str, clock) -> Harness:  # type: ignore[no-untyped-def]
+    return Harness(open_store(db_url), clock)
+
+
+def test_baseline_stores_versions_without_announcing(h: Harness) -> None:
+    h.listing(entry("minimal"), entry("other"), watched=("minimal",))
+    assert h.capture("minimal", "You should submit.") == "stored"
+    assert h.count(Version) == 2  # the watched page, and the unwatched record's metadata text
+    assert h.changes() == []
+    assert h.count(OutboxItem) == 0
+
+
+def test_wording_change_makes_one_version_one_change_and_outbox_rows(h: Harness) -> None:
+    h.listing(entry("minimal"), watched=("minimal",))
+    h.capture("minimal", "You should submit.")
+    h.end_run()
+    h.listing(entry("minimal"), watched=("minimal",))
+    assert h.capture("minimal", "You  should\nsubmit.".replace("  ", " ").replace("\n", " ")) == "unchanged"
+    assert h.capture("minimal", "You must submit.") == "changed"
+    assert h.changes() == [("changed", "minimal")]
+    with h.sessions() as s:
+        change = s.scalars(select(Change)).one()
+        assert (change.from_version, change.to_version) == (1, 2)
+        assert change.summary == "18→16 chars"
+        keys = sorted(s.scalars(select(OutboxItem.idempotency_key)))
+    assert keys == [f"change-{change.id}-hook", f"change-{change.id}-mail"]
+
+
+def test_identical_raw_bytes_are_stored_once(h: Harness) -> None:
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    h.capture("a", "Same text.")
+    h.capture("b", "Same text.")
+    assert h.count(Blob) == 1
+
+
+def test_new_document_after_baseline_is_announced_with_its_first_version(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "A.")
+    h.end_run()
+    h.listing(entry("a"), entry("fresh"), watched=("a", "fresh"))
+    assert h.capture("fresh", "Brand new guidance.") == "new"
+    assert h.changes() == [("new", "fresh")]
+
+
+def test_removal_needs_two_consecutive_runs_absent(h: Harness) -> None:
+    h.listing(entry("a"), entry("gone"), watched=("a", "gone"))
+    h.capture("gone", "Soon withdrawn.")
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == []
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == [("removed", "gone")]
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == [("removed", "gone")]  # announced once
+
+
+def test_absence_then_return_resets_the_count(h: Harness) -> None:
+    h.listing(entry("a"), entry("flaky"))
+    h.end_run()
+    h.listing(entry("a"))
+    h.end_run()
+    h.listing(entry("a"), entry("flaky"))
+    h.end_run()
+    h.listing(entry("a"))
+    assert h.changes() == []
+
+
+def test_failed_or_blocked_fetches_never_remove_or_change(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    for _ in range(3):
+        h.end_run()
+        assert h.capture("a", None, status=0, error="TimeoutError: took too long") == "error"
+        assert h.capture("a", None, status=0, error="blocked", blocked=True) == "blocked"
+        assert h.capture("a", None, status=500, error="HTTP 500") == "error"
+    assert h.changes() == []
+    assert h.count(Version) == 1
+
+
+def test_two_consecutive_404s_remove(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    h.end_run()
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run()
+    assert h.capture("a", None, status=404) == "removed"
+    assert h.changes() == [("removed", "a")]
+
+
+def test_draft_to_final_is_a_status_change(h: Harness) -> None:
+    h.listing(entry("a", Status.DRAFT), watched=("a",))
+    h.capture("a", "Draft text.")
+    h.end_run()
+    h.listing(entry("a", Status.FINAL), watched=("a",))
+    assert h.changes() == [("status", "a")]
+    with h.sessions() as s:
+        change = s.scalars(select(Change)).one()
+    assert change.details == {"from_status": "draft", "to_status": "final"}
+    assert change.from_version == change.to_version == 1
+
+
+def test_not_modified_keeps_the_version_and_validators_are_remembered(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    with h.sessions() as s:
+        assert validators(s, h.source_id, "a") == {"If-None-Match": f'"{hash("Text.")}"'}
+    h.end_run()
+    assert h.capture("a", None, status=0, not_modified=True) == "not_modified"
+    assert h.count(Version) == 1
+
+
+def test_unwatched_record_title_change_is_a_wording_change_of_its_metadata(h: Harness) -> None:
+    h.listing(entry("x", title="Old Title"))
+    h.end_run()
+    h.listing(entry("x", title="New Title"))
+    assert h.changes() == [("changed", "x")]
+
+
+def test_run_counts_are_kept_per_source(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    h.end_run()
+    h.capture("a", "Changed text.")
+    h.capture("a", None, status=500, error="HTTP 500")
+    with h.sessions() as s:
+        row = s.scalars(select(SourceRun).where(SourceRun.run_id == h.run_id)).one()
+    assert (row.changed, row.errors) == (1, 1)
