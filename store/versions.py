@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -68,6 +68,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         if capture.parent_key:
             parent = _find(session, ctx.source_id, capture.parent_key)
             doc.parent_id = parent.id if parent else None
+            doc.title = parent.title if parent else ""
     status = capture.fetched.status if capture.fetched else None
     if capture.blocked:
         outcome = "blocked"
@@ -75,6 +76,8 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         outcome = _seen(doc, ctx, "not_modified")
     elif status in GONE_STATUSES:
         outcome = _gone(session, ctx, doc)
+        if outcome == "error":
+            capture = replace(capture, error=capture.error or f"HTTP {status} although the catalogue lists it")
     elif capture.error or capture.document is None or capture.fetched is None:
         outcome = "error"
     else:
@@ -120,12 +123,14 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
     doc = _find(session, ctx.source_id, entry.key) or _new_document(session, ctx, entry.key, entry.url)
     if doc.removed_at is not None:
         doc.removed_at = None
-        doc.meta = {**doc.meta, "reappeared": ctx.now.isoformat()}
+        current = _latest(session, doc)
+        _announce(session, ctx, doc, "new", None, current.number if current else None,
+                  "reappeared in the catalogue after its removal", {"reappeared": True})
     doc.missing_runs = 0
     doc.watched = watched
     doc.url, doc.title = entry.url, entry.title
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
-    doc.meta = {**doc.meta, "offices": list(entry.offices), "topics": list(entry.topics),
+    doc.meta = {**doc.meta, "listed": True, "offices": list(entry.offices), "topics": list(entry.topics),
                 "attachments": list(entry.attachments), "changed": entry.changed}
     _set_status(session, ctx, doc, entry.status)
     doc.last_seen_at = ctx.now
@@ -134,7 +139,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
 
 def _apply_document_meta(session: Session, ctx: RunContext, doc: DocumentRow, parsed: Document) -> None:
     doc.url = parsed.url or doc.url
-    doc.title = parsed.title or doc.title
+    if not (doc.parent_id and doc.title):  # an attachment keeps its guidance's title
+        doc.title = parsed.title or doc.title
     for field in ("doc_type", "docket", "number", "issued"):
         value = getattr(parsed, field)
         if value and not getattr(doc, field):
@@ -164,6 +170,8 @@ def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
 
 
 def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
+    if doc.meta.get("listed") and doc.missing_runs == 0:
+        return "error"  # the catalogue still lists it: a broken link, not a withdrawal
     doc.gone_runs += 1
     if doc.gone_runs >= REMOVAL_RUNS:
         return _remove(session, ctx, doc, f"answers HTTP 404/410 on {doc.gone_runs} consecutive runs")
@@ -174,7 +182,7 @@ def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
     listed = select(DocumentRow).where(DocumentRow.source_id == ctx.source_id, DocumentRow.parent_id.is_(None),
                                        DocumentRow.removed_at.is_(None))
     for doc in session.scalars(listed):
-        if doc.key in present or "changed" not in doc.meta:  # only catalogue-listed documents
+        if doc.key in present or not doc.meta.get("listed"):
             continue
         doc.missing_runs += 1
         if doc.missing_runs >= REMOVAL_RUNS:
@@ -221,13 +229,21 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     session.add(version)
     session.flush()
     if latest is None:
-        if doc.meta.get("baseline"):
+        if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")
         _announce(session, ctx, doc, "new", None, 1, "new document", {})
         return _seen(doc, ctx, "new")
     summary = ctx.describe(latest.text, text)
     _announce(session, ctx, doc, "changed", latest.number, version.number, summary, {})
     return _seen(doc, ctx, "changed")
+
+
+def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
+    """An attachment first seen together with its (new) parent is announced by the parent's change."""
+    if doc.parent_id is None:
+        return False
+    first = session.scalar(select(Version).where(Version.document_id == doc.parent_id, Version.number == 1))
+    return first is None or first.run_id == ctx.run_id
 
 
 def _store_blob(session: Session, body: bytes) -> str:

@@ -160,9 +160,8 @@ def test_failed_or_blocked_fetches_never_remove_or_change(h: Harness) -> None:
     assert h.count(Version) == 1
 
 
-def test_two_consecutive_404s_remove(h: Harness) -> None:
-    h.listing(entry("a"), watched=("a",))
-    h.capture("a", "Text.")
+def test_two_consecutive_404s_remove_a_watched_page(h: Harness) -> None:
+    h.capture("a", "Text.")  # a page watch: no catalogue lists it
     h.end_run()
     assert h.capture("a", None, status=404) == "gone"
     h.end_run()
@@ -208,3 +207,37 @@ def test_run_counts_are_kept_per_source(h: Harness) -> None:
     with h.sessions() as s:
         row = s.scalars(select(SourceRun).where(SourceRun.run_id == h.run_id)).one()
     assert (row.changed, row.errors) == (1, 1)
+
+
+def test_a_listed_document_whose_page_404s_is_an_error_not_a_removal(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    for _ in range(3):
+        h.end_run()
+        h.listing(entry("a"), watched=("a",))
+        assert h.capture("a", None, status=404) == "error"
+    assert h.changes() == []
+
+
+def test_attachments_of_a_new_guidance_are_announced_by_the_guidance(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.end_run()
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    h.capture("b", "Page of b.")
+    assert h.capture("b#file1", "PDF of b.", parent_key="b") == "stored"
+    assert h.changes() == [("new", "b")]
+    with h.sessions() as s:
+        pdf = s.scalars(select(DocumentRow).where(DocumentRow.key == "b#file1")).one()
+    assert pdf.title == "B"
+    h.end_run()
+    assert h.capture("b#file2", "A second file added later.", parent_key="b") == "new"
+
+
+def test_a_withdrawn_guidance_that_returns_is_announced(h: Harness) -> None:
+    h.listing(entry("a"), entry("b"))
+    for _ in range(2):
+        h.end_run()
+        h.listing(entry("a"))
+    h.end_run()
+    h.listing(entry("a"), entry("b"))
+    assert h.changes() == [("removed", "b"), ("new", "b")]
