@@ -56,6 +56,7 @@ class CatalogueEntry:
     topics: tuple[str, ...] = ()
     attachments: tuple[str, ...] = ()  # absolute URLs
     changed: str | None = None  # the source's own change stamp, if any
+    products: tuple[str, ...] = ()  # regulated product areas (FDA: "Biologics", "Drugs", …)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""Pure parsers: a `Fetched` response in, a typed record out (see parsers.types).
+
+Dispatch is explicit: PDFs (by magic bytes or Content-Type) go to the PDF parser whatever the kind; HTML goes
+to the generic page parser or to an agency module from `AGENCIES`.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from parsers import fda
+from parsers.formats import html, pdf
+from parsers.formats.sniff import is_pdf
+from parsers.types import Document, Fetched, Listing
+
+AGENCIES: dict[str, ModuleType] = {"fda": fda}
+PAGE_KIND = "page"  # any HTML page, through parsers.formats.html.parse_page
+AGENCY_PAGE_KINDS = ("guidance", "page")  # "<agency>:guidance" → parse_guidance_page, "<agency>:page" → parse_page
+
+
+def kinds() -> tuple[str, ...]:
+    """Every value `parse_document` accepts as `kind`."""
+    return (PAGE_KIND, *(f"{agency}:{page}" for agency in AGENCIES for page in AGENCY_PAGE_KINDS))
+
+
+def _agency(name: str) -> ModuleType:
+    if name not in AGENCIES:
+        raise ValueError(f"unknown agency {name!r}; known: {', '.join(AGENCIES)}")
+    return AGENCIES[name]
+
+
+def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> Document:
+    """Parse a document response; `kind` is "page" or "<agency>:guidance" / "<agency>:page" (see `kinds()`).
+
+    Raises ParseError for a response that is not the document it should be, ValueError for an unknown kind
+    (a configuration mistake, not a page problem).
+    """
+    if kind not in kinds():
+        raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(kinds())}")
+    if is_pdf(fetched):
+        return pdf.parse_pdf(fetched)
+    if kind == PAGE_KIND:
+        return html.parse_page(fetched, selector)
+    agency, _, page = kind.partition(":")
+    module = _agency(agency)
+    if page == "guidance":
+        return module.parse_guidance_page(fetched)
+    return module.parse_page(fetched, selector)
+
+
+def parse_listing(agency: str, fetched: Fetched) -> Listing:
+    """An agency's catalogue/listing response (FDA: search-for-guidance.json)."""
+    return _agency(agency).parse_catalogue(fetched)

@@ -1,0 +1,92 @@
+"""RSS 1.0 (RDF), RSS 2.0 and Atom feeds → a `Listing` of what is new or updated.
+
+XML is parsed with defusedxml: entity expansion, external entities and DTDs are refused.
+A feed is never complete (an item falling off a feed is not a withdrawal).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import ParseError as XmlError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from parsers.normalize import normalize_text
+from parsers.types import CatalogueEntry, Fetched, Listing, ParseError
+
+NS = {
+    "rss1": "http://purl.org/rss/1.0/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
+
+
+def parse_feed(fetched: Fetched) -> Listing:
+    """The items of an RSS 1.0, RSS 2.0 or Atom feed, keyed by their link."""
+    root = _root(fetched)
+    items = root.findall("channel/item") or root.findall("rss1:item", NS) or root.findall("atom:entry", NS)
+    if not items and root.tag not in ("rss", f"{{{NS['rdf']}}}RDF", f"{{{NS['atom']}}}feed"):
+        raise ParseError(f"{fetched.url}: not an RSS or Atom feed (root element {root.tag!r})")
+    entries = [e for e in (_entry(item, fetched.url) for item in items) if e is not None]
+    return Listing(entries=tuple(entries), complete=False)
+
+
+def _root(fetched: Fetched) -> Element:
+    if not fetched.body.strip():
+        raise ParseError(f"{fetched.url}: empty feed")
+    try:
+        return fromstring(fetched.body, forbid_dtd=True)
+    except (XmlError, DefusedXmlException, ValueError) as exc:
+        raise ParseError(f"{fetched.url}: not well-formed or unsafe XML ({exc})") from None
+
+
+def _text(item: Element, *paths: str) -> str:
+    for path in paths:
+        found = item.find(path, NS)
+        if found is not None and (found.text or "").strip():
+            return found.text.strip()  # type: ignore[union-attr]
+    return ""
+
+
+def _link(item: Element) -> str:
+    link = _text(item, "link", "rss1:link", "guid")
+    if link:
+        return link
+    for el in item.findall("link") + item.findall("atom:link", NS):
+        if el.get("href") and el.get("rel", "alternate") == "alternate":
+            return el.get("href", "")
+        if (el.tail or "").strip().startswith("http"):  # <link/>https://… quirk seen in EMA feeds
+            return el.tail.strip()  # type: ignore[union-attr]
+    return ""
+
+
+def _entry(item: Element, base: str) -> CatalogueEntry | None:
+    link = _link(item)
+    if not link:
+        return None
+    url = urljoin(base, link)
+    title = normalize_text(_text(item, "title", "rss1:title", "atom:title")) or url
+    stamp = _text(item, "pubDate", "dc:date", "atom:updated", "atom:published")
+    return CatalogueEntry(key=url, url=url, title=title, issued=feed_date(stamp),
+                          topics=tuple(c.text.strip() for c in item.findall("category") if c.text),
+                          changed=stamp or None)
+
+
+def feed_date(value: str) -> date | None:
+    """RFC 822 (`Tue, 06 Jan 2026 00:04:43 GMT`, also with `EDT`) or ISO 8601 (`2026-10-01T09:00:00+09:00`)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
