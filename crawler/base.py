@@ -8,6 +8,7 @@ the database and never hard-code a URL: sources (with their URLs) come from the 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -19,7 +20,8 @@ from twisted.python.failure import Failure
 
 from crawler.middlewares import BLOCKED, HostRefused
 from parsers import parse_document
-from parsers.types import Capture, Document, Fetched, Listing, ListingSeen, ParseError
+from parsers.formats.feed import parse_feed
+from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 
 log = logging.getLogger(__name__)
 
@@ -61,35 +63,56 @@ class BaseSpider(Spider):
     # --- what subclasses override ------------------------------------------------------------------
 
     def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
-        raise ParseError(f"{self.name} has no catalogue parser")
+        """Catalogues and listings are agency-specific; feeds (RSS 1.0/2.0, Atom) are generic."""
+        if source.type == "feed":
+            return parse_feed(fetched)
+        raise ParseError(f"the {self.name} spider has no {source.type} parser")
 
     def watched_keys(self, source: Any, listing: Listing) -> frozenset[str]:
-        return frozenset(entry.key for entry in listing.entries)
+        return frozenset(entry.key for entry in listing.entries if is_watched(entry, source.watch))
+
+    def document_kind(self, source: Any) -> str:
+        """The `parsers.parse_document` kind for this source's pages ("page": any HTML page)."""
+        return "page"
 
     def document_parser(self, source: Any, url: str) -> Parser:
-        return lambda fetched: parse_document(fetched, selector=source.selector)
+        kind = self.document_kind(source)
+        return lambda fetched: parse_document(fetched, kind, source.selector)
 
     # --- the flow ----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
         for source in self.sources:
             for url in source.urls:
-                if source.type == "catalogue":
-                    yield Request(url, callback=self._on_listing, errback=self._on_listing_error,
-                                  cb_kwargs={"source": source}, dont_filter=True)
-                else:
+                if source.type == "page":
                     yield self.document_request(source, key=url, url=url)
+                else:
+                    yield self.listing_request(source, url, page=1)
+
+    def listing_request(self, source: Any, url: str, page: int) -> Request:
+        return Request(url, callback=self._on_listing, errback=self._on_listing_error,
+                       cb_kwargs={"source": source, "page": page}, dont_filter=True, meta=self.source_meta(source))
+
+    def source_meta(self, source: Any) -> dict[str, Any]:
+        """Request meta every request of a source carries (its optional proxy, e.g. for MFDS)."""
+        return {"proxy": source.proxy} if source.proxy else {}
 
     def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
-                         parser: Parser | None = None) -> Request:
+                         parser: Parser | None = None, follow: bool = True) -> Request:
+        """A conditional request for one document; `follow` fetches the attachments its page links to."""
         assert self.sink is not None
         kwargs = {"source": source, "key": key, "parent_key": parent_key,
-                  "parser": parser or self.document_parser(source, url)}
+                  "parser": parser or self.document_parser(source, url), "follow": follow and parent_key is None}
+        meta = {"source": source.name, "key": key, "parent_key": parent_key, **self.source_meta(source)}
         return Request(url, headers=self.sink.validators(source.name, key), callback=self._on_document,
-                       errback=self._on_document_error, cb_kwargs=kwargs, dont_filter=True,
-                       meta={"source": source.name, "key": key, "parent_key": parent_key})
+                       errback=self._on_document_error, cb_kwargs=kwargs, dont_filter=True, meta=meta)
 
-    def _on_listing(self, response: Response, source: Any) -> Iterator[Any]:
+    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+        for number, url in enumerate(urls, start=1):
+            yield self.document_request(source, key=attachment_key(parent_key, number), url=url,
+                                        parent_key=parent_key, parser=parse_attachment)
+
+    def _on_listing(self, response: Response, source: Any, page: int = 1) -> Iterator[Any]:
         fetched = to_fetched(response)
         if response.status != 200:
             self._listing_failed(source, f"listing {response.url} answered HTTP {response.status}")
@@ -105,16 +128,13 @@ class BaseSpider(Spider):
         for entry in listing.entries:
             if entry.key in watched:
                 yield from self.entry_requests(source, entry)
-        if listing.next_page:
-            yield Request(listing.next_page, callback=self._on_listing, errback=self._on_listing_error,
-                          cb_kwargs={"source": source}, dont_filter=True)
+        if listing.next_page and page < source.max_pages:
+            yield self.listing_request(source, listing.next_page, page + 1)
 
     def entry_requests(self, source: Any, entry: Any) -> Iterator[Request]:
-        """The page of a watched entry, then each attachment the catalogue already names."""
-        yield self.document_request(source, key=entry.key, url=entry.url)
-        for number, url in enumerate(entry.attachments, start=1):
-            yield self.document_request(source, key=attachment_key(entry.key, number), url=url,
-                                        parent_key=entry.key, parser=parse_document)
+        """The page of a watched entry; its attachments as the catalogue names them, else as its page links them."""
+        yield self.document_request(source, key=entry.key, url=entry.url, follow=not entry.attachments)
+        yield from self.attachment_requests(source, entry.key, entry.attachments)
 
     def _on_listing_error(self, failure: Failure) -> None:
         source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
@@ -126,7 +146,7 @@ class BaseSpider(Spider):
         self.sink.source_failed(source.name, reason)
 
     def _on_document(self, response: Response, source: Any, key: str, parent_key: str | None,
-                     parser: Parser) -> Iterator[Capture]:
+                     parser: Parser, follow: bool = False) -> Iterator[Capture | Request]:
         fetched = to_fetched(response)
         base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
         if response.status == 304:
@@ -143,6 +163,8 @@ class BaseSpider(Spider):
             yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
             return
         yield Capture(**base, fetched=fetched, document=document)
+        if follow:
+            yield from self.attachment_requests(source, key, document.attachments)
 
     def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]
@@ -150,6 +172,29 @@ class BaseSpider(Spider):
         log.error("%s: %s failed: %s", request.meta["source"], request.url, reason)
         yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
                       parent_key=request.meta["parent_key"], error=reason, blocked=reason == BLOCKED)
+
+
+def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
+    """A listed document is watched when any filter of the source's `watch` block matches it (an empty block
+    watches everything). Offices and topics match case-insensitively as substrings; keywords match at the
+    start of a word in the title ("cell" matches "Cellular", not "Excellence"; CJK keywords match anywhere)."""
+    if not any((watch.slugs, watch.dockets, watch.centers, watch.offices, watch.topics, watch.keywords)):
+        return True
+    offices = " | ".join(entry.offices).lower()
+    topics = " | ".join(entry.topics).lower()
+    return (
+        entry.key in watch.slugs
+        or (entry.docket or "").strip() in watch.dockets
+        or any(n.lower() in offices for n in watch.centers + watch.offices)
+        or any(n.lower() in topics for n in watch.topics)
+        or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
+               for k in watch.keywords)
+    )
+
+
+def parse_attachment(fetched: Fetched) -> Document:
+    """Attachments: PDFs by their magic bytes, anything else as an HTML page."""
+    return parse_document(fetched, "page")
 
 
 def attachment_key(parent_key: str, number: int) -> str:

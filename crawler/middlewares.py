@@ -64,6 +64,8 @@ class PoliteRobotsMiddleware:
                          meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True})
         try:
             response = await self.crawler.engine.download_async(robots)
+        except HostRefused as exc:  # e.g. the bot protection answered for robots.txt too
+            return exc.reason
         except Exception as exc:  # network error or timeout: RFC 9309 says disallow
             log.error("robots.txt of %s could not be fetched (%s): host disallowed for this run", netloc, exc)
             return ROBOTS_UNREACHABLE

@@ -27,6 +27,7 @@ def scrapy_settings(crawl: Any) -> dict[str, Any]:
         "REGWATCH_RETRY_BACKOFF": min(crawl.delay, 5.0) or 0.5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -37,5 +38,6 @@ def scrapy_settings(crawl: Any) -> dict[str, Any]:
         },
         "ITEM_PIPELINES": {"crawler.pipelines.SinkPipeline": 100},
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     }

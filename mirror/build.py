@@ -3,8 +3,9 @@
     python -m mirror.build            # rebuild the shipped site after editing its data by hand
 
 Last-Modified values come from the data, not from file mtimes (a git checkout resets those): a detail
-page and the catalogue carry their record's `changed` stamp, a PDF its record's issue date, anything
-else a fixed date.
+page and the catalogue carry their record's `changed` stamp, a PDF its record's issue date, any other
+hand-written page (CBER list, consumer alert, safety notices, the MedWatch alert) its "Content current
+as of" `<time datetime>`, or a fixed date when it has none.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def last_modified(root: Path) -> dict[str, str]:
         media = catalogue.media_id_of(record)
         if media is not None:
             table[f"/media/{media}/download"] = http_date(issued_at(record))
-    for index in sorted(root.glob("vaccines-blood-biologics/**/index.html")):
+    for index in sorted(root.glob("**/index.html")):
+        rel = index.relative_to(root)
+        if rel.parts[0].startswith("_") or rel.is_relative_to(pages.GUIDANCE_DIR):
+            continue  # builder inputs; detail pages are dated by their record above
         found = _CURRENT.search(index.read_text(encoding="utf-8"))
         stamp = datetime.fromisoformat(found[1]) if found else FIXED
         table["/" + index.parent.relative_to(root).as_posix()] = http_date(stamp)

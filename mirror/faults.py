@@ -34,6 +34,20 @@ class LoggedRequest:
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
 
+@dataclass(frozen=True)
+class Challenge:
+    """A JavaScript bot challenge (NMPA/CDE style): `status` with a small script page and cookies for every
+    path except the `exempt` prefixes (static attachment files are served without a challenge)."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    exempt: tuple[str, ...]
+
+    def applies(self, path: str) -> bool:
+        return path != "/robots.txt" and not path.startswith(self.exempt)
+
+
 @dataclass
 class Faults:
     """Switches tests flip while the server runs. Read them through `snapshot()`-style accessors."""
@@ -43,6 +57,18 @@ class Faults:
     _block_all: bool = False
     _statuses: dict[str, tuple[int, dict[str, str]]] = field(default_factory=dict)
     _truncations: dict[str, Truncation] = field(default_factory=dict)
+    _challenge: Challenge | None = None
+
+    def set_challenge(self, status: int, body: bytes, headers: list[tuple[str, str]] | None = None,
+                      exempt: tuple[str, ...] = ()) -> None:
+        """Answer every non-exempt path with a bot challenge page (`clear()` or `set_challenge(0, b"")` ends it)."""
+        with self._lock:
+            self._challenge = Challenge(status, body, tuple(headers or ()), exempt) if status else None
+
+    def challenge_for(self, path: str) -> Challenge | None:
+        """The challenge this path gets right now, if any."""
+        with self._lock:
+            return self._challenge if self._challenge and self._challenge.applies(path) else None
 
     def set_bot_protection(self, on: bool = True, *, block_all: bool = False) -> None:
         """Akamai mode: HTML answers 302 to the apology page; `block_all` also gates JSON and PDFs."""
@@ -63,6 +89,7 @@ class Faults:
         """Switch every fault off."""
         with self._lock:
             self._bot_protection = self._block_all = False
+            self._challenge = None
             self._statuses.clear()
             self._truncations.clear()
 

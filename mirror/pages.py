@@ -3,6 +3,11 @@
 Page data (`_mirror/pages.json`, keyed by slug) holds what the catalogue lacks: the page title, the
 subtitle and month shown in the `h1`, the summary paragraphs, and the sidebar lists. The output is a
 pure function of its inputs, so built pages are byte-for-byte reproducible.
+
+What varies with the record, as the stored fda.gov pages show it: the eyebrow and `dcterms.type` follow
+`field_communication_type` ("GUIDANCE DOCUMENT", "COMPLIANCE POLICY GUIDE (CPG)"); a record without a
+docket (the CPGs) gets the general-docket comment text (FDA-2013-S-0610); the "Questions?" block with the
+OCOD contact is CBER's — pages of other offices (the cosmetics guidance and CPG) have none.
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ _DOCKETS_ADDRESS = (
     "Dockets Management<br />\nFood and Drug Administration<br />\n"
     "5630 Fishers Lane, Rm 1061<br />\nRockville, MD 20852"
 )
+_GENERAL_DOCKET = "FDA-2013-S-0610"
+_GENERAL_DOCKET_TEXT = (
+    "Specific Electronic Submissions Intended For FDA's Dockets Management Staff (i.e., Citizen Petitions, "
+    "Draft Proposed Guidance Documents, Variances, and other administrative record submissions)"
+)
+CBER = "Center for Biologics Evaluation and Research"
 _CBER_CONTACT = (
     "Office of Communication, Outreach and Development (OCOD)<br />\n"
     "Center for Biologics Evaluation and Research<br />\nFood and Drug Administration<br />\n"
@@ -74,8 +85,7 @@ def _metadata_html(record: dict) -> str:
             f'  <dt class="lcds-description-list__item-heading">Docket Number:</dt>\n'
             f'  <dd class="lcds-description-list__item-text">{link}</dd>'
         )
-    offices = [o for o in record["field_issuing_office_taxonomy"].split("<br><br>") if o]
-    items = "".join(f'<div class="field--item">{escape(o.split(",")[0])}</div>' for o in offices)
+    items = "".join(f'<div class="field--item">{escape(o)}</div>' for o in issuing_organisations(record))
     rows.append(
         '  <dt class="lcds-description-list__item-heading">Issued by:</dt>\n'
         '  <dd class="lcds-description-list__item-text"><div class="field field--name-field-issuing-office'
@@ -104,8 +114,24 @@ def _download_html(record: dict) -> str:
     return f'<p><a href="/media/{media}/download" class="btn btn-default" role="button">{label}</a></p>'
 
 
+def _general_docket_comments() -> str:
+    link = f'<a href="https://www.regulations.gov/docket/{_GENERAL_DOCKET}">{_GENERAL_DOCKET}</a>'
+    return "\n".join(
+        [
+            '<h2 id="submit-comments">Submit Comments</h2>',
+            f"<p>Submit comments on this guidance document electronically via docket ID: {link} - "
+            f"{escape(_GENERAL_DOCKET_TEXT, quote=False)}</p>",
+            "<p>If unable to submit comments online, please mail written comments to:</p>",
+            f"<p>{_DOCKETS_ADDRESS}</p>",
+            "<p>All comments should be identified with the title of the guidance.</p>",
+        ]
+    )
+
+
 def _comments_html(record: dict) -> str:
     docket = catalogue.docket_of(record)
+    if docket == "":
+        return _general_docket_comments()
     parts = [
         '<h2 id="submit-comments">Submit Comments</h2>',
         "<p>You can submit online or written comments on any guidance at any time (see 21 CFR 10.115(g)(5))</p>",
@@ -117,6 +143,22 @@ def _comments_html(record: dict) -> str:
     if docket and docket != "None found":
         parts.append(f"<p>All written comments should be identified with this document's docket number: {docket}.</p>")
     return "\n".join(parts)
+
+
+def issuing_organisations(record: dict) -> list[str]:
+    """The first office of each organisation in `field_issuing_office_taxonomy` (what the page lists)."""
+    return [o.split(",")[0] for o in record["field_issuing_office_taxonomy"].split("<br><br>") if o]
+
+
+def _questions_html(record: dict) -> str:
+    if CBER not in issuing_organisations(record):
+        return ""
+    return (
+        '<section class="lcds-guidance-questions" aria-labelledby="questions">\n'
+        '<h2 id="questions">Questions?</h2>\n'
+        f"<p>Contact Point<br />\n{_CBER_CONTACT}</p>\n"
+        "</section>"
+    )
 
 
 def _list_html(heading: str, values: list[str]) -> str:
@@ -147,6 +189,8 @@ def render(template: str, record: dict, page: dict) -> str:
     values = {
         "title": escape(title),
         "slug": catalogue.slug_of(record),
+        "doc_type": escape(record["field_communication_type"]),
+        "eyebrow": escape(record["field_communication_type"].upper()),
         "description": escape(description),
         "creator": escape(record["field_center"]),
         "subtitle": escape(page.get("subtitle", "")),
@@ -158,7 +202,7 @@ def render(template: str, record: dict, page: dict) -> str:
         "summary_html": _summary_html(page["summary"]),
         "download_html": _download_html(record),
         "comments_html": _comments_html(record),
-        "contact_html": f"<p>Contact Point<br />\n{_CBER_CONTACT}</p>",
+        "questions_html": _questions_html(record),
         "sidebar_html": sidebar,
         "current_iso": changed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "current_us": changed.strftime("%m/%d/%Y"),

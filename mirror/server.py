@@ -115,17 +115,29 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer(head=False)
 
+    def do_POST(self) -> None:
+        """Form POSTs (CDE's list API) are routed like GETs, with the form fields as the query."""
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
+        self._arrived = time.monotonic()
+        parts = urlsplit(self.path)
+        self._respond(parts.path, False, "&".join(q for q in (parts.query, form) if q))
+
     def _answer(self, head: bool) -> None:
         self._arrived = time.monotonic()
-        self._respond(urlsplit(self.path).path, head)
+        parts = urlsplit(self.path)
+        self._respond(parts.path, head, parts.query)
 
     def _log(self, status: int) -> None:
         """Logged before the response goes out, so a client that has its answer sees the entry."""
         entry = LoggedRequest(self._arrived, self.command, self.path, dict(self.headers.items()), status)
         self.server_mirror.log.add(entry)
 
-    def _respond(self, path: str, head: bool) -> int:
+    def _respond(self, path: str, head: bool, query: str = "") -> int:
         mirror = self.server_mirror
+        challenge = mirror.faults.challenge_for(path)
+        if challenge is not None:
+            return self._send(challenge.status, challenge.body, HTML, head, list(challenge.headers))
         if path == APOLOGY_PATH:
             return self._send(404, b"Not found\n", "text/html", head, {"Server": "AkamaiGHost"})
         if mirror.faults.gated(path):
@@ -134,10 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
         forced = mirror.faults.status_for(path)
         if forced is not None:
             return self._send(forced[0], _ERROR_PAGE % forced[0], HTML, head, forced[1])
-        resource = resolve(mirror.site, path)
+        resource = resolve(mirror.site, path, query)
         if resource is None:
             return self._send(404, _NOT_FOUND_PAGE, HTML, head)
-        validators = {"ETag": resource.etag, "Last-Modified": resource.last_modified}
+        validators = {"ETag": resource.etag, "Last-Modified": resource.last_modified, **resource.headers}
         if not_modified(resource, self.headers):
             return self._send(304, b"", None, True, validators)
         cut = mirror.faults.truncation_for(path)
@@ -151,18 +163,20 @@ class _Handler(BaseHTTPRequestHandler):
         body: bytes,
         ctype: str | None,
         head: bool,
-        extra: dict[str, str] | None = None,
+        extra: dict[str, str] | list[tuple[str, str]] | None = None,
         length: int | None = None,
     ) -> int:
-        extra = dict(extra or {})
+        pairs = list(extra.items() if isinstance(extra, dict) else extra or [])
+        server = next((v for k, v in pairs if k == "Server"), self.server_version)
         reason = "Moved Temporarily" if status == 302 else None
         self.send_response_only(status, reason)
-        self.send_header("Server", extra.pop("Server", self.server_version))
+        self.send_header("Server", server)
         self.send_header("Date", self.date_time_string())
         if ctype:
             self.send_header("Content-Type", ctype)
-        for name, value in extra.items():
-            self.send_header(name, value)
+        for name, value in pairs:
+            if name != "Server":
+                self.send_header(name, value)
         if status != 304:
             self.send_header("Content-Length", str(len(body) if length is None else length))
         self._log(status)

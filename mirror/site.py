@@ -5,20 +5,31 @@ Layout (see mirror/README.md):
   <path>/index.html           an HTML page at `<path>` (no trailing slash, like Drupal aliases)
   media/<id>/download.txt     text source of the PDF served at `/media/<id>/download`
   _mirror/                    builder inputs and the Last-Modified manifest; never served
+  _mirror/routes.json         optional: URLs with a query string (`/brd/m_99/view.do?seq=1`) → a file in the
+                              site; a route matches when the request has at least the route's parameters
+  _mirror/headers.json        optional: URL path or route → response headers to send instead of the defaults
+                              (e.g. a wrong or missing charset in Content-Type, a Content-Disposition)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
+from urllib.parse import parse_qsl
 
 from mirror import pdf
 
 LAST_MODIFIED = "_mirror/last-modified.json"
+ROUTES = "_mirror/routes.json"
+HEADERS = "_mirror/headers.json"
+_TYPES_BY_SUFFIX = {".pdf": "application/pdf", ".hwp": "application/x-hwp", ".hwpx": "application/haansofthwpx",
+                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ".doc": "application/msword", ".rdf": "application/rdf+xml", ".htm": "text/html"}
 DEFAULT_LAST_MODIFIED = "Tue, 01 Oct 2024 11:00:51 GMT"
 HTML = "text/html; charset=UTF-8"
 _TYPES = {".json": "application/json", ".txt": "text/plain", ".xml": "application/xml", ".html": HTML}
@@ -31,6 +42,7 @@ class Resource:
     body: bytes
     content_type: str
     last_modified: str  # HTTP-date
+    headers: dict[str, str] = field(default_factory=dict)  # overrides from _mirror/headers.json
 
     @property
     def etag(self) -> str:
@@ -59,8 +71,53 @@ def set_last_modified(site: Path, url_paths: list[str], when: datetime) -> None:
     (site / LAST_MODIFIED).write_text(json.dumps(dict(sorted(table.items())), indent=1) + "\n", encoding="utf-8")
 
 
-def resolve(site: Path, url_path: str) -> Resource | None:
-    """The resource at `url_path` (query string already removed), or None for a 404."""
+def _json(site: Path, name: str) -> dict:
+    path = site / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def route(site: Path, url_path: str, query: str) -> str | None:
+    """The route key matching `url_path?query` (the one naming the most parameters), if any."""
+    if not query:
+        return None
+    asked = set(parse_qsl(query, keep_blank_values=True))
+    best: tuple[int, str] | None = None
+    for key in _json(site, ROUTES):
+        path, _, wanted = key.partition("?")
+        params = set(parse_qsl(wanted, keep_blank_values=True))
+        if path == url_path and params <= asked and (best is None or len(params) > best[0]):
+            best = (len(params), key)
+    return best[1] if best else None
+
+
+def resolve(site: Path, url_path: str, query: str = "") -> Resource | None:
+    """The resource at `url_path` with `query`, or None for a 404."""
+    key = route(site, url_path, query)
+    found = _resolve_route(site, key) if key else _resolve_path(site, url_path)
+    if found is None:
+        return None
+    overrides = _json(site, HEADERS).get(key or url_path)
+    if overrides:
+        ctype = overrides.get("Content-Type", found.content_type)
+        extra = {k: v for k, v in overrides.items() if k != "Content-Type"}
+        found = replace(found, content_type=ctype, headers=extra)
+    return found
+
+
+def _resolve_route(site: Path, key: str) -> Resource | None:
+    rel = _safe_relative("/" + _json(site, ROUTES)[key])
+    target = site / rel if rel is not None else None
+    if target is None or not target.is_file():
+        return None
+    stamp = last_modified_table(site).get(key, DEFAULT_LAST_MODIFIED)
+    return Resource(target.read_bytes(), _content_type(target), stamp)
+
+
+def _content_type(target: Path) -> str:
+    return _TYPES.get(target.suffix) or _TYPES_BY_SUFFIX.get(target.suffix, "application/octet-stream")
+
+
+def _resolve_path(site: Path, url_path: str) -> Resource | None:
     rel = _safe_relative(url_path)
     if rel is None:
         return None
@@ -74,7 +131,7 @@ def resolve(site: Path, url_path: str) -> Resource | None:
     if rel.parts[0] == "media":
         return None
     if target.is_file():
-        return Resource(target.read_bytes(), _TYPES.get(target.suffix, "application/octet-stream"), stamp)
+        return Resource(target.read_bytes(), _content_type(target), stamp)
     index = target / "index.html"
     if index.is_file():
         return Resource(index.read_bytes(), HTML, stamp)

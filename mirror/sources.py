@@ -69,7 +69,10 @@ def _paragraph(text: str) -> str:
 def pdf_source(record: dict, page: dict, sections: str = "", date: str | None = None) -> str:
     """The text source of a guidance PDF: title page, form feed, numbered sections."""
     title = _title_page(record, page, date if date is not None else month_year(record["field_issue_datetime"]))
-    body = ["I. INTRODUCTION", *(_paragraph(p) for p in page["summary"]), BOILERPLATE]
+    intro = [_paragraph(p) for p in page["summary"]]
+    if not any("do not establish legally enforceable responsibilities" in p for p in intro):
+        intro.append(BOILERPLATE)  # unless the page text already carries its own wording of it
+    body = ["I. INTRODUCTION", *intro]
     if sections.strip():
         body.append(sections.strip())
     else:

@@ -193,7 +193,10 @@ def demo(ctx: click.Context, keep: Path | None) -> None:
     """Crawl the bundled offline mirror, apply scripted edits, crawl again, show the changes and alerts."""
     from regwatch.demo import run_demo
 
-    sys.exit(run_demo(keep))
+    try:
+        sys.exit(run_demo(ctx.obj["config_path"], keep))
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
 
 
 from regwatch.alerts_cli import alerts  # noqa: E402  (the `alerts` command group)

@@ -6,6 +6,7 @@ Every user mistake (a typo, a missing field, a bad value) becomes one `ConfigErr
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,14 @@ DEFAULT_DB_URL = "sqlite:///regwatch.db"
 
 class ConfigError(Exception):
     """A configuration mistake, already phrased for the user."""
+
+
+def _check_unique(names: list[str], where: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"duplicate name {name!r} in {where}")
+        seen.add(name)
 
 
 class _Model(BaseModel):
@@ -36,15 +45,24 @@ class Watch(_Model):
 
 
 class SourceConfig(_Model):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: str
     agency: Literal["fda", "ema", "pmda", "mfds", "nmpa"] | None = None
-    type: Literal["catalogue", "page"] = "page"
+    type: Literal["catalogue", "feed", "listing", "page"] = "page"
     url: str | None = None
     start_urls: tuple[str, ...] = ()
     selector: str | None = None
     ignore: tuple[str, ...] = ()
     watch: Watch = Watch()
+    max_pages: Annotated[int, Field(ge=1, le=1000)] = 5  # listing pages followed per run
+    proxy: str | None = None  # an HTTP proxy for this source only (e.g. a KR egress for MFDS)
     enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _simple_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+            raise ValueError(f"{value!r} must be letters, digits, '-', '_' or '.' (it is used on the command line)")
+        return value
 
     @field_validator("url", "start_urls")
     @classmethod
@@ -58,8 +76,8 @@ class SourceConfig(_Model):
     def _has_urls(self) -> SourceConfig:
         if not self.urls:
             raise ValueError("needs `url` or `start_urls`")
-        if self.type == "catalogue" and self.agency is None:
-            raise ValueError("a catalogue source needs an `agency`")
+        if self.type in ("catalogue", "listing") and self.agency is None:
+            raise ValueError(f"a {self.type} source needs an `agency`")
         return self
 
     @property
@@ -150,14 +168,6 @@ class Config(_Model):
                 return src
         known = ", ".join(s.name for s in self.sources) or "none"
         raise ConfigError(f"unknown source {name!r} (configured: {known})")
-
-
-def _check_unique(names: list[str], where: str) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ValueError(f"duplicate name {name!r} in {where}")
-        seen.add(name)
 
 
 def default_config_path() -> Path:

@@ -103,7 +103,8 @@ def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *
 def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: bool = False) -> None:
     """Run the agency spiders over `sources` in this process (one spider instance per agency)."""
     settings = scrapy_settings(config.crawl) | {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
-    process = CrawlerProcess(settings, install_root_handler=True)
+    logging.root.handlers.clear()  # Scrapy installs its own root handler at the chosen level
+    process = CrawlerProcess(settings)
     key = lambda s: s.spider_agency  # noqa: E731
     for agency, group in groupby(sorted(sources, key=key), key=key):
         process.crawl(SPIDERS[agency], sources=list(group), sink=sink)

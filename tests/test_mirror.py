@@ -30,7 +30,32 @@ ALERT = (
     "consumer-alert-regenerative-medicine-products-including-stem-cells-and-exosomes"
 )
 EXOSOME = "/vaccines-blood-biologics/safety-availability-biologics/public-safety-notification-exosome-products"
-AREA_SLUGS = sorted(pages.load_pages(SHIPPED_SITE))
+MEDWATCH = (
+    "/safety/medical-product-safety-information/"
+    "public-safety-alert-due-marketing-unapproved-stem-cell-and-exosome-products"
+)
+CPG_590 = "cpg-sec-590500-packaging-technologies-and-tamper-resistant-packaging-requirements-cosmetic-products"
+RECORDS_ACCESS = "fda-records-access-authority-cosmetic-products"
+REGISTRATION = "guidance-industry-registration-and-listing-cosmetic-product-facilities-and-products"
+# The default config's title keywords (config.yaml `fda-guidance` watch), matched as the crawler does:
+# case-insensitively at the start of a word.
+KEYWORDS = (
+    "cell",
+    "tissue",
+    "gene therap",
+    "regenerative",
+    "HCT/P",
+    "stem",
+    "exosome",
+    "cosmetic",
+    "xenotransplant",
+    "cord blood",
+)
+_WATCHED = re.compile("|".join(rf"(?<![^\W_]){re.escape(k)}" for k in KEYWORDS), re.I)
+SHIPPED_RECORDS = catalogue.load(SHIPPED_SITE)
+WATCHED_SLUGS = sorted(catalogue.slug_of(r) for r in SHIPPED_RECORDS if _WATCHED.search(catalogue.title_of(r)))
+AREA_SLUGS = sorted(pages.load_pages(SHIPPED_SITE))  # every record with a detail page
+PDF_SLUGS = [s for s in AREA_SLUGS if catalogue.media_id_of(catalogue.find(SHIPPED_RECORDS, s)) is not None]
 WHEN = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
@@ -110,6 +135,7 @@ def test_catalogue_has_the_area_records_and_the_real_traps(client: httpx.Client)
     records = records_of(client)
     by_slug = {catalogue.slug_of(r): r for r in records}
     assert len(AREA_SLUGS) >= 30 and set(AREA_SLUGS) <= set(by_slug)
+    assert len(records) == 49
     minimal = by_slug[MINIMAL]
     assert catalogue.docket_of(minimal) == "FDA-2017-D-6146"
     assert minimal["field_issue_datetime"] == "07/20/2020"
@@ -143,7 +169,7 @@ def test_detail_page_has_the_real_selectors(client: httpx.Client, slug: str) -> 
     record = catalogue.find(records_of(client), slug)
     page = soup(response)
     assert "An official website of the United States government" in page.get_text()
-    assert "GUIDANCE DOCUMENT" in page.get_text()
+    assert page.select_one("p.lcds-eyebrow").get_text() == record["field_communication_type"].upper()
     h1 = page.select_one("h1.content-title")
     assert h1.contents[0].strip() == pages.load_pages(SHIPPED_SITE)[slug]["title"]
     terms = {
@@ -155,8 +181,11 @@ def test_detail_page_has_the_real_selectors(client: httpx.Client, slug: str) -> 
     main = page.select_one('div[role="main"]')
     assert main.select("p")
     download = main.select_one('a[href^="/media/"][href$="/download"]')
-    assert download["href"] == f"/media/{catalogue.media_id_of(record)}/download"
-    assert download.get_text().startswith(f"Download the {record['field_final_guidance_1']} Guidance")
+    if catalogue.media_id_of(record) is None:
+        assert download is None
+    else:
+        assert download["href"] == f"/media/{catalogue.media_id_of(record)}/download"
+        assert download.get_text().startswith(f"Download the {record['field_final_guidance_1']} Guidance")
     status = page.select_one(".lcds-guidance-status").get_text()
     assert record["field_final_guidance_1"] in status
     assert ("Not for implementation." in status) == (record["field_final_guidance_1"] == "Draft")
@@ -170,7 +199,53 @@ def test_detail_page_has_the_real_selectors(client: httpx.Client, slug: str) -> 
     assert re.fullmatch(
         r"\w{3}, \d\d/\d\d/\d{4} - \d\d:\d\d", page.select_one('meta[property="article:modified_time"]')["content"]
     )
-    assert "Submit Comments" in page.get_text() and "Questions?" in page.get_text()
+    assert "Submit Comments" in page.get_text()
+    cber = pages.CBER in pages.issuing_organisations(record)
+    assert ("Questions?" in page.get_text()) == cber  # only CBER pages carry the OCOD contact block
+
+
+@pytest.mark.parametrize("slug", WATCHED_SLUGS)
+def test_every_watched_record_has_a_page_and_its_pdf(client: httpx.Client, slug: str) -> None:
+    """A record the default config watches always has a detail page (and its PDF) on the real site."""
+    assert slug in AREA_SLUGS
+    record = catalogue.find(records_of(client), slug)
+    response = client.get(GUIDANCE + slug)
+    assert response.status_code == 200
+    title = pages.load_pages(SHIPPED_SITE)[slug]["title"]
+    assert soup(response).select_one("h1.content-title").contents[0].strip() == title
+    media = catalogue.media_id_of(record)
+    if media is not None:
+        pdf = client.get(f"/media/{media}/download")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        text = pdf_text(pdf.content)
+        assert "I. INTRODUCTION" in text and " ".join(title.split()[-3:]) in text
+
+
+def test_keyword_rule_watches_the_area_and_the_cosmetics_records() -> None:
+    assert {CPG_590, RECORDS_ACCESS, REGISTRATION} <= set(WATCHED_SLUGS)
+    assert "q10-pharmaceutical-quality-system" not in WATCHED_SLUGS
+    assert len(WATCHED_SLUGS) == 40  # 37 CBER area titles + 2 cosmetics guidances + the cosmetics CPG
+    assert _WATCHED.search("Cellular Therapy") and not _WATCHED.search("Excellence in Systemic Cancellation")
+
+
+def test_cosmetics_pages_follow_their_own_stored_copies(client: httpx.Client) -> None:
+    cpg = soup(client.get(GUIDANCE + CPG_590))
+    assert cpg.select_one("p.lcds-eyebrow").get_text() == "COMPLIANCE POLICY GUIDE (CPG)"
+    assert "November 2005" in cpg.select_one("h1.content-title").get_text()
+    assert "located in 21 CFR 700.25" in cpg.get_text() and "Updated: 11/29/05" in cpg.get_text()
+    assert "FDA-2013-S-0610" in cpg.get_text() and "Docket Number:" not in cpg.get_text()
+    offices = [d.get_text() for d in cpg.select("div.field--item")]
+    assert offices == ["Human Foods Program", "Office of Inspections and Investigations"]
+    assert cpg.select_one('a[href^="/media/"]') is None and "Questions?" not in cpg.get_text()
+    draft = soup(client.get(GUIDANCE + RECORDS_ACCESS))
+    assert "Not for implementation." in draft.select_one(".lcds-guidance-status").get_text()
+    assert "sections 605, 610, and 704" in draft.get_text()
+    assert [d.get_text() for d in draft.select("div.field--item")] == ["Office of Inspections and Investigations"]
+    registration = soup(client.get(GUIDANCE + REGISTRATION))
+    assert len(registration.select('div[role="main"] ul li')) == 6
+    assert "(Q20-22)" in registration.get_text()
+    text = pdf_text(client.get("/media/170732/download").content)
+    assert text.count("do not establish legally enforceable responsibilities") == 1
 
 
 def test_real_page_text_and_quirks_are_kept(client: httpx.Client) -> None:
@@ -202,10 +277,31 @@ def test_cber_list_and_consumer_pages(client: httpx.Client) -> None:
     assert "December 6, 2019" in exosome and "Nebraska" in exosome
 
 
+def test_medwatch_stem_cell_and_exosome_alert(client: httpx.Client) -> None:
+    response = client.get(MEDWATCH)
+    assert response.status_code == 200 and response.headers["content-type"] == "text/html; charset=UTF-8"
+    assert response.headers["last-modified"] == "Mon, 09 Dec 2019 17:00:00 GMT"
+    page = soup(response)
+    assert page.select_one("h1.content-title").get_text() == (
+        "Public Safety Alert Due to Marketing of Unapproved Stem Cell and Exosome Products"
+    )
+    main = page.select_one('div[role="main"]')
+    paragraphs = [p.get_text() for p in main.select("p")]
+    assert paragraphs[0] == "[Posted 12/09/2019]"
+    labels = [p.strong.get_text() for p in main.select("p") if p.strong]
+    assert labels == ["AUDIENCE:", "ISSUE:", "BACKGROUND:", "RECOMMENDATION:"]
+    assert "There are currently no FDA-approved exosome products." in main.get_text()
+    assert "Investigational New Drug Application (IND) number" in main.select("ul li")[-1].get_text()
+    stamp = page.select_one("li.node-current-date time")
+    assert "Content current as of" in page.get_text() and stamp.get_text() == "12/09/2019"
+    manifest = json.loads((SHIPPED_SITE / "_mirror/last-modified.json").read_text())
+    assert manifest[MEDWATCH] == response.headers["last-modified"]
+
+
 # --- PDFs --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", AREA_SLUGS)
+@pytest.mark.parametrize("slug", PDF_SLUGS)
 def test_guidance_pdf_is_a_real_pdf_with_its_text(client: httpx.Client, slug: str) -> None:
     record = catalogue.find(records_of(client), slug)
     response = client.get(f"/media/{catalogue.media_id_of(record)}/download")
@@ -232,7 +328,9 @@ def test_long_pdfs_have_several_pages_and_render_deterministically(client: httpx
 # --- HTTP semantics ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CATALOGUE, GUIDANCE + MINIMAL, "/media/109176/download", "/robots.txt", CGT_LIST])
+@pytest.mark.parametrize(
+    "path", [CATALOGUE, GUIDANCE + MINIMAL, "/media/109176/download", "/robots.txt", CGT_LIST, MEDWATCH]
+)
 def test_conditional_requests_answer_304_without_body(client: httpx.Client, path: str) -> None:
     full = client.get(path)
     etag, modified = full.headers["etag"], full.headers["last-modified"]

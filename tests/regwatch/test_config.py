@@ -1,0 +1,120 @@
+"""Configuration: the shipped default loads; every mistake is one clear line naming the key, exit code 2."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from regwatch.cli import main
+from regwatch.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD: dict[str, Any] = {
+    "store": {"url": "sqlite:///x.db"},
+    "sources": [
+        {"name": "fda-guidance", "agency": "fda", "type": "catalogue", "start_urls": ["https://www.fda.gov/x.json"],
+         "watch": {"keywords": ["cell"]}},
+        {"name": "page-one", "url": "https://example.org/a"},
+    ],
+    "alerts": {"channels": [
+        {"name": "mail", "type": "email", "host": "smtp.example.org", "port": 587, "from": "a@example.org",
+         "to": ["b@example.org"], "starttls": True, "username": "a", "password_env": "SMTP_PW"},
+        {"name": "hook", "type": "webhook", "url": "https://hooks.example.org/x", "secret_env": "HOOK_SECRET"},
+    ]},
+}
+
+
+def mutate(path: str, value: Any = None, *, delete: bool = False) -> dict[str, Any]:
+    raw = copy.deepcopy(GOOD)
+    *parents, last = path.split(".")
+    node: Any = raw
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if delete:
+        del node[int(last) if last.isdigit() else last]
+    else:
+        node[int(last) if last.isdigit() else last] = value
+    return raw
+
+
+BAD = [
+    (mutate("sourcess", []), "sourcess: unknown key"),
+    (mutate("store.uri", "x"), "store.uri: unknown key"),
+    (mutate("sources.0.agency", "fdaa"), "sources[0](fda-guidance).agency"),
+    (mutate("sources.0.name", delete=True), "sources[0].name: required key is missing"),
+    (mutate("sources.1.url", "ftp://example.org/a"), "sources[1](page-one).url: 'ftp://example.org/a' is not an http"),
+    (mutate("sources.1.url", delete=True), "sources[1](page-one): needs `url` or `start_urls`"),
+    (mutate("sources.0.type", "feed"), "sources[0](fda-guidance).type"),
+    (mutate("sources.0.agency", delete=True), "sources[0](fda-guidance): a catalogue source needs an `agency`"),
+    (mutate("sources.0.watch.keyword", ["x"]), "sources[0](fda-guidance).watch.keyword: unknown key"),
+    (mutate("sources.1.name", "fda-guidance"), "duplicate name 'fda-guidance' in sources"),
+    (mutate("sources.1.name", "has space"), "sources[1](has space).name: 'has space' must be letters"),
+    (mutate("sources.1.enabled", "sometimes"), "sources[1](page-one).enabled"),
+    (mutate("alerts.channels.0.port", 70000), "alerts.channels[0](mail).port"),
+    (mutate("alerts.channels.0.port", "smtp"), "alerts.channels[0](mail).port"),
+    (mutate("alerts.channels.0.to", []), "alerts.channels[0](mail).to"),
+    (mutate("alerts.channels.0.host", delete=True), "alerts.channels[0](mail).host: required key is missing"),
+    (mutate("alerts.channels.0.password", "hunter2"), "alerts.channels[0](mail).password: unknown key"),
+    (mutate("alerts.channels.0.type", "pager"), "alerts.channels[0](mail)"),
+    (mutate("alerts.channels.1.url", "javascript:alert(1)"), "alerts.channels[1](hook).url"),
+    (mutate("alerts.channels.1.name", "mail"), "duplicate name 'mail' in alerts.channels"),
+    (mutate("alerts.max_attempts", 0), "alerts.max_attempts"),
+    (mutate("crawl", {"delay": -1}), "crawl.delay"),
+    (mutate("crawl", {"retries": 99}), "crawl.retries"),
+    (mutate("crawl", {"max_size_mb": "big"}), "crawl.max_size_mb"),
+]
+
+
+def test_shipped_default_config_loads() -> None:
+    config = load_config(ROOT / "config.yaml", env={})
+    assert config.store.url == "sqlite:///regwatch.db"
+    assert {s.agency for s in config.sources} == {"fda"}
+    assert config.source("fda-guidance").type == "catalogue"
+
+
+def test_database_url_environment_override() -> None:
+    config = parse_config(GOOD, env={"REGWATCH_DATABASE_URL": "postgresql+psycopg://u@h/db"})
+    assert config.store.url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize(("raw", "expected"), BAD, ids=[e for _, e in BAD])
+def test_bad_config_is_one_line_naming_the_key(raw: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw, env={})
+    message = str(err.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_cli_reports_bad_config_with_exit_code_2(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(mutate("sources.0.agency", "fdaa")))
+    result = CliRunner().invoke(main, ["--config", str(path), "sources"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("regwatch: ")
+    assert "sources[0](fda-guidance).agency" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (None, "config file not found"),
+    ("sources: [", "not valid YAML"),
+    ("- just\n- a list\n", "top level must be a mapping"),
+    (b"\xff\xfe bad bytes", "cannot read config file"),
+])
+def test_unreadable_config_files(tmp_path: Path, content: str | bytes | None, expected: str) -> None:
+    path = tmp_path / "config.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    result = CliRunner().invoke(main, ["--config", str(path), "history"])
+    assert result.exit_code == 2
+    assert expected in result.output
