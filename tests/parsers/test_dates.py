@@ -57,3 +57,21 @@ def test_generated_dates_round_trip_in_every_full_form(day: date) -> None:
 @given(st.text(max_size=40))
 def test_any_text_gives_a_date_or_none(raw: str) -> None:
     assert parse_date(raw) is None or isinstance(parse_date(raw), date)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("令和6年5月1日", date(2024, 5, 1)),
+    ("令和元年5月7日", date(2019, 5, 7)),
+    ("令和４年２月７日（月）", date(2022, 2, 7)),
+    ("平成26年9月26日", date(2014, 9, 26)),
+    ("令和7年5月", date(2025, 5, 1)),
+    ("2025年10月7日", date(2025, 10, 7)),
+    ("2017年09月11日掲載", date(2017, 9, 11)),
+    ("2024년 5월 1일", date(2024, 5, 1)),
+    ("2024.05.01", date(2024, 5, 1)),
+    ("20260820", date(2026, 8, 20)),
+    ("August, 2024", date(2024, 8, 1)),
+    ("令和6年13月1日", None),
+])
+def test_japanese_korean_chinese_and_compact_forms(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected

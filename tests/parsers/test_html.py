@@ -150,3 +150,18 @@ def test_fuzz_only_parse_error_escapes(body: bytes, selector: str | None) -> Non
     except ParseError:
         return
     assert doc.text
+
+
+@pytest.mark.parametrize("codec", ["shift_jis", "euc_jp", "euc_kr", "gbk", "gb18030", "utf-8"])
+@pytest.mark.parametrize("content_type", [None, "text/html", "text/html; charset=UTF-8",
+                                          "text/html; charset=ISO-8859-1"])
+def test_cjk_pages_decode_whatever_they_declare(codec: str, content_type: str | None) -> None:
+    """Never mojibake: a missing, wrong or Western declaration still gives the right text."""
+    text = {"shift_jis": "再生医療等の安全性の確保等に関する法律 施行規則 細胞加工物",
+            "euc_jp": "再生医療等の安全性の確保等に関する法律 施行規則 細胞加工物",
+            "euc_kr": "화장품 안전기준 등에 관한 규정 인체 세포·조직 배양액 안전기준 줄기세포 엑소좀",
+            "gbk": "国家药监局关于发布已使用化妆品原料目录的公告 干细胞 外泌体 条件培养基",
+            "gb18030": "国家药监局关于发布已使用化妆品原料目录的公告 干细胞 外泌体 条件培养基",
+            "utf-8": "人源干细胞产品非临床研究技术指导原则"}[codec]
+    page = f"<html><head><title>t</title></head><body><p>{text}</p></body></html>"
+    assert decode_html(page.encode(codec), content_type) == page
