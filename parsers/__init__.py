@@ -6,14 +6,21 @@ to the generic page parser or to an agency module from `AGENCIES`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 
-from parsers import fda
-from parsers.formats import html, pdf
-from parsers.formats.sniff import is_pdf
+from parsers import ema, fda, mfds, nmpa, pmda
+from parsers.formats import html, hwp, office, pdf
+from parsers.formats.binary import binary_document
+from parsers.formats.sniff import body_format
 from parsers.types import Document, Fetched, Listing
 
-AGENCIES: dict[str, ModuleType] = {"fda": fda}
+AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
+# Files recognised by their magic bytes, whatever the URL or kind says.
+FILE_PARSERS: dict[str, Callable[[Fetched], Document]] = {
+    "pdf": pdf.parse_pdf, "docx": office.parse_docx, "xlsx": office.parse_xlsx, "doc": office.parse_doc,
+    "hwp": hwp.parse_hwp, "hwpx": hwp.parse_hwpx,
+}
 PAGE_KIND = "page"  # any HTML page, through parsers.formats.html.parse_page
 AGENCY_PAGE_KINDS = ("guidance", "page")  # "<agency>:guidance" → parse_guidance_page, "<agency>:page" → parse_page
 
@@ -37,8 +44,11 @@ def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> 
     """
     if kind not in kinds():
         raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(kinds())}")
-    if is_pdf(fetched):
-        return pdf.parse_pdf(fetched)
+    fmt = body_format(fetched)
+    if fmt in FILE_PARSERS:
+        return FILE_PARSERS[fmt](fetched)
+    if fmt != "html":
+        return binary_document(fetched, fmt)
     if kind == PAGE_KIND:
         return html.parse_page(fetched, selector)
     agency, _, page = kind.partition(":")

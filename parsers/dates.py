@@ -55,7 +55,8 @@ _FORMATS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (re.compile(rf"(?P<day>\d{{1,2}})\s+{_MONTH},?\s+(?P<year>\d{{4}})"), _named),  # 22 July 2020
     (re.compile(rf"{_MONTH},?\s+(?P<year>\d{{4}})"), _named),  # December 2017, August, 2024 → the 1st
     (re.compile(r"(?P<month>\d{1,2})/(?P<year>\d{4})"), _ymd),  # 6/2023 (CBER list) → the 1st
-    (re.compile(rf"{_ERA}\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*日{_CJK_TAIL}"), _era),  # 令和6年5月1日(水)
+    # 令和6年5月1日(水)
+    (re.compile(rf"{_ERA}\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*日{_CJK_TAIL}"), _era),
     (re.compile(rf"{_ERA}\s*(?P<month>\d{{1,2}})\s*月"), _era),  # 令和元年5月
     # 2025年10月7日, 2017年09月11日掲載, 2024年5月1日 (JA/ZH)
     (re.compile(rf"(?P<year>\d{{4}})\s*年\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*日{_CJK_TAIL}"), _ymd),

@@ -1,6 +1,6 @@
-"""`regwatch demo`: the whole product, offline, in a minute.
+"""`regwatch demo`: the whole product, offline, in a few minutes.
 
-Serves the bundled mirror of www.fda.gov on 127.0.0.1, starts a local SMTP server and a local webhook
+Serves the bundled mirrors of the agencies' sites on 127.0.0.1, starts a local SMTP server and a local webhook
 receiver, points the configured FDA sources at the mirror (the mirror is just another base URL), crawls
 (the baseline), applies scripted edits to the mirror, crawls again, and shows the changes and the alerts.
 """
@@ -11,19 +11,19 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import click
 import yaml
 
-from mirror.edits import copy_site, demo_edits
+from mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
 from mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
 SECRET_ENV = "REGWATCH_DEMO_WEBHOOK_SECRET"
 SECRET = "whsec_cmVnd2F0Y2gtZGVtby1zaWduaW5nLXNlY3JldC0xMjM0NTY="
-MIRRORED = {"https://www.fda.gov": "fda"}
 
 
 def run_demo(config_path: Path, keep: Path | None = None) -> int:
@@ -36,29 +36,32 @@ def run_demo(config_path: Path, keep: Path | None = None) -> int:
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
-    site = copy_site(workdir / "site-fda")
-    with MirrorServer(site) as mirror, SmtpReceiver() as smtp, WebhookReceiver(secret=SECRET) as hook:
+    sites = copy_sites(workdir)
+    with ExitStack() as stack:
+        servers = {name: stack.enter_context(MirrorServer(path)) for name, path in sites.items()}
+        bases = {origin: servers[name].base_url for origin, name in origins().items()}
+        smtp = stack.enter_context(SmtpReceiver())
+        hook = stack.enter_context(WebhookReceiver(secret=SECRET))
         demo_config = workdir / "demo-config.yaml"
-        raw = _load_raw(config_path)
-        demo_config.write_text(yaml.safe_dump(demo_settings(raw, workdir, {"https://www.fda.gov": mirror.base_url},
-                                                            smtp.port, hook.url), sort_keys=False))
-        _step(f"Offline mirror of www.fda.gov on {mirror.base_url}; SMTP on 127.0.0.1:{smtp.port}; "
-              f"webhook receiver on {hook.url}")
-        _step("1/4  First crawl: every watched guidance is stored as version 1 (the baseline; no alerts)")
+        settings = demo_settings(_load_raw(config_path), workdir, bases, smtp.port, hook.url)
+        demo_config.write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True))
+        for origin, base in bases.items():
+            _step(f"Offline mirror of {origin} on {base}")
+        _step(f"Local SMTP server on 127.0.0.1:{smtp.port}; local webhook receiver on {hook.url}")
+        _step("1/4  First crawl: every watched document is stored as version 1 (the baseline; no alerts)")
         _regwatch(demo_config, "run")
-        _step("2/4  Scripted edits to the mirror")
-        for line in _describe_edits(demo_edits(site)):
-            click.echo(f"     - {line}")
-        _step("3/4  Second crawl: the wording change and the new guidance are found")
+        _step("2/4  Scripted edits to the mirrors")
+        for what, target in apply_demo_edits(sites).items():
+            click.echo(f"     - {what}: {target}")
+        _step("3/4  Second crawl: wording changes and the new guidance are found")
         _regwatch(demo_config, "run")
         _step("4/4  Third crawl: a withdrawal counts once a guidance has left the catalogue on two runs in a row")
         _regwatch(demo_config, "run")
         _step("Change history (regwatch history)")
         _regwatch(demo_config, "history")
-        changed = _changed_document(demo_config)
-        if changed is not None:
-            _step(f"The changed words (regwatch diff {changed})")
-            _regwatch(demo_config, "diff", str(changed), "--context", "8")
+        for document_id in _changed_documents(demo_config):
+            _step(f"The changed words (regwatch diff {document_id})")
+            _regwatch(demo_config, "diff", str(document_id), "--context", "8")
         _step("Alerts received")
         for message in smtp.messages:
             click.echo(f"     email   to {message['To']}: {message['Subject']}")
@@ -66,10 +69,14 @@ def _demo(config_path: Path, workdir: Path) -> int:
             payload = d.json
             click.echo(f"     webhook {payload['type']} id={d.headers.get('webhook-id')} "
                        f"signature {'verified' if d.verified else 'INVALID'}: {payload['data'].get('summary', '')}")
-        kinds = sorted({d.json["data"].get("kind") for d in hook.deliveries})
-    click.echo(f"\nDemo finished: {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks for changes "
-               f"of kind {', '.join(kinds) or 'none'}. Files: {workdir}")
-    return 0 if {"changed", "new", "removed"} <= set(kinds) else 1
+        seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in hook.deliveries}
+    click.echo(f"\nDemo finished: {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks. Files: {workdir}")
+    expected = {("fda", "changed"), ("fda", "new"), ("fda", "removed")}
+    expected |= {(agency, "changed") for agency, module in AGENCIES.items() if module.ORIGINS and agency != "fda"}
+    missing = sorted(expected - seen)
+    if missing:
+        click.echo(f"regwatch: the demo expected changes it did not see: {missing}", err=True)
+    return 1 if missing else 0
 
 
 def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smtp_port: int,
@@ -122,20 +129,17 @@ def _regwatch(config: Path, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "regwatch", "--config", str(config), *args], env=env, check=False)
 
 
-def _changed_document(config: Path) -> int | None:
+def _changed_documents(config: Path) -> list[int]:
+    """One changed document per agency, to show its diff."""
     import json
 
     env = {**os.environ, SECRET_ENV: SECRET}
     out = subprocess.run([sys.executable, "-m", "regwatch", "--config", str(config), "history", "--kind",
                           "changed", "--format", "json"], env=env, capture_output=True, text=True, check=False)
-    rows = json.loads(out.stdout or "[]")
-    return rows[0]["document_id"] if rows else None
-
-
-def _describe_edits(edits: Any) -> list[str]:
-    if isinstance(edits, dict):
-        return [f"{k}: {v}" for k, v in edits.items()]
-    return [str(e) for e in edits or []]
+    firsts: dict[str, int] = {}
+    for row in json.loads(out.stdout or "[]"):
+        firsts.setdefault(row["agency"], row["document_id"])
+    return list(firsts.values())
 
 
 def _step(text: str) -> None:

@@ -28,3 +28,54 @@ def require_body(fetched: Fetched, what: str) -> None:
         raise ParseError(f"{what}: HTTP {fetched.status} from {fetched.url}")
     if not fetched.body.strip():
         raise ParseError(f"{what}: empty body from {fetched.url}")
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def body_format(fetched: Fetched) -> str:
+    """The document format by magic bytes (never by file name: some `.hwp` files are really HWPX):
+    "pdf", "docx", "xlsx", "hwpx", "zip", "hwp", "doc", "xls", "ole", or "html" for everything else."""
+    body = fetched.body
+    if starts_like_pdf(body) or media_type(fetched) == "application/pdf":
+        return "pdf"
+    if body.startswith(ZIP_MAGIC):
+        return _zip_format(body)
+    if body.startswith(OLE_MAGIC):
+        return _ole_format(body)
+    return "html"
+
+
+def _zip_format(body: bytes) -> str:
+    import io
+    import zipfile
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if any(n.startswith("Contents/section") for n in names) or "Preview/PrvText.txt" in names:
+        return "hwpx"
+    return "zip"
+
+
+def _ole_format(body: bytes) -> str:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(body) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir()}
+    except (OSError, ValueError, IndexError):
+        return "ole"
+    if "FileHeader" in streams and ("PrvText" in streams or any(s.startswith("BodyText") for s in streams)):
+        return "hwp"
+    if "WordDocument" in streams:
+        return "doc"
+    if "Workbook" in streams or "Book" in streams:
+        return "xls"
+    return "ole"
