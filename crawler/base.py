@@ -18,6 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
+from crawler.fetched import to_fetched
 from crawler.middlewares import BLOCKED, HostRefused
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
@@ -171,7 +172,7 @@ class BaseSpider(Spider):
         reason = describe_failure(failure)
         log.error("%s: %s failed: %s", request.meta["source"], request.url, reason)
         yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
-                      parent_key=request.meta["parent_key"], error=reason, blocked=reason == BLOCKED)
+                      parent_key=request.meta["parent_key"], error=reason, blocked=reason.startswith(BLOCKED))
 
 
 def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
@@ -200,15 +201,6 @@ def parse_attachment(fetched: Fetched) -> Document:
 def attachment_key(parent_key: str, number: int) -> str:
     """Attachments are identified by their place in the parent document (their URLs change on reissue)."""
     return f"{parent_key}#file{number}"
-
-
-def to_fetched(response: Response) -> Fetched:
-    return Fetched(url=response.url, status=response.status, headers=_headers(response.headers),
-                   body=response.body, request_headers=_headers(response.request.headers))
-
-
-def _headers(headers: Any) -> dict[str, str]:
-    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()}
 
 
 def describe_failure(failure: Failure) -> str:

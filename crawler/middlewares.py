@@ -22,9 +22,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.fetched import to_fetched
+from parsers.challenge import is_challenge
+
 log = logging.getLogger(__name__)
 
 BLOCKED = "blocked by the site's bot protection"
+CHALLENGED = "blocked by the site's bot protection (a JavaScript challenge; regwatch never forges its tokens)"
 ROBOTS_UNREACHABLE = "robots.txt unreachable (RFC 9309: host disallowed for this run)"
 MAX_RETRY_AFTER = 120.0
 
@@ -100,18 +104,25 @@ class BotProtectionMiddleware:
         return cls()
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if urlparse_cached(request).netloc in self.blocked_hosts:
+        """After a block, leave the host's pages alone; its static files (often served without the
+        challenge, like NMPA's attachments) are still tried."""
+        if urlparse_cached(request).netloc in self.blocked_hosts and not _static_file(request.url):
             raise HostRefused(BLOCKED)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get(b"Location", b"").decode("latin-1")
         if self.APOLOGY in location or self.APOLOGY in response.url:
-            host = urlparse_cached(request).netloc
-            self.blocked_hosts.add(host)
-            log.error("%s answered with its bot-protection page for %s: backing off from this host for the run",
-                      host, request.url)
-            raise HostRefused(BLOCKED)
+            self._block(request, BLOCKED)
+        if is_challenge(to_fetched(response)):
+            self._block(request, CHALLENGED)
         return response
+
+    def _block(self, request: Request, reason: str) -> None:
+        host = urlparse_cached(request).netloc
+        self.blocked_hosts.add(host)
+        log.error("%s answered %s with its bot protection: backing off from this host for the run", host,
+                  request.url)
+        raise HostRefused(reason)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -140,6 +151,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = retry_after if retry_after is not None else self.base_delay * 2**attempt
         if delay > 0 and attempt < self.max_retry_times:
             await asyncio.sleep(delay)
+
+
+STATIC_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".hwp", ".hwpx", ".zip", ".txt", ".csv")
+
+
+def _static_file(url: str) -> bool:
+    return url.split("?", 1)[0].lower().endswith(STATIC_SUFFIXES)
 
 
 def _retry_after(response: Response) -> float | None:
