@@ -46,6 +46,7 @@ class PoliteRobotsMiddleware:
         self.crawler = crawler
         self.user_agent: str = crawler.settings["USER_AGENT"]
         self._rules: dict[str, Protego | str] = {}  # netloc → parsed rules or a refusal reason
+        self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteRobotsMiddleware:
@@ -55,9 +56,11 @@ class PoliteRobotsMiddleware:
         if request.meta.get("dont_obey_robotstxt"):
             return
         url = urlparse_cached(request)
-        rules = self._rules.get(url.netloc)
-        if rules is None:
-            rules = self._rules[url.netloc] = await self._fetch_rules(url.scheme, url.netloc, request)
+        lock = self._locks.setdefault(url.netloc, asyncio.Lock())
+        async with lock:  # one robots.txt fetch per host, however many requests wait for it
+            rules = self._rules.get(url.netloc)
+            if rules is None:
+                rules = self._rules[url.netloc] = await self._fetch_rules(url.scheme, url.netloc, request)
         if isinstance(rules, str):
             raise HostRefused(rules)
         if not rules.can_fetch(request.url, self.user_agent):
@@ -113,7 +116,7 @@ class BotProtectionMiddleware:
         location = response.headers.get(b"Location", b"").decode("latin-1")
         if self.APOLOGY in location or self.APOLOGY in response.url:
             self._block(request, BLOCKED)
-        if is_challenge(to_fetched(response)):
+        if is_challenge(to_fetched(response, request)):
             self._block(request, CHALLENGED)
         return response
 

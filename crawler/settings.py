@@ -16,7 +16,7 @@ def scrapy_settings(crawl: Any) -> dict[str, Any]:
         "USER_AGENT": crawl.user_agent + contact,
         "ROBOTSTXT_OBEY": False,  # replaced by PoliteRobotsMiddleware (Crawl-delay, RFC 9309 5xx rule)
         "DOWNLOAD_DELAY": crawl.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,  # a Crawl-delay is a minimum, never jittered below
+        "DOWNLOAD_DELAY_JITTER": 0,  # a Crawl-delay is a minimum, never jittered below
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_size_mb * 1024 * 1024,
