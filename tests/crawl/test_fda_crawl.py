@@ -161,3 +161,19 @@ def test_bad_inputs_give_clear_errors_and_lose_nothing(regwatch: Regwatch, fda_m
     assert "could not be parsed" in log and "HTTP 404" in log
     assert regwatch.history() == []
     assert versions(regwatch.db_url) == before
+
+
+def test_scrapy_crawl_fda_from_the_repo_root_runs_the_same_cycle(tmp_path: Path, fda_mirror: MirrorServer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path / "c.yaml", fda_sources(fda_mirror))
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    env = {**os.environ, "REGWATCH_CONFIG": str(config), "REGWATCH_DATABASE_URL": db}
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fda"], cwd=root, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "fda-guidance" in out.stdout and "baseline" in out.stdout
+    assert versions(db) >= 9
