@@ -28,11 +28,15 @@ def idempotency_key(change_id: int, channel: str) -> str:
     return f"change-{change_id}-{channel}"
 
 
-def enqueue(session: Session, change: Change, channels: Iterable[str], now: datetime) -> None:
-    """Add one outbox row per channel for `change`, in the caller's transaction."""
-    for name in channels:
+def enqueue(session: Session, change: Change, channels: Iterable[str], now: datetime, *,
+            digest: Iterable[str] = ()) -> None:
+    """Add one outbox row per channel for `change`, in the caller's transaction: `pending` for immediate
+    delivery, `digest` for channels that get it in the next daily digest."""
+    immediate = list(dict.fromkeys(channels))
+    for name in immediate + [d for d in dict.fromkeys(digest) if d not in immediate]:
         session.add(OutboxItem(change_id=change.id, channel=name, idempotency_key=idempotency_key(change.id, name),
-                               status="pending", attempts=0, next_attempt_at=now, created_at=now))
+                               status="pending" if name in immediate else "digest", attempts=0,
+                               next_attempt_at=now, created_at=now))
 
 
 @dataclass
@@ -59,6 +63,43 @@ def deliver(sessions: sessionmaker[Session], channels: dict[str, Channel], rende
     report = DeliveryReport()
     for item_id in _pending_ids(sessions, clock(), due_only):
         _deliver_one(sessions, item_id, channels, render, clock, policy, report)
+    return report
+
+
+RenderDigest = Callable[[Session, str, list[OutboxItem]], Message]
+
+
+def deliver_digests(sessions: sessionmaker[Session], channels: dict[str, Channel], render: RenderDigest,
+                    clock: Callable[[], datetime], policy: Policy) -> DeliveryReport:
+    """Send each channel one message with all its waiting digest items; all are marked sent together."""
+    report = DeliveryReport()
+    with sessions() as session:
+        names = list(session.scalars(select(OutboxItem.channel).where(OutboxItem.status == "digest").distinct()))
+    for name in names:
+        channel = channels.get(name)
+        with sessions.begin() as session:
+            items = list(session.scalars(select(OutboxItem).where(OutboxItem.status == "digest",
+                                                                  OutboxItem.channel == name)))
+            message = render(session, name, items) if channel is not None else None
+            ids = [i.id for i in items]
+        try:
+            if channel is None or message is None:
+                raise DeliveryError(f"channel {name!r} is no longer configured", transient=False)
+            channel.send(message)
+        except DeliveryError as exc:
+            with sessions.begin() as session:
+                for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
+                    item.attempts += 1
+                    park = not exc.transient or item.attempts >= policy.max_attempts
+                    item.status, item.last_error = ("failed" if park else "digest"), exc.reason
+            report.failed += 1 if not exc.transient else 0
+            report.retrying += 1 if exc.transient else 0
+            report.errors.append(f"{name} (digest): {exc.reason}")
+            continue
+        with sessions.begin() as session:
+            for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
+                item.status, item.sent_at, item.attempts = "sent", clock(), item.attempts + 1
+        report.sent += 1
     return report
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import EmailChannel, WebhookChannel
+from alerts.chat import AppriseChannel
 from alerts.diff import diff_words, summarize_ops
-from alerts.outbox import Policy
+from alerts.digest import render_digest
+from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.types import Channel, DeliveryError, Message
-from regwatch.config import Config, EmailChannelConfig
+from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
 from store.models import OutboxItem
 from store.queries import load_change, version
 
@@ -32,11 +36,17 @@ def build_channels(config: Config, env: Mapping[str, str] | None = None) -> dict
     env = os.environ if env is None else env
     channels: dict[str, Channel] = {}
     for c in config.alerts.channels:
-        secret_env = c.password_env if isinstance(c, EmailChannelConfig) else c.secret_env
+        secret_env = {"email": "password_env", "webhook": "secret_env", "apprise": "urls_env"}[c.type]
+        secret_env = getattr(c, secret_env)
         secret = env.get(secret_env) if secret_env else None
         if secret_env and not secret:
             channels[c.name] = MisconfiguredChannel(
                 c.name, f"environment variable {secret_env} (named by alerts.channels {c.name}) is not set")
+        elif isinstance(c, AppriseChannelConfig):
+            try:
+                channels[c.name] = AppriseChannel(c.name, re.split(r"[\s,]+", secret.strip()), timeout=c.timeout)
+            except ValueError as exc:
+                channels[c.name] = MisconfiguredChannel(c.name, str(exc))
         elif isinstance(c, EmailChannelConfig):
             channels[c.name] = EmailChannel(c.name, c.host, c.port, c.from_, list(c.to), c.starttls, c.username,
                                             secret, timeout=c.timeout, use_tls=c.tls)
@@ -67,3 +77,21 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
         return render_change(view, ops, channel=item.channel, web_base=web_base)
 
     return render
+
+
+def render_digest_items(session: Session, channel: str, items: list[OutboxItem]) -> Message:
+    changes = sorted((load_change(session, i.change_id)[0] for i in items if i.change_id),
+                     key=lambda c: (c.agency, c.document_id, c.id))
+    day = max(c.detected_at for c in changes)[:10] if changes else ""
+    return render_digest(channel, day, changes)
+
+
+def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
+    """Immediate alerts, then the daily digests (one `regwatch run` a day makes them daily)."""
+    channels = build_channels(config)
+    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=False)
+    digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))
+    report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
+                                                    report.failed + digests.failed)
+    report.errors.extend(digests.errors)
+    return report

@@ -121,11 +121,39 @@ class WebhookChannelConfig(_Model):
         return value
 
 
-ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig, Field(discriminator="type")]
+class AppriseChannelConfig(_Model):
+    """Slack, Microsoft Teams, Discord, Matrix, Telegram, ntfy … via Apprise URLs held in an environment variable
+    (they embed the services' tokens), several separated by spaces or commas."""
+
+    name: Annotated[str, Field(min_length=1)]
+    type: Literal["apprise"]
+    urls_env: Annotated[str, Field(min_length=1)]
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+
+ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
+                          Field(discriminator="type")]
+
+KINDS = ("new", "changed", "removed", "status")
+SIGNIFICANCE = ("editorial", "new", "removed", "status", "scope", "numbers", "obligation", "definition")
+
+
+class SubscriptionConfig(_Model):
+    """What one channel wants (every filter that is given must match) and whether at once or as a daily digest."""
+
+    channel: str
+    agencies: tuple[Literal["fda", "ema", "pmda", "mfds", "nmpa"], ...] = ()
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    kinds: tuple[Literal["new", "changed", "removed", "status"], ...] = ()
+    min_significance: Literal["editorial", "new", "removed", "status", "scope", "numbers", "obligation",
+                              "definition"] = "editorial"
+    mode: Literal["immediate", "digest"] = "immediate"
 
 
 class AlertsConfig(_Model):
     channels: tuple[ChannelConfig, ...] = ()
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
     max_attempts: Annotated[int, Field(ge=1)] = 8
     backoff_seconds: Annotated[float, Field(ge=0)] = 60.0
     web_base: str | None = None
@@ -133,6 +161,11 @@ class AlertsConfig(_Model):
     @model_validator(mode="after")
     def _unique_names(self) -> AlertsConfig:
         _check_unique([c.name for c in self.channels], "alerts.channels")
+        names = {c.name for c in self.channels}
+        for i, sub in enumerate(self.subscriptions):
+            if sub.channel not in names:
+                raise ValueError(f"subscriptions[{i}].channel {sub.channel!r} is not a configured channel "
+                                 f"(channels: {', '.join(sorted(names)) or 'none'})")
         return self
 
 
@@ -150,16 +183,65 @@ class CrawlConfig(_Model):
     obey_robots: bool = True
 
 
+class ScheduleConfig(_Model):
+    """`regwatch schedule`: when the cycle runs, and how one scheduler at a time is ensured."""
+
+    cron: str = "0 6 * * *"  # minute hour day-of-month month day-of-week
+    timezone: str = "UTC"
+    lease_seconds: Annotated[int, Field(ge=3, le=3600)] = 300  # a silent scheduler's lease expires after this
+    stop_grace_seconds: Annotated[float, Field(ge=0)] = 60.0  # on SIGTERM: time the running cycle gets to finish
+    max_run_minutes: Annotated[int, Field(ge=1)] = 360  # a cycle still running after this is stopped
+    catch_up: bool = True  # at start, run once if the last scheduled run was missed
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a cron expression of 5 fields ({exc})") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name (e.g. UTC, Asia/Tokyo)") from None
+        return value
+
+
+class WebConfig(_Model):
+    """`regwatch serve`: the history web view. Bound to loopback unless told otherwise."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(gt=0, lt=65536)] = 8080
+    token_env: str = "REGWATCH_WEB_TOKEN"  # the variable holding the access token required off loopback
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 50
+
+
 class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    web: WebConfig = WebConfig()
     path: Path | None = None
 
     @model_validator(mode="after")
     def _unique_sources(self) -> Config:
         _check_unique([s.name for s in self.sources], "sources")
+        names = {s.name for s in self.sources}
+        for i, sub in enumerate(self.alerts.subscriptions):
+            unknown = [n for n in sub.sources if n not in names]
+            if unknown:
+                raise ValueError(f"alerts.subscriptions[{i}].sources: unknown source {unknown[0]!r}")
         return self
 
     def source(self, name: str) -> SourceConfig:
@@ -226,7 +308,7 @@ def _dotted(loc: tuple[Any, ...], raw: Any) -> str:
                 node[item], dict) else None
             parts.append(f"[{item}]" + (f"({name})" if name else ""))
             node = node[item] if isinstance(node, list) and item < len(node) else None
-        elif item in ("email", "webhook") and parts and parts[-1].startswith("["):
+        elif item in ("email", "webhook", "apprise") and parts and parts[-1].startswith("["):
             continue  # pydantic's discriminator tag, not a user key
         else:
             parts.append(("." if parts else "") + str(item))

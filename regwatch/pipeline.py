@@ -13,12 +13,12 @@ from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import DeliveryReport, deliver
+from alerts.outbox import DeliveryReport
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
-from regwatch.alerting import build_channels, describe_change, make_renderer, policy
+from regwatch.alerting import deliver_all, describe_change
 from regwatch.config import Config, ConfigError, SourceConfig
-from regwatch.recording import StoreSink, enqueue_all
+from regwatch.recording import StoreSink, route
 from store.db import open_store
 from store.models import Fetch, Run, Source, SourceRun
 
@@ -80,16 +80,14 @@ class Cycle:
         sessions = open_store(config.store.url)
         run_id, ids, baselines = _start_run(sessions, sources, clock())
         agencies = {s.name: s.agency or "other" for s in sources}
-        channels = [c.name for c in config.alerts.channels]
-        sink = StoreSink(sessions, run_id, ids, agencies, baselines, clock, enqueue_all(channels, clock),
+        sink = StoreSink(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
                          describe_change)
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:
         summaries = _finish_run(self.sessions, self.run_id, self.sources, self.clock())
-        report = deliver(self.sessions, build_channels(self.config), make_renderer(self.config), self.clock,
-                         policy(self.config), due_only=False)
-        return RunSummary(run_id=self.run_id, sources=summaries, alerts=report)
+        return RunSummary(run_id=self.run_id, sources=summaries, alerts=deliver_all(self.config, self.sessions,
+                                                                                      self.clock))
 
 
 def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *,

@@ -7,6 +7,7 @@ import email.policy
 import json
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +70,7 @@ class WebhookReceiver:
         self.secret = secret
         self.status = status
         self.deliveries: list[Delivery] = []
+        self.on_delivery: Callable[[Delivery], None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -91,10 +93,14 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 verified = verify_signature(receiver.secret, headers, body) if receiver.secret else None
-                receiver.deliveries.append(Delivery(headers, body, verified))
+                delivery = Delivery(headers, body, verified)
+                receiver.deliveries.append(delivery)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                self.wfile.flush()
+                if receiver.on_delivery is not None:  # after the acknowledgement went out (fault tests)
+                    receiver.on_delivery(delivery)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parsers.types import Capture, ListingSeen
-from store.models import Change, SourceRun
+from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
+from store.models import Change, Source, SourceRun
+from store.models import Document as DocumentRow
 from store.versions import Enqueue, RunContext, record_capture, record_listing, validators
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,7 @@ class StoreSink:
         self.clock = clock
         self.enqueue = enqueue
         self.describe = describe
+        self.progress = Progress()
 
     def context(self, source: str) -> RunContext:
         return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
@@ -47,6 +52,7 @@ class StoreSink:
                 record_listing(session, ctx, item)
             else:
                 record_capture(session, ctx, item)
+        self.progress.tick(item)
 
     def source_failed(self, source: str, reason: str) -> None:
         with self.sessions.begin() as session:
@@ -57,11 +63,59 @@ class StoreSink:
                 row.error = reason if not row.error else f"{row.error}; {reason}"
 
 
-def enqueue_all(channels: list[str], clock: Callable[[], datetime]) -> Enqueue:
-    """With no subscriptions configured, every channel receives every change."""
+class Progress:
+    """A line on stderr every few seconds during a long crawl: how many documents each source has recorded."""
+
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.last = time.monotonic()
+
+    def tick(self, item: Capture | ListingSeen) -> None:
+        if isinstance(item, Capture):
+            self.counts[item.source] = self.counts.get(item.source, 0) + 1
+        now = time.monotonic()
+        if now - self.last >= self.EVERY:
+            self.last = now
+            done = ", ".join(f"{name} {n}" for name, n in sorted(self.counts.items()))
+            print(f"regwatch: documents recorded so far: {done}", file=sys.stderr, flush=True)
+
+
+def route(alerts: AlertsConfig, clock: Callable[[], datetime]) -> Enqueue:
+    """The outbox rows a change gets: with no subscriptions, every channel at once; otherwise each matching
+    subscription's channel, at once or in the daily digest (at once wins when both match)."""
     from alerts.outbox import enqueue
 
+    everyone = [c.name for c in alerts.channels]
+
     def _enqueue(session: Session, change: Change) -> None:
-        enqueue(session, change, channels, clock())
+        if not alerts.subscriptions:
+            enqueue(session, change, everyone, clock())
+            return
+        matching = [s for s in alerts.subscriptions if subscribed(s, session, change)]
+        enqueue(session, change, [s.channel for s in matching if s.mode == "immediate"], clock(),
+                digest=[s.channel for s in matching if s.mode == "digest"])
 
     return _enqueue
+
+
+def subscribed(sub: SubscriptionConfig, session: Session, change: Change) -> bool:
+    """Does `change` match every filter the subscription gives?"""
+    doc = session.get(DocumentRow, change.document_id)
+    source = session.get(Source, doc.source_id) if doc else None
+    if doc is None or source is None:
+        return False
+    topics = set(change.details.get("topics") or doc.meta.get("topic_tags") or ())
+    significance = change.details.get("significance") or _default_significance(change.kind)
+    return (
+        (not sub.agencies or doc.agency in sub.agencies)
+        and (not sub.sources or source.name in sub.sources)
+        and (not sub.kinds or change.kind in sub.kinds)
+        and (not sub.topics or bool(topics & set(sub.topics)))
+        and SIGNIFICANCE.index(significance) >= SIGNIFICANCE.index(sub.min_significance)
+    )
+
+
+def _default_significance(kind: str) -> str:
+    return {"new": "new", "removed": "removed", "status": "status"}.get(kind, "editorial")
