@@ -12,7 +12,8 @@ from parsers.types import Fetched, ParseError, Status
 
 
 def test_kinds_are_listed_explicitly() -> None:
-    assert parsers.kinds() == ("page", "fda:guidance", "fda:page")
+    assert parsers.kinds() == ("page", *(f"{a}:{k}" for a in ("fda", "ema", "pmda", "mfds", "nmpa")
+                                         for k in ("guidance", "page")))
 
 
 def test_pdf_is_chosen_by_magic_bytes_whatever_the_content_type_and_kind() -> None:
@@ -36,10 +37,10 @@ def test_html_served_as_pdf_is_a_parse_error() -> None:
 
 def test_unknown_kind_or_agency_is_a_configuration_error() -> None:
     page = Fetched("https://example.org", 200, {}, b"<p>x</p>")
-    with pytest.raises(ValueError, match="unknown document kind 'ema:guidance'; known: page, fda:guidance"):
-        parsers.parse_document(page, "ema:guidance")
-    with pytest.raises(ValueError, match="unknown agency 'ema'"):
-        parsers.parse_listing("ema", page)
+    with pytest.raises(ValueError, match="unknown document kind 'who:guidance'; known: page, fda:guidance"):
+        parsers.parse_document(page, "who:guidance")
+    with pytest.raises(ValueError, match="unknown agency 'who'"):
+        parsers.parse_listing("who", page)
 
 
 def test_parse_listing_uses_the_agency_catalogue_parser() -> None:
