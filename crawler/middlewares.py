@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from protego import Protego
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -50,7 +51,9 @@ class PoliteRobotsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteRobotsMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware._downloaded, signal=signals.response_downloaded)
+        return middleware
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("dont_obey_robotstxt"):
@@ -65,6 +68,13 @@ class PoliteRobotsMiddleware:
             raise HostRefused(rules)
         if not rules.can_fetch(request.url, self.user_agent):
             raise HostRefused("forbidden by robots.txt")
+
+    def _downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
+        """Count the delay from the end of each answer (Scrapy counts from the start of the request), so the
+        site sees at least the spacing it asked for even when one request travelled slower than the next."""
+        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot", ""))
+        if slot is not None and slot.delay:
+            slot.lastseen = time.monotonic()
 
     async def _fetch_rules(self, scheme: str, netloc: str, request: Request) -> Protego | str:
         robots = Request(f"{scheme}://{netloc}/robots.txt", priority=1000,
@@ -92,6 +102,7 @@ class PoliteRobotsMiddleware:
         downloader = self.crawler.engine.downloader
         key, slot = downloader._get_slot(request)  # noqa: SLF001 — the slot this host's requests use
         slot.delay = max(slot.delay, float(delay))
+        slot.lastseen = time.monotonic()  # robots.txt has just been answered: the delay starts now
         log.info("robots.txt of %s asks for Crawl-delay %s s; spacing requests %s s apart", netloc, delay,
                  slot.delay)
 

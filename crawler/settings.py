@@ -8,8 +8,9 @@ BOT_NAME = "regwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 
 
-def scrapy_settings(crawl: Any) -> dict[str, Any]:
-    """Settings for one regwatch crawl, from the `crawl` block of the configuration."""
+def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[str, Any]:
+    """Settings for one regwatch crawl, from the `crawl` block of the configuration; `allow_hosts` are the
+    non-public hosts the SSRF guard lets through (mirrors on 127.0.0.1 in tests and the demo)."""
     contact = f" {crawl.contact}" if crawl.contact else ""
     return {
         "BOT_NAME": BOT_NAME,
@@ -29,7 +30,9 @@ def scrapy_settings(crawl: Any) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        "REGWATCH_ALLOW_HOSTS": list(allow_hosts or []),
         "DOWNLOADER_MIDDLEWARES": {
+            "crawler.ssrf.SsrfGuardMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middlewares.PoliteRobotsMiddleware": 100,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

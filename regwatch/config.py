@@ -169,6 +169,17 @@ class AlertsConfig(_Model):
         return self
 
 
+class NetworkConfig(_Model):
+    """Hosts the SSRF guard lets through although they resolve to loopback or private addresses (names, IPs or
+    CIDR ranges); `$REGWATCH_ALLOW_HOSTS` (comma-separated) adds to them."""
+
+    allow_hosts: tuple[str, ...] = ()
+
+    def allowed(self, env: dict[str, str] | None = None) -> list[str]:
+        extra = (os.environ if env is None else env).get("REGWATCH_ALLOW_HOSTS", "")
+        return [*self.allow_hosts, *(h.strip() for h in extra.split(",") if h.strip())]
+
+
 class StoreConfig(_Model):
     url: str = DEFAULT_DB_URL
 
@@ -196,12 +207,12 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
+        from regwatch.schedule import crontab_trigger
 
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            crontab_trigger(value, "UTC")
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not a cron expression of 5 fields ({exc})") from None
+            raise ValueError(f"{value!r} is not a valid 5-field cron expression ({exc})") from None
         return value
 
     @field_validator("timezone")
@@ -228,6 +239,7 @@ class WebConfig(_Model):
 class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
+    network: NetworkConfig = NetworkConfig()
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()

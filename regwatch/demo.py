@@ -96,6 +96,7 @@ def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smt
         sources.append(src)
     return {
         "store": {"url": f"sqlite:///{workdir / 'demo.db'}"},
+        "network": {"allow_hosts": ["127.0.0.1"]},  # the mirrors are on loopback; allowed on purpose
         "crawl": {**raw.get("crawl", {}), "delay": 0, "timeout": 20, "retries": 1},
         "sources": sources,
         "alerts": {"channels": [

@@ -100,7 +100,7 @@ def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *
 
 def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: bool = False) -> None:
     """Run the agency spiders over `sources` in this process (one spider instance per agency)."""
-    settings = scrapy_settings(config.crawl) | {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    settings = scrapy_settings(config.crawl, config.network.allowed()) | {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
     logging.root.handlers.clear()  # Scrapy installs its own root handler at the chosen level
     process = CrawlerProcess(settings)
     key = lambda s: s.spider_agency  # noqa: E731

@@ -12,7 +12,8 @@ from regwatch.config import load_config
 
 def standalone_settings() -> dict[str, Any]:
     """Scrapy settings from `config.yaml` (or $REGWATCH_CONFIG), naming `wire` as the spider's wiring."""
-    return scrapy_settings(load_config().crawl) | {
+    config = load_config()
+    return scrapy_settings(config.crawl, config.network.allowed()) | {
         "BOT_NAME": BOT_NAME,
         "SPIDER_MODULES": ["crawler.spiders"],
         "REGWATCH_STANDALONE": "regwatch.standalone.wire",

@@ -1,15 +1,91 @@
-"""EMA: see shared/sources for the site's structure."""
+"""EMA: the documents JSON catalogue (keyed by record id; the document is its PDF), RSS feeds, listing pages with
+file cards (the CAT page's agendas and minutes, Drupal pager) and guideline pages watched directly."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from crawler.base import BaseSpider
+from scrapy import Request
+
+from crawler.base import BaseSpider, is_watched, parse_attachment
+from parsers import ema
+from parsers.types import CatalogueEntry, Fetched, Listing
 
 
 class EmaSpider(BaseSpider):
     name = "ema"
     agency = "ema"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed: dict[str, set[str]] = {}  # listing keys seen this run, per source
+
+    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+        if source.type == "catalogue":
+            return in_scope(ema.parse_catalogue(fetched), source.watch)
+        if source.type == "feed":
+            return ema.parse_feed(fetched)
+        if source.type == "listing":
+            return self._unseen(source.name, ema.parse_listing(fetched))
+        return super().parse_listing(source, fetched)
+
+    def _unseen(self, source: str, listing: Listing) -> Listing:
+        """Entries not listed on an earlier page of this run. A page that brings nothing new ends the paging:
+        EMA's second pager repeats its first page, and pages past the second may come back as page one."""
+        seen = self._listed.setdefault(source, set())
+        fresh = tuple(e for e in listing.entries if e.key not in seen)
+        seen.update(e.key for e in fresh)
+        return Listing(entries=fresh, complete=False, next_page=listing.next_page if fresh else None)
+
+    def watched_keys(self, source: Any, listing: Listing) -> frozenset[str]:
+        return frozenset(e.key for e in listing.entries if is_watched_ema(e, source.watch))
+
     def document_kind(self, source: Any) -> str:
-        return "ema:guidance" if source.type != "page" else "ema:page"
+        return "ema:page" if source.type == "page" else "ema:guidance"
+
+    def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
+                         parser: Any = None, follow: bool = True) -> Request:
+        """Guideline pages (page and feed sources) are fetched without validators: a corrected PDF keeps its URL
+        while the page stays the same, and a 304 for the page would leave its files unchecked. The files
+        themselves are still fetched conditionally."""
+        request = super().document_request(source, key, url, parent_key, parser, follow)
+        if parent_key is None and source.type in ("page", "feed"):
+            for name in ("If-None-Match", "If-Modified-Since"):
+                request.headers.pop(name, None)
+        return request
+
+    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+        """A guideline page's files keyed by file name, not by place: an adopted version enters as the first
+        card and pushes the others down, while each EMA file keeps its URL for life (a new version is a new file)."""
+        for url in urls:
+            key = f"{parent_key}#{url.rstrip('/').rsplit('/', 1)[-1]}"
+            yield self.document_request(source, key=key, url=url, parent_key=parent_key, parser=parse_attachment)
+
+
+def _types(names: Any) -> set[str]:
+    return {name.lower() for name in names}
+
+
+def in_scope(listing: Listing, watch: Any) -> Listing:
+    """The catalogue narrowed to the watched record types (and ids listed in `slugs`), still complete for them:
+    the other ~66,000 records (PIP decisions, EPAR files, presentations…) are out of the source's scope, so they
+    are neither stored as metadata versions nor counted as withdrawn."""
+    if not watch.topics:
+        return listing
+    kept = tuple(e for e in listing.entries if e.key in watch.slugs or _types(e.topics) & _types(watch.topics))
+    return Listing(entries=kept, complete=listing.complete, next_page=listing.next_page)
+
+
+def is_watched_ema(entry: CatalogueEntry, watch: Any) -> bool:
+    """EMA's catalogue holds ~70,000 documents of ~85 types, so `topics` (record types, matched exactly) narrows
+    and the other filters pick within it: watched = listed in `slugs` (record ids), or of a watched type and
+    matching any other filter. With only `topics`, every document of those types; an empty block watches all."""
+    if entry.key in watch.slugs:
+        return True
+    if watch.topics and not _types(entry.topics) & _types(watch.topics):
+        return False
+    rest = watch.model_copy(update={"topics": (), "slugs": ()})
+    if any((rest.dockets, rest.centers, rest.offices, rest.keywords)):
+        return is_watched(entry, rest)
+    return bool(watch.topics) or not watch.slugs

@@ -1,15 +1,52 @@
-"""NMPA: see shared/sources for the site's structure."""
+"""NMPA: www.nmpa.gov.cn column pages and articles, english.nmpa.gov.cn, and CDE's guideline database (whose list
+is a form POST, as its own page script sends it). Parsing and keys live in parsers.nmpa / parsers.cde."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from crawler.base import BaseSpider
+from scrapy import FormRequest, Request
+
+from crawler.base import BaseSpider, Parser, attachment_key, parse_attachment
+from parsers import cde, nmpa
+from parsers.types import Document, Fetched, Listing
+
+
+def named_attachment(url: str) -> Parser:
+    """An attachment parser that titles the document with its original file name (decoded from the URL)."""
+    name = nmpa.attachment_name(url)
+
+    def parse(fetched: Fetched) -> Document:
+        document = parse_attachment(fetched)
+        return dataclasses.replace(document, title=name) if name else document
+
+    return parse
 
 
 class NmpaSpider(BaseSpider):
     name = "nmpa"
     agency = "nmpa"
 
+    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+        if source.type == "feed":
+            return super().parse_listing(source, fetched)
+        return nmpa.parse_catalogue(fetched)
+
     def document_kind(self, source: Any) -> str:
         return "nmpa:guidance" if source.type != "page" else "nmpa:page"
+
+    def listing_request(self, source: Any, url: str, page: int) -> Request:
+        """CDE's list pages are filled by a form POST to the list API; everything else is a plain GET."""
+        form = cde.list_form(url, page)
+        if form is None:
+            return super().listing_request(source, url, page)
+        api, fields = form
+        return FormRequest(api, formdata=fields, callback=self._on_listing, errback=self._on_listing_error,
+                           cb_kwargs={"source": source, "page": page}, dont_filter=True, meta=self.source_meta(source))
+
+    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+        for number, url in enumerate(urls, start=1):
+            yield self.document_request(source, key=attachment_key(parent_key, number), url=url,
+                                        parent_key=parent_key, parser=named_attachment(url))

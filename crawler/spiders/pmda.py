@@ -1,15 +1,48 @@
-"""PMDA: see shared/sources for the site's structure."""
+"""PMDA (and the MHLW pages filed under it): hub pages and news lists as listings, RSS 1.0 feeds, pages; the
+notices themselves are mostly PDFs in Japanese. Listed notices are keyed by title, pages by URL path (+ query),
+never by host."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from crawler.base import BaseSpider
+from scrapy import Request
+
+from crawler.base import BaseSpider, Parser
+from parsers import parse_document, pmda
+from parsers.formats.feed import parse_feed
+from parsers.formats.sniff import body_format
+from parsers.pmda_ja import parse_pdf_ja
+from parsers.types import Document, Fetched, Listing
+
+
+def parse_any(fetched: Fetched, kind: str, selector: str | None = None) -> Document:
+    """PDFs with wrapped Japanese lines joined; everything else as `parsers.parse_document` does it."""
+    if body_format(fetched) == "pdf":
+        return parse_pdf_ja(fetched)
+    return parse_document(fetched, kind, selector)
 
 
 class PmdaSpider(BaseSpider):
     name = "pmda"
     agency = "pmda"
 
+    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+        if source.type == "feed":
+            return pmda.localize_feed(parse_feed(fetched), fetched)
+        return pmda.parse_catalogue(fetched)
+
     def document_kind(self, source: Any) -> str:
         return "pmda:guidance" if source.type != "page" else "pmda:page"
+
+    def document_parser(self, source: Any, url: str) -> Parser:
+        kind = self.document_kind(source)
+        return lambda fetched: parse_any(fetched, kind, source.selector)
+
+    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+        """Attachments keyed by their file path, not their place: a hub page lists dozens of files and a new
+        notice at the top would otherwise shift every one of them onto another file."""
+        for url in urls:
+            yield self.document_request(source, key=f"{parent_key}#{pmda.path_key(url)}", url=url,
+                                        parent_key=parent_key, parser=lambda f: parse_any(f, "pmda:page"))

@@ -170,10 +170,27 @@ def test_scrapy_crawl_fda_from_the_repo_root_runs_the_same_cycle(tmp_path: Path,
 
     config = write_config(tmp_path / "c.yaml", fda_sources(fda_mirror))
     db = f"sqlite:///{tmp_path / 'r.db'}"
-    env = {**os.environ, "REGWATCH_CONFIG": str(config), "REGWATCH_DATABASE_URL": db}
+    env = {**os.environ, "REGWATCH_CONFIG": str(config), "REGWATCH_DATABASE_URL": db,
+           "REGWATCH_ALLOW_HOSTS": "127.0.0.1"}
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "fda"], cwd=root, env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "fda-guidance" in out.stdout and "baseline" in out.stdout
     assert versions(db) >= 9
+
+
+def test_loopback_is_refused_unless_allowed(tmp_path: Path, fda_mirror: MirrorServer) -> None:
+    """The SSRF guard: the same mirror on 127.0.0.1 is not fetched when nothing allows it."""
+    import os
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path / "c.yaml", fda_sources(fda_mirror))
+    env = {k: v for k, v in os.environ.items() if k != "REGWATCH_ALLOW_HOSTS"}
+    env["REGWATCH_DATABASE_URL"] = f"sqlite:///{tmp_path / 'r.db'}"
+    out = subprocess.run([sys.executable, "-m", "regwatch", "--config", str(config), "run"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "SSRF guard" in out.stdout + out.stderr and "network.allow_hosts" in out.stdout + out.stderr
+    assert fda_mirror.log.entries() == []
