@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response
@@ -34,6 +35,8 @@ class Sink(Protocol):
     """Where a spider's findings go (the store, in production; a list, in a unit test)."""
 
     def validators(self, source: str, key: str) -> dict[str, str]: ...
+
+    def children(self, source: str, key: str) -> list[tuple[str, str]]: ...
 
     def accept(self, item: Capture | ListingSeen) -> None: ...
 
@@ -86,7 +89,7 @@ class BaseSpider(Spider):
         for source in self.sources:
             for url in source.urls:
                 if source.type == "page":
-                    yield self.document_request(source, key=url, url=url)
+                    yield self.document_request(source, key=page_key(url), url=url)
                 else:
                     yield self.listing_request(source, url, page=1)
 
@@ -152,6 +155,11 @@ class BaseSpider(Spider):
         base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
         if response.status == 304:
             yield Capture(**base, not_modified=True)
+            if follow:  # an unchanged page can still link to a file replaced in place: check those too
+                assert self.sink is not None
+                for child_key, child_url in self.sink.children(source.name, key):
+                    yield self.document_request(source, key=child_key, url=child_url, parent_key=key,
+                                                parser=parse_attachment)
             return
         if response.status != 200:
             log.warning("%s: %s answered HTTP %s", source.name, response.url, response.status)
@@ -191,6 +199,13 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
         or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
                for k in watch.keywords)
     )
+
+
+def page_key(url: str) -> str:
+    """A watched page is identified by its path and query, not its host: pointing a source at a mirror (or a
+    site moving to a new host name) keeps the same document."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def parse_attachment(fetched: Fetched) -> Document:

@@ -46,6 +46,7 @@ class PoliteRobotsMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.user_agent: str = crawler.settings["USER_AGENT"]
+        self.obey: bool = crawler.settings.getbool("REGWATCH_OBEY_ROBOTS", True)
         self._rules: dict[str, Protego | str] = {}  # netloc → parsed rules or a refusal reason
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -56,7 +57,7 @@ class PoliteRobotsMiddleware:
         return middleware
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get("dont_obey_robotstxt"):
+        if request.meta.get("dont_obey_robotstxt") or not self.obey:
             return
         url = urlparse_cached(request)
         lock = self._locks.setdefault(url.netloc, asyncio.Lock())
@@ -77,8 +78,10 @@ class PoliteRobotsMiddleware:
             slot.lastseen = time.monotonic()
 
     async def _fetch_rules(self, scheme: str, netloc: str, request: Request) -> Protego | str:
-        robots = Request(f"{scheme}://{netloc}/robots.txt", priority=1000,
-                         meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True})
+        meta = {"dont_obey_robotstxt": True, "handle_httpstatus_all": True}
+        if request.meta.get("proxy"):
+            meta["proxy"] = request.meta["proxy"]  # the same way out as the page (e.g. a KR egress for MFDS)
+        robots = Request(f"{scheme}://{netloc}/robots.txt", priority=1000, meta=meta)
         try:
             response = await self.crawler.engine.download_async(robots)
         except HostRefused as exc:  # e.g. the bot protection answered for robots.txt too

@@ -16,6 +16,7 @@ def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[st
         "BOT_NAME": BOT_NAME,
         "USER_AGENT": crawl.user_agent + contact,
         "ROBOTSTXT_OBEY": False,  # replaced by PoliteRobotsMiddleware (Crawl-delay, RFC 9309 5xx rule)
+        "REGWATCH_OBEY_ROBOTS": crawl.obey_robots,
         "DOWNLOAD_DELAY": crawl.delay,
         "DOWNLOAD_DELAY_JITTER": 0,  # a Crawl-delay is a minimum, never jittered below
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,

@@ -15,7 +15,7 @@ from parsers.types import Capture, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
 from store.models import Change, Source, SourceRun
 from store.models import Document as DocumentRow
-from store.versions import Enqueue, RunContext, record_capture, record_listing, validators
+from store.versions import Enqueue, RunContext, children, record_capture, record_listing, validators
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class StoreSink:
     def validators(self, source: str, key: str) -> dict[str, str]:
         with self.sessions() as session:
             return validators(session, self.source_ids[source], key)
+
+    def children(self, source: str, key: str) -> list[tuple[str, str]]:
+        with self.sessions() as session:
+            return children(session, self.source_ids[source], key)
 
     def accept(self, item: Capture | ListingSeen) -> None:
         with self.sessions.begin() as session:

@@ -265,6 +265,16 @@ def validators(session: Session, source_id: int, key: str) -> dict[str, str]:
     return dict(doc.meta.get("validators", {})) if doc is not None and doc.removed_at is None else {}
 
 
+def children(session: Session, source_id: int, key: str) -> list[tuple[str, str]]:
+    """(key, url) of the current attachments of a document."""
+    parent = _find(session, source_id, key)
+    if parent is None:
+        return []
+    rows = select(DocumentRow.key, DocumentRow.url).where(DocumentRow.parent_id == parent.id,
+                                                          DocumentRow.removed_at.is_(None))
+    return [(k, u) for k, u in session.execute(rows.order_by(DocumentRow.id))]
+
+
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
             "sections": [[list(s.path), len(s.text)] for s in parsed.sections][:500]}
@@ -275,13 +285,27 @@ def _document_meta(parsed: Document) -> dict[str, object]:
 def _announce(session: Session, ctx: RunContext, doc: DocumentRow, kind: str, from_version: int | None,
               to_version: int | None, summary: str, details: dict[str, object]) -> None:
     """Record a change and its alerts (outbox rows) — unless this is the source's baseline run."""
-    if ctx.baseline:
+    if ctx.baseline or _announced_elsewhere(session, doc, kind, to_version):
         return
     change = Change(document_id=doc.id, run_id=ctx.run_id, detected_at=ctx.now, kind=kind,
                     from_version=from_version, to_version=to_version, summary=summary, details=details)
     session.add(change)
     session.flush()
     ctx.enqueue(session, change)
+
+
+def _announced_elsewhere(session: Session, doc: DocumentRow, kind: str, to_version: int | None) -> bool:
+    """The same file reached through another source of the same agency (a catalogue and a guideline page, two
+    overlapping listings) already announced this very text: one alert is enough."""
+    if kind not in ("new", "changed") or to_version is None:
+        return False
+    text_hash = session.scalar(select(Version.text_sha256).where(Version.document_id == doc.id,
+                                                                 Version.number == to_version))
+    twin = (select(Change.id).join(DocumentRow, Change.document_id == DocumentRow.id)
+            .join(Version, (Version.document_id == Change.document_id) & (Version.number == Change.to_version))
+            .where(DocumentRow.url == doc.url, DocumentRow.agency == doc.agency, DocumentRow.id != doc.id,
+                   Change.kind.in_(("new", "changed")), Version.text_sha256 == text_hash).limit(1))
+    return session.scalar(twin) is not None
 
 
 _COUNTERS = {"new": "new", "changed": "changed", "removed": "removed", "unchanged": "unchanged",

@@ -54,7 +54,7 @@ def _text(item: Element, *paths: str) -> str:
 
 
 def _link(item: Element) -> str:
-    link = _text(item, "link", "rss1:link", "guid")
+    link = _text(item, "link", "rss1:link")
     if link:
         return link
     for el in item.findall("link") + item.findall("atom:link", NS):
@@ -62,6 +62,9 @@ def _link(item: Element) -> str:
             return el.get("href", "")
         if (el.tail or "").strip().startswith("http"):  # <link/>https://… quirk seen in EMA feeds
             return el.tail.strip()  # type: ignore[union-attr]
+    guid = item.find("guid")
+    if guid is not None and guid.get("isPermaLink", "true") != "false" and (guid.text or "").startswith("http"):
+        return guid.text.strip()  # type: ignore[union-attr]
     return ""
 
 

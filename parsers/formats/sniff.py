@@ -36,7 +36,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 def body_format(fetched: Fetched) -> str:
     """The document format by magic bytes (never by file name: some `.hwp` files are really HWPX):
-    "pdf", "docx", "xlsx", "hwpx", "zip", "hwp", "doc", "xls", "ole", or "html" for everything else."""
+    "pdf", "docx", "xlsx", "hwpx", "zip", "hwp", "hwp3", "doc", "xls", "ole", or "html" for everything else."""
     body = fetched.body
     if starts_like_pdf(body) or media_type(fetched) == "application/pdf":
         return "pdf"
@@ -44,6 +44,8 @@ def body_format(fetched: Fetched) -> str:
         return _zip_format(body)
     if body.startswith(OLE_MAGIC):
         return _ole_format(body)
+    if body.startswith(b"HWP Document File"):  # HWP 3.x, before the OLE-based HWP 5 format
+        return "hwp3"
     return "html"
 
 

@@ -241,3 +241,20 @@ def test_a_withdrawn_guidance_that_returns_is_announced(h: Harness) -> None:
     h.end_run()
     h.listing(entry("a"), entry("b"))
     assert h.changes() == [("removed", "b"), ("new", "b")]
+
+
+def test_the_same_file_through_two_sources_is_announced_once(h: Harness) -> None:
+    """A catalogue and a guideline page can both reach one PDF: one alert, not two."""
+    with h.sessions.begin() as s:
+        src = Source(name="fda-page", agency="fda", baseline_done=True)
+        s.add(src)
+        s.flush()
+        page_source = src.id
+    h.end_run()
+    pdf = "https://www.fda.gov/media/1/download"
+    for source_id, name in ((h.source_id, "fda-guidance"), (page_source, "fda-page")):
+        ctx = RunContext(h.run_id, source_id, name, "fda", False, h.clock(), lambda *_: None)
+        with h.sessions.begin() as s:
+            record_capture(s, ctx, Capture(name, "a#file1", pdf, fetched=Fetched(pdf, 200, {}, b"%PDF"),
+                                           document=Document(url=pdf, title="A", text="The same words.")))
+    assert h.changes() == [("new", "a#file1")]
