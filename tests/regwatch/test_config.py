@@ -80,7 +80,7 @@ BAD = [
 def test_shipped_default_config_loads() -> None:
     config = load_config(ROOT / "config.yaml", env={})
     assert config.store.url == "sqlite:///regwatch.db"
-    assert {s.agency for s in config.sources} == {"fda"}
+    assert {s.agency for s in config.sources} == {"fda", "ema", "pmda", "mfds", "nmpa"}
     assert config.source("fda-guidance").type == "catalogue"
 
 
