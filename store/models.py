@@ -207,3 +207,45 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None]
 
     change: Mapped[Change | None] = relationship()
+
+
+class Lease(Base):
+    """A named lock that expires unless its holder renews it (one active scheduler across processes)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+
+
+class SearchDocument(Base):
+    """Derived and rebuildable: a document's searchable text (NFKC, casefolded).
+
+    Kept current from the append-only changes and versions (`last_change_id`, `last_version_id`)."""
+
+    __tablename__ = "search_documents"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    scheme: Mapped[int]  # the indexing rules' version: rows of an older scheme are rebuilt
+    last_change_id: Mapped[int]
+    last_version_id: Mapped[int]
+    haystack: Mapped[str] = mapped_column(Text)
+
+
+class SearchGram(Base):
+    """The substring index: every two-character sequence of a document's searchable text (works for CJK)."""
+
+    __tablename__ = "search_grams"
+
+    gram: Mapped[str] = mapped_column(String(8), primary_key=True)
+    document_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class SearchTopic(Base):
+    """Derived: the topics a document belongs to (catalogue topics, recorded tags, the glossary's), casefolded."""
+
+    __tablename__ = "search_topics"
+
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    document_id: Mapped[int] = mapped_column(primary_key=True)

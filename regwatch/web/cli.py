@@ -1,0 +1,50 @@
+"""`regwatch serve`: the history web view (loopback by default; a token is required anywhere else)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import click
+
+MIN_TOKEN = 16
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind (default web.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default web.port, 8080).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the change history: pages, a JSON/CSV API, an Atom feed (http://127.0.0.1:8080/ by default)."""
+    from regwatch.cli import UserError, _config, _sessions
+
+    config = _config(ctx)
+    host, port = host or config.web.host, port or config.web.port
+    token = None
+    if not is_loopback(host):
+        token = os.environ.get(config.web.token_env, "")
+        if len(token) < MIN_TOKEN:
+            raise UserError(f"serving on {host} (not loopback) needs an access token of at least {MIN_TOKEN} "
+                            f"characters in the environment variable {config.web.token_env} (web.token_env)")
+    from waitress import serve as waitress_serve
+
+    from regwatch.web.app import WebSettings, create_app
+    from regwatch.web.search import refresh
+
+    sessions = _sessions(config)
+    indexed = refresh(sessions)
+    app = create_app(sessions, WebSettings(token=token, page_size=config.web.page_size))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"regwatch: serving the history on http://{shown}:{port}/"
+               f"{' (access token required)' if token else ''}; {indexed} document(s) indexed; Ctrl-C stops",
+               err=True)
+    waitress_serve(app, host=host, port=port, threads=8, ident="regwatch")

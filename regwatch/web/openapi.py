@@ -1,0 +1,103 @@
+"""The OpenAPI 3.1 description of the JSON API, CSV and Atom addresses (served at /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regwatch.config import AGENCIES
+from store.queries import KINDS
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+CHANGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One change, exactly as `regwatch history --format json` prints it (field names are a contract).",
+    "additionalProperties": False,
+    "required": ["id", "detected_at", "agency", "source", "document_id", "url", "title", "kind", "from_version",
+                 "to_version", "summary"],
+    "properties": {
+        "id": {"type": "integer"},
+        "detected_at": {"type": "string", "format": "date-time", "description": "ISO 8601, UTC"},
+        "agency": {"type": "string", "enum": list(AGENCIES)},
+        "source": {"type": "string"},
+        "document_id": {"type": "integer"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "from_version": {"type": ["integer", "null"]},
+        "to_version": {"type": ["integer", "null"]},
+        "summary": {"type": "string"},
+    },
+}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **extra}
+
+
+FILTERS = [
+    _param("agency", "Only this agency.", {"type": "string", "enum": list(AGENCIES)}),
+    _param("source", "Only this source (repeatable).", {"type": "array", "items": {"type": "string"}},
+           style="form", explode=True),
+    _param("since", "From this date (YYYY-MM-DD) or ISO 8601 timestamp, inclusive.", {"type": "string"}),
+    _param("until", "Up to this date (YYYY-MM-DD, inclusive) or ISO 8601 timestamp.", {"type": "string"}),
+    _param("kind", "Only this kind of change.", {"type": "string", "enum": list(KINDS)}),
+    _param("text", "Words (any script; each must appear as a substring) in the title, docket, number, change "
+                   "summaries or current text of the document.", {"type": "string", "maxLength": 200}),
+    _param("topic", "Only documents of this topic (a glossary topic such as `exosomes`, or a catalogue topic).",
+           {"type": "string"}),
+    _param("significance", "Only changes of this significance (when changes record one).", {"type": "string"}),
+]
+PAGING = [
+    _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+    _param("offset", "Changes to skip (newest first).", {"type": "integer", "minimum": 0, "default": 0}),
+]
+ERROR = {"description": "A query parameter is wrong; the message names it.",
+         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+UNAUTHORIZED = {"description": "Missing or wrong access token (only when served off loopback).",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def spec(version: str = "0.1.0") -> dict[str, Any]:
+    """The OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "regwatch history", "version": version,
+                 "description": "The change history of watched FDA, EMA, PMDA, MFDS and NMPA documents."},
+        "paths": {
+            "/api/changes": {"get": {
+                "operationId": "listChanges", "summary": "The change history, newest first, one page.",
+                "parameters": FILTERS + PAGING,
+                "responses": {
+                    "200": {"description": "A page of changes. `Link: <…>; rel=\"next\"` when more follow.",
+                            "headers": {"Link": {"schema": {"type": "string"}}},
+                            "content": {"application/json": {"schema": {
+                                "type": "array", "items": {"$ref": "#/components/schemas/Change"}}}}},
+                    "400": ERROR, "401": UNAUTHORIZED}}},
+            "/api/changes.csv": {"get": {
+                "operationId": "listChangesCsv", "summary": "The same page as CSV (a header row, the same fields).",
+                "parameters": FILTERS + PAGING,
+                "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              "400": ERROR, "401": UNAUTHORIZED}}},
+            "/feed.atom": {"get": {
+                "operationId": "feed", "summary": "An Atom feed of the newest changes matching the filters.",
+                "parameters": FILTERS,
+                "responses": {"200": {"description": "Atom 1.0",
+                                      "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                              "400": ERROR, "401": UNAUTHORIZED}}},
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This description.",
+                "responses": {"200": {"description": "OpenAPI 3.1",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        },
+        "components": {
+            "schemas": {
+                "Change": CHANGE_SCHEMA,
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "Required only when the server is bound off loopback; "
+                                                          "`?token=` works too."}},
+        },
+    }
