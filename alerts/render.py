@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -62,7 +63,8 @@ def _template() -> jinja2.Template:
 
 
 def render_change(
-    change: ChangeView, ops: Sequence[DiffOp] | None, *, channel: str, web_base: str | None = None
+    change: ChangeView, ops: Sequence[DiffOp] | None, *, channel: str, web_base: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Message:
     """Render one change for one channel. `ops` is its word diff, or None when there is no text diff
     (a new, removed or status-only change).
@@ -75,15 +77,16 @@ def render_change(
     subject = f"[regwatch] {_one_line(change.agency).upper()} · {_one_line(change.kind)} · {title}"
     details = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
     more = f"… and {hidden} more change{'s' if hidden != 1 else ''} not shown." if hidden else ""
-    facts = _facts(change)
+    facts = _facts(change, details or {}, web_base if web_base and _is_web_url(web_base) else None)
     html = _template().render(
         subject=subject, heading=subject.removeprefix("[regwatch] "), title=title, summary=change.summary,
-        facts=[(label, value, value if label == "Document" and _is_web_url(value) else None)
-               for label, value in facts],
+        facts=[(label, value, value if label in _LINKS and _is_web_url(value) else None) for label, value in facts],
         ops=shown, more=more, details=details, note="",
     )
     text = _text_body(subject, change.summary, facts, shown, more, details)
     data = change.as_json() | {"diff": None if shown is None else ops_to_json(shown), "diff_truncated": hidden > 0}
+    data |= {k: (details or {}).get(k) for k in ("significance", "section", "topics", "findings")
+             if (details or {}).get(k) is not None}
     return Message(
         kind="change.detected", idempotency_key=f"change-{change.id}-{channel}", subject=subject, text=text,
         html=html, data=data, thread_key=f"doc-{change.document_id}",
@@ -135,11 +138,24 @@ def _text_body(
     return "\n".join(lines) + "\n"
 
 
-def _facts(change: ChangeView) -> list[tuple[str, str]]:
+_LINKS = ("Document", "Diff in regwatch", "Previous version")
+
+
+def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list[tuple[str, str]]:
     facts = [("Document", change.url), ("Source", change.source), ("Detected", change.detected_at)]
+    if details.get("significance"):
+        facts.append(("Significance", str(details["significance"])))
+    if details.get("section"):
+        facts.append(("Section", str(details["section"])))
+    if details.get("topics"):
+        facts.append(("Topics", ", ".join(map(str, details["topics"]))))
     if change.from_version is not None or change.to_version is not None:
         versions = ("–" if v is None else str(v) for v in (change.from_version, change.to_version))
         facts.append(("Versions", " → ".join(versions)))
+    if web and change.from_version and change.to_version:
+        base = f"{web.rstrip('/')}/documents/{change.document_id}"
+        facts.append(("Diff in regwatch", f"{base}/diff?from={change.from_version}&to={change.to_version}"))
+        facts.append(("Previous version", f"{base}/versions/{change.from_version}/raw"))
     return facts
 
 

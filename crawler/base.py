@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -171,6 +172,8 @@ class BaseSpider(Spider):
             log.error("%s: %s could not be parsed: %s", source.name, response.url, exc)
             yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
             return
+        if source.ignore:
+            document = replace(document, text=strip_ignored(document.text, source.ignore))
         yield Capture(**base, fetched=fetched, document=document)
         if follow:
             yield from self.attachment_requests(source, key, document.attachments)
@@ -199,6 +202,13 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
         or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
                for k in watch.keywords)
     )
+
+
+def strip_ignored(text: str, patterns: Sequence[str]) -> str:
+    """Remove what a source's `ignore` patterns (regular expressions) match, before the text is hashed."""
+    for pattern in patterns:
+        text = re.sub(pattern, "", text, flags=re.MULTILINE)
+    return text
 
 
 def page_key(url: str) -> str:

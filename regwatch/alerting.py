@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,9 @@ from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
 from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
+from alerts.sections import diff_document
+from alerts.significance import classify, rank, summary_line
+from alerts.topics import merge_glossary, tag
 from alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
 from store.models import OutboxItem
@@ -64,6 +68,25 @@ def describe_change(old: str, new: str) -> str:
     return summarize_ops(diff_words(old, new))
 
 
+def assess_change(glossary: dict[str, tuple[str, ...]] | None = None):  # type: ignore[no-untyped-def]
+    """The store's `assess` hook: classify a text change, give it a one-line summary and say whether it is a
+    wording change worth an alert (a change with no finding — whitespace, a stamp, a counter — is not)."""
+
+    def assess(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
+        ops = diff_document(old, new) if old else []
+        findings = rank(classify(old, new, ops, glossary=glossary))
+        topics = sorted(set().union(*(f.topics for f in findings)) | (tag(new, glossary) if not old else set()))
+        if not findings:
+            return summarize_ops(ops), {"significance": None, "topics": topics}, False
+        top = findings[0]
+        details = {"significance": top.kind, "section": " > ".join(top.section) or None, "topics": topics,
+                   "findings": [{"kind": f.kind, "detail": f.detail, "section": list(f.section)}
+                                for f in findings[:20]]}
+        return summary_line(agency, title, findings), details, True
+
+    return assess
+
+
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
     web_base = config.alerts.web_base
 
@@ -74,7 +97,8 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)
-        return render_change(view, ops, channel=item.channel, web_base=web_base)
+        message = render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
+        return message
 
     return render
 
@@ -95,3 +119,8 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
                                                     report.failed + digests.failed)
     report.errors.extend(digests.errors)
     return report
+
+
+def glossary(config: Config) -> dict[str, tuple[str, ...]]:
+    """The topic glossary: the built-in multilingual one, extended by `topics:` in the configuration."""
+    return merge_glossary({name: tuple(terms) for name, terms in config.topics.items()})

@@ -93,18 +93,23 @@ def run(ctx: click.Context, names: tuple[str, ...]) -> None:
 @click.option("--since", help="From this date (YYYY-MM-DD) or timestamp, inclusive.")
 @click.option("--until", help="Up to this date (YYYY-MM-DD, inclusive) or timestamp.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind of change.")
-@click.option("--text", help="Words that must appear in the title, summary or docket.")
+@click.option("--text", help="Words that must appear in the title, summary, docket or the changed text.")
+@click.option("--topic", help="Only changes tagged with this topic (exosomes, stem_cells, conditioned_media, …).")
+@click.option("--significance", type=click.Choice(("definition", "obligation", "numbers", "scope", "status", "new",
+                                                   "removed", "editorial")), help="Only this significance class.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
 @click.pass_context
 def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], since: str | None,
-            until: str | None, kind: str | None, text: str | None, limit: int | None, fmt: str) -> None:
+            until: str | None, kind: str | None, text: str | None, topic: str | None, significance: str | None,
+            limit: int | None, fmt: str) -> None:
     """The change history, newest first."""
     from store.queries import HistoryFilter
     from store.queries import history as query
 
     f = HistoryFilter(agency=agency, sources=sources, since=_parse_when(since, "--since"),
-                      until=_parse_when(until, "--until", end=True), kind=kind, text=text, limit=limit)
+                      until=_parse_when(until, "--until", end=True), kind=kind, text=text, topic=topic,
+                      significance=significance, limit=limit)
     with _sessions(_config(ctx))() as session:
         rows = [c.as_json() for c in query(session, f)]
     if fmt == "json":

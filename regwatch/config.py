@@ -64,6 +64,16 @@ class SourceConfig(_Model):
             raise ValueError(f"{value!r} must be letters, digits, '-', '_' or '.' (it is used on the command line)")
         return value
 
+    @field_validator("ignore")
+    @classmethod
+    def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return value
+
     @field_validator("url", "start_urls")
     @classmethod
     def _http_only(cls, value: Any) -> Any:
@@ -240,6 +250,7 @@ class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     network: NetworkConfig = NetworkConfig()
+    topics: dict[str, tuple[str, ...]] = {}  # topic → terms in any language, added to the built-in glossary
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +26,8 @@ class StoreSink:
 
     def __init__(self, sessions: sessionmaker[Session], run_id: int, source_ids: dict[str, int],
                  agencies: dict[str, str], baselines: dict[str, bool], clock: Callable[[], datetime],
-                 enqueue: Enqueue, describe: Callable[[str, str], str]) -> None:
+                 enqueue: Enqueue, describe: Callable[[str, str], str],
+                 assess: Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]] | None = None) -> None:
         self.sessions = sessions
         self.run_id = run_id
         self.source_ids = source_ids
@@ -34,12 +36,13 @@ class StoreSink:
         self.clock = clock
         self.enqueue = enqueue
         self.describe = describe
+        self.assess = assess
         self.progress = Progress()
 
     def context(self, source: str) -> RunContext:
         return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
                           agency=self.agencies[source], baseline=self.baselines[source], now=self.clock(),
-                          enqueue=self.enqueue, describe=self.describe)
+                          enqueue=self.enqueue, describe=self.describe, assess=self.assess)
 
     def validators(self, source: str, key: str) -> dict[str, str]:
         with self.sessions() as session:

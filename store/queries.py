@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ class HistoryFilter:
     until: datetime | None = None
     kind: str | None = None
     text: str | None = None
+    topic: str | None = None
+    significance: str | None = None
     limit: int | None = None
 
 
@@ -43,16 +46,23 @@ def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
     if f.kind:
         q = q.where(Change.kind == f.kind)
     if f.text:
+        changed_text = (select(Version.id).where(Version.document_id == Change.document_id,
+                                                 Version.number == Change.to_version))
         for word in f.text.split():
             like = f"%{word}%"
-            q = q.where(or_(Document.title.ilike(like), Change.summary.ilike(like), Document.docket.ilike(like)))
+            in_text = changed_text.where(Version.text.ilike(like)).exists()
+            q = q.where(or_(Document.title.ilike(like), Change.summary.ilike(like), Document.docket.ilike(like),
+                            in_text))
     q = q.order_by(Change.detected_at.desc(), Change.id.desc())
-    return q.limit(f.limit) if f.limit else q
+    return q.limit(f.limit) if f.limit and not (f.topic or f.significance) else q
 
 
 def history(session: Session, f: HistoryFilter) -> list[ChangeView]:
-    """The change history, newest first."""
-    return [change_view(c, d, s) for c, d, s in session.execute(_history_query(f))]
+    """The change history, newest first. Topic and significance are read from each change's details."""
+    rows = (change_view(c, d, s) for c, d, s in session.execute(_history_query(f))
+            if (not f.topic or f.topic in (c.details.get("topics") or ()))
+            and (not f.significance or c.details.get("significance") == f.significance))
+    return list(islice(rows, f.limit)) if f.limit else list(rows)
 
 
 def change_view(change: Change, doc: Document, source: Source) -> ChangeView:

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,9 @@ class RunContext:
     now: datetime
     enqueue: Enqueue
     describe: Callable[[str, str], str] = lambda old, new: "wording changed"  # noqa: E731
+    # (agency, title, old text, new text) → (summary, details for the change, whether it is a wording change
+    # worth an alert). When absent, every text change is announced with `describe`'s summary.
+    assess: Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]] | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -160,7 +164,7 @@ def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Sta
     current = _latest(session, doc)
     number = current.number if current else None
     _announce(session, ctx, doc, "status", number, number, f"status: {old} → {status.value}",
-              {"from_status": old, "to_status": status.value})
+              {"from_status": old, "to_status": status.value, "significance": "status"})
 
 
 def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
@@ -196,7 +200,7 @@ def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> st
     doc.removed_at = ctx.now
     current = _latest(session, doc)
     number = current.number if current else None
-    _announce(session, ctx, doc, "removed", number, None, f"removed: {why}", {"reason": why})
+    _announce(session, ctx, doc, "removed", number, None, f"removed: {why}", {"reason": why, "significance": "removed"})
     for child in session.scalars(select(DocumentRow).where(DocumentRow.parent_id == doc.id)):
         child.removed_at = child.removed_at or ctx.now
     return "removed"
@@ -231,10 +235,16 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     if latest is None:
         if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")
-        _announce(session, ctx, doc, "new", None, 1, "new document", {})
+        summary, details, _ = ctx.assess(doc.agency, doc.title, "", text) if ctx.assess else ("new document", {}, True)
+        _announce(session, ctx, doc, "new", None, 1, summary, details)
         return _seen(doc, ctx, "new")
-    summary = ctx.describe(latest.text, text)
-    _announce(session, ctx, doc, "changed", latest.number, version.number, summary, {})
+    if ctx.assess is None:
+        summary, details, alert = ctx.describe(latest.text, text), {}, True
+    else:
+        summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
+    if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
+        return _seen(doc, ctx, "quiet")
+    _announce(session, ctx, doc, "changed", latest.number, version.number, summary, details)
     return _seen(doc, ctx, "changed")
 
 
@@ -308,7 +318,7 @@ def _announced_elsewhere(session: Session, doc: DocumentRow, kind: str, to_versi
     return session.scalar(twin) is not None
 
 
-_COUNTERS = {"new": "new", "changed": "changed", "removed": "removed", "unchanged": "unchanged",
+_COUNTERS = {"quiet": "unchanged", "new": "new", "changed": "changed", "removed": "removed", "unchanged": "unchanged",
              "not_modified": "unchanged", "stored": "new", "error": "errors", "blocked": "errors"}
 
 

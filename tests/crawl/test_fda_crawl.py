@@ -77,7 +77,8 @@ def test_full_cycle_finds_the_three_changes_and_alerts_once(regwatch_any_db: Reg
     assert all(c["detected_at"].endswith("Z") and c["agency"] == "fda" for c in changes)
     assert [c["detected_at"] for c in changes] == sorted((c["detected_at"] for c in changes), reverse=True)
     by_kind = {c["kind"]: c for c in changes}
-    assert by_kind["changed"]["summary"] == "'should' → 'must'"
+    assert by_kind["changed"]["summary"].startswith("FDA · ")
+    assert "obligation: 'should' → 'must'" in by_kind["changed"]["summary"]
     assert (by_kind["changed"]["from_version"], by_kind["changed"]["to_version"]) == (1, 2)
     assert HBV in by_kind["new"]["url"]
     assert POTENCY in by_kind["removed"]["url"]

@@ -107,7 +107,7 @@ def test_full_cycle_in_chinese(regwatch: Regwatch, db_url: str, mirrors: dict[st
     assert all(c["agency"] == "nmpa" for c in changes)
     cde_change = next(c for c in changes if c["source"] == "cde-guidelines")
     assert cde_change["title"] == "人源干细胞产品非临床研究技术指导原则"
-    assert cde_change["summary"] == "'应当' → '必须'"
+    assert cde_change["summary"].startswith("NMPA · ") and "obligation: '应当' → '必须'" in cde_change["summary"]
     new = next(c for c in changes if c["kind"] == "new")
     assert "化妆品新原料注册备案资料管理规定" in new["title"]
     docx_change = next(c for c in changes if c["kind"] == "changed" and c["source"] == "nmpa-ggtg")

@@ -177,7 +177,7 @@ def test_draft_to_final_is_a_status_change(h: Harness) -> None:
     assert h.changes() == [("status", "a")]
     with h.sessions() as s:
         change = s.scalars(select(Change)).one()
-    assert change.details == {"from_status": "draft", "to_status": "final"}
+    assert change.details == {"from_status": "draft", "to_status": "final", "significance": "status"}
     assert change.from_version == change.to_version == 1
 
 
