@@ -111,9 +111,10 @@ def render_digest_items(session: Session, channel: str, items: list[OutboxItem])
 
 
 def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
-    """Immediate alerts, then the daily digests (one `regwatch run` a day makes them daily)."""
+    """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
+    (one `regwatch run` a day makes them daily)."""
     channels = build_channels(config)
-    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=False)
+    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
     digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))
     report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
                                                     report.failed + digests.failed)

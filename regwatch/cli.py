@@ -154,9 +154,11 @@ def show(ctx: click.Context, document_id: int, number: int | None, at: str | Non
 @click.option("--context", type=click.IntRange(min=0), default=12, show_default=True, help="Words of context.")
 @click.pass_context
 def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None, context: int) -> None:
-    """The word-level diff between two versions of a document."""
-    from alerts.diff import diff_words
-    from regwatch.report import format_ops
+    """The word-level diff between two versions of a document (per character for Japanese, Korean and Chinese),
+    with the significance of what changed and the section each change falls in."""
+    from alerts.sections import diff_document
+    from alerts.significance import classify, rank
+    from regwatch.report import format_findings, format_ops
     from store.queries import NotFound, version
 
     with _sessions(_config(ctx))() as session:
@@ -170,7 +172,9 @@ def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None
             raise UserError(str(exc)) from None
     click.echo(f"--- version {old.number} ({old.fetched_at.isoformat()})\n"
                f"+++ version {new.number} ({new.fetched_at.isoformat()})")
-    click.echo(format_ops(diff_words(old.text, new.text), context=context, color=sys.stdout.isatty()))
+    ops = diff_document(old.text, new.text)
+    click.echo(format_findings(rank(classify(old.text, new.text, ops))))
+    click.echo(format_ops(ops, context=context, color=sys.stdout.isatty()))
 
 
 @main.command()

@@ -24,12 +24,34 @@ def print_run_summary(summary: RunSummary) -> None:
         click.echo(f"  ! {err}")
 
 
+def format_findings(findings: list) -> str:  # type: ignore[type-arg]
+    """What kind of change this is, most significant first, each with its section."""
+    if not findings:
+        return "significance: none (whitespace, wrapping, stamps or counters only)"
+    lines = [f"significance: {findings[0].kind}"]
+    for f in findings[:12]:
+        where = f" in {' > '.join(f.section)}" if f.section else ""
+        lines.append(f"  {f.kind}{where}: {f.detail}")
+    if len(findings) > 12:
+        lines.append(f"  … and {len(findings) - 12} more")
+    return "\n".join(lines)
+
+
 def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # type: ignore[type-arg]
-    """Render diff operations as text: `[-deleted-]{+inserted+}`, long equal runs shortened to context."""
+    """Render diff operations as text: `[-deleted-]{+inserted+}`, moved paragraphs as `{>moved<}`, long equal
+    runs shortened to context, and a `§ section` line wherever the changes enter another section."""
     out: list[str] = []
+    section: tuple[str, ...] = ()
     for i, op in enumerate(ops):
         if op.op == "equal":
             out.append(_context(op.old, context, first=i == 0, last=i == len(ops) - 1))
+            continue
+        where = tuple(getattr(op, "section", ()) or ())
+        if where and where != section:
+            section = where
+            out.append(click.style(f"\n§ {' > '.join(where)}\n", bold=True) if color else f"\n§ {' > '.join(where)}\n")
+        if op.op == "move":
+            out.append(f"{{>moved: {op.new or op.old}<}}")
             continue
         if op.old:
             out.append(click.style(f"[-{op.old}-]", fg="red") if color else f"[-{op.old}-]")

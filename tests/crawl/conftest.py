@@ -88,6 +88,6 @@ def write_config(path: Path, sources: list[dict[str, Any]], smtp: SmtpReceiver |
         channels.append({"name": "hook", "type": "webhook", "url": hook.url, "secret_env": SECRET_ENV,
                          "timeout": 5})
     config = {"crawl": {"delay": 0, "timeout": 10, "retries": 1, **crawl}, "sources": sources,
-              "alerts": {"channels": channels}}
+              "alerts": {"channels": channels, "backoff_seconds": 0}}  # runs seconds apart: retry at once
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path

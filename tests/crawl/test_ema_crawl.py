@@ -73,7 +73,8 @@ def test_wording_change_and_adoption_are_found(tmp_path: Path, ema: MirrorServer
     status = next(c for c in changes if c["kind"] == "status")
     assert status["summary"] == "status: draft → final" and status["url"].endswith(ATMP)
     page = next(c for c in changes if c["kind"] == "changed" and c["url"].endswith(ATMP))
-    assert "'open' → 'closed'" in page["summary"]  # the draft moved to Document history, consultation closed
+    page_diff = regwatch("diff", str(page["document_id"])).stdout
+    assert "[-open-]{+closed+}" in page_diff  # the draft moved to Document history, consultation closed
     assert "added: 'Guideline on quality, non-clinical" in page["summary"]  # the adopted card is the current one
     adopted = "/guideline-quality-non-clinical-clinical-requirements-investigational-advanced-therapy-medicinal-" \
               "products-clinical-trials_en.pdf"

@@ -78,7 +78,7 @@ def test_korean_rewording_is_found_and_shown_while_view_counts_are_not(
     changed = by_kind["changed"]
     assert changed["url"].endswith(ANNEX_3) and changed["title"] == "화장품 안전기준 등에 관한 규정"
     assert changed["summary"].startswith("MFDS · ") and "obligation:" in changed["summary"]
-    assert "보존하여야 한다" in changed["summary"] and "보존할 수 있다" in changed["summary"]
+    assert "'하여야 한다' → '할 수 있다'" in changed["summary"]
     diff = regwatch("diff", str(changed["document_id"]))
     assert diff.returncode == 0, diff.stderr
     assert "완제품의 제조일로부터 3년간 [-보존하여야 한다-]{+보존할 수 있다+}." in " ".join(diff.stdout.split())

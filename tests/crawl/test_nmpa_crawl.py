@@ -112,7 +112,7 @@ def test_full_cycle_in_chinese(regwatch: Regwatch, db_url: str, mirrors: dict[st
     assert "化妆品新原料注册备案资料管理规定" in new["title"]
     docx_change = next(c for c in changes if c["kind"] == "changed" and c["source"] == "nmpa-ggtg")
     assert docx_change["url"].endswith("/1710000000000000001.docx") and "细胞治疗产品" in docx_change["title"]
-    assert docx_change["summary"] == "'应当' → '必须'"  # read from the reissued DOCX, same positional key
+    assert "obligation: '应当' → '必须'" in docx_change["summary"]  # read from the reissued DOCX, same positional key
     diff = regwatch("diff", str(cde_change["document_id"]))
     assert "[-应当-]{+必须+}" in diff.stdout and "条件培养基、外泌体" in diff.stdout
 

@@ -79,3 +79,14 @@ def test_wording_changes_are_classified_and_whitespace_is_quiet(tmp_path: Path) 
 def test_ignore_patterns_remove_text_before_hashing() -> None:
     text = "Guidance text.\nPage generated 2026-11-02 06:00 (build 4411)\nMore text."
     assert strip_ignored(text, (r"^Page generated .*$",)) == "Guidance text.\n\nMore text."
+
+
+def test_diff_command_shows_significance_sections_and_words(tmp_path: Path) -> None:
+    config = record(tmp_path)
+    doc = history(config)[0]["document_id"]
+    out = CliRunner().invoke(main, ["--config", str(config), "diff", str(doc), "--from", "2", "--to", "3"]).output
+    assert "significance: obligation" in out
+    assert "obligation in II. TESTING: 'should' → 'must'" in out
+    assert "§ II. TESTING" in out and "should-]{+must+}" in out  # version 2 also had a doubled space
+    quiet = CliRunner().invoke(main, ["--config", str(config), "diff", str(doc), "--from", "1", "--to", "2"]).output
+    assert "significance: none" in quiet

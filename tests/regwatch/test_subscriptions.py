@@ -90,10 +90,10 @@ def outbox(raw: dict[str, Any]) -> list[tuple[str, str]]:
 def test_without_subscriptions_every_channel_gets_every_change(tmp_path: Path, hook: WebhookReceiver) -> None:
     with SmtpReceiver() as smtp:
         raw = make_config(tmp_path, hook, smtp)
-        record_changes(raw, FakeClock())
+        record_changes(raw, clock := FakeClock())
         assert sorted(set(outbox(raw))) == [("hook", "pending"), ("mail", "pending")]
         assert len(outbox(raw)) == 2 * 5  # 3 new + 2 changed, on two channels
-        report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+        report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
     assert report.sent == 10 and len(smtp.messages) == 5 and len(hook.deliveries) == 5
 
 
@@ -103,9 +103,9 @@ def test_subscription_filters_agency_kind_and_mode(tmp_path: Path, hook: Webhook
             {"channel": "hook", "agencies": ["pmda"]},
             {"channel": "mail", "kinds": ["changed"], "mode": "digest"},
         ])
-        record_changes(raw, FakeClock())
+        record_changes(raw, clock := FakeClock())
         assert outbox(raw) == [("hook", "pending"), ("mail", "digest"), ("mail", "digest")]
-        report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+        report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
         assert report.sent == 2
         assert [d.json["data"]["agency"] for d in hook.deliveries] == ["pmda"]
         (digest,) = smtp.messages
@@ -118,8 +118,8 @@ def test_subscription_filters_agency_kind_and_mode(tmp_path: Path, hook: Webhook
 
 def test_digest_webhook_groups_by_agency_and_document(tmp_path: Path, hook: WebhookReceiver) -> None:
     raw = make_config(tmp_path, hook, subscriptions=[{"channel": "hook", "mode": "digest"}])
-    record_changes(raw, FakeClock())
-    deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+    record_changes(raw, clock := FakeClock())
+    deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
     (delivery,) = hook.deliveries
     payload = delivery.json
     assert payload["type"] == "digest.daily" and delivery.verified
@@ -127,7 +127,7 @@ def test_digest_webhook_groups_by_agency_and_document(tmp_path: Path, hook: Webh
     assert [g["agency"] for g in groups] == ["FDA", "PMDA"]
     assert [len(d["changes"]) for d in groups[0]["documents"]] == [3, 1]  # doc a: new + 2 changes; doc b: new
     assert len(payload["data"]["changes"]) == 5
-    deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+    deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
     assert len(hook.deliveries) == 1  # sent once
 
 
@@ -137,8 +137,8 @@ def test_apprise_channel_reaches_a_json_endpoint(tmp_path: Path, hook: WebhookRe
         monkeypatch.setenv("CHAT_URLS", chat.url.replace("http://", "json://"))
         raw = make_config(tmp_path, hook, name="chat", type="apprise", urls_env="CHAT_URLS")
         raw["alerts"]["subscriptions"] = [{"channel": "chat", "agencies": ["pmda"]}]
-        record_changes(raw, FakeClock())
-        deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+        record_changes(raw, clock := FakeClock())
+        deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
         (message,) = chat.deliveries
     assert "PMDA" in message.json["title"] and "細胞加工物" not in message.json["title"]
     assert "new" in message.json["title"]
@@ -150,8 +150,8 @@ def test_apprise_failure_says_why(tmp_path: Path, hook: WebhookReceiver, monkeyp
     monkeypatch.setenv("CHAT_URLS", f"json://127.0.0.1:{free_port()}/x")
     raw = make_config(tmp_path, hook, name="chat", type="apprise", urls_env="CHAT_URLS")
     raw["alerts"]["subscriptions"] = [{"channel": "chat"}]
-    record_changes(raw, FakeClock())
-    report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), FakeClock())
+    record_changes(raw, clock := FakeClock())
+    report = deliver_all(parse_config(raw, env={}), open_store(raw["store"]["url"]), clock)
     assert report.retrying == 5 and "Apprise could not deliver on chat" in report.errors[0]
     assert "Connection error" in report.errors[0]
 
@@ -168,7 +168,7 @@ def test_crash_between_send_and_record_is_not_delivered_twice(tmp_path: Path) ->
     with WebhookReceiver(secret=SECRET) as hook:
         hook.on_delivery = kill_after_first
         raw = make_config(tmp_path, hook)
-        record_changes(raw, FakeClock())
+        record_changes(raw, clock := FakeClock())
         config_path = tmp_path / "c.yaml"
         config_path.write_text(yaml.safe_dump(raw))
         env = {**os.environ, "HOOK_SECRET": SECRET}
