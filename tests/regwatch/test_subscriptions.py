@@ -168,7 +168,7 @@ def test_crash_between_send_and_record_is_not_delivered_twice(tmp_path: Path) ->
     with WebhookReceiver(secret=SECRET) as hook:
         hook.on_delivery = kill_after_first
         raw = make_config(tmp_path, hook)
-        record_changes(raw, clock := FakeClock())
+        record_changes(raw, FakeClock())
         config_path = tmp_path / "c.yaml"
         config_path.write_text(yaml.safe_dump(raw))
         env = {**os.environ, "HOOK_SECRET": SECRET}
