@@ -75,15 +75,15 @@ def render_change(
     shown, hidden = _clip(ops)
     title = _one_line(change.title, MAX_TITLE_CHARS) or "(untitled)"
     subject = f"[regwatch] {_one_line(change.agency).upper()} · {_one_line(change.kind)} · {title}"
-    details = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
+    link = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
     more = f"… and {hidden} more change{'s' if hidden != 1 else ''} not shown." if hidden else ""
     facts = _facts(change, details or {}, web_base if web_base and _is_web_url(web_base) else None)
     html = _template().render(
         subject=subject, heading=subject.removeprefix("[regwatch] "), title=title, summary=change.summary,
         facts=[(label, value, value if label in _LINKS and _is_web_url(value) else None) for label, value in facts],
-        ops=shown, more=more, details=details, note="",
+        ops=shown, more=more, details=link, note="",
     )
-    text = _text_body(subject, change.summary, facts, shown, more, details)
+    text = _text_body(subject, change.summary, facts, shown, more, link)
     data = change.as_json() | {"diff": None if shown is None else ops_to_json(shown), "diff_truncated": hidden > 0}
     data |= {k: (details or {}).get(k) for k in ("significance", "section", "topics", "findings")
              if (details or {}).get(k) is not None}

@@ -137,3 +137,18 @@ def test_test_message_is_escaped_and_keyed_without_dots() -> None:
     assert message.data == {"channel": "<b>hook</b>", "sent_at": "2024-05-01T12:00:00.5+00:00",
                             "text": message.text.strip()}
     assert_safe_html(message.html)
+
+
+def test_significance_section_topics_and_web_links_are_shown_and_sent() -> None:
+
+    change = ChangeView(id=3, detected_at="2026-11-02T06:00:00Z", agency="fda", source="fda-guidance",
+                        document_id=74, url="https://www.fda.gov/media/1/download", title="Minimal manipulation",
+                        kind="changed", from_version=1, to_version=2, summary="FDA · x · obligation: 'should' → 'must'")
+    details = {"significance": "obligation", "section": "II. TESTING", "topics": ["hctp"], "findings": []}
+    message = render_change(change, diff_words("You should test.", "You must test."), channel="mail",
+                            web_base="http://127.0.0.1:8080", details=details)
+    for text in (message.text, message.html):
+        assert "obligation" in text and "II. TESTING" in text and "hctp" in text
+    assert "http://127.0.0.1:8080/documents/74/diff?from=1&amp;to=2" in message.html
+    assert "http://127.0.0.1:8080/changes/3" in message.text
+    assert message.data["significance"] == "obligation" and message.data["section"] == "II. TESTING"
