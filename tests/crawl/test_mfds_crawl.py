@@ -81,7 +81,9 @@ def test_korean_rewording_is_found_and_shown_while_view_counts_are_not(
     assert "'하여야 한다' → '할 수 있다'" in changed["summary"]
     diff = regwatch("diff", str(changed["document_id"]))
     assert diff.returncode == 0, diff.stderr
-    assert "완제품의 제조일로부터 3년간 [-보존하여야 한다-]{+보존할 수 있다+}." in " ".join(diff.stdout.split())
+    shown = " ".join(diff.stdout.split())
+    assert "3년간 § 7. 기록의 보존 [-보존하여야 한다-]{+보존할 수 있다+}." in shown  # with its section path
+    assert "significance: obligation" in shown
 
 
 def test_view_counter_and_noise_edits_never_raise_a_change(tmp_path: Path, mfds_mirror: ViewCountingMirror,
