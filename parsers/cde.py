@@ -4,7 +4,6 @@ detail pages (`/zdyz/domesticinfopage?zdyzIdCODE=<32 hex>`). Shapes per shared/s
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -13,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 
 from parsers.dates import parse_date
 from parsers.formats.html import main_content, render
-from parsers.formats.sniff import require_body
+from parsers.formats.sniff import json_body
 from parsers.normalize import normalize_text
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
 
@@ -59,12 +58,7 @@ def list_form(url: str, page: int) -> tuple[str, dict[str, str]] | None:
 
 
 def _records(fetched: Fetched) -> tuple[list[Any], dict[str, Any]]:
-    require_body(fetched, "cde list")
-    try:
-        data = json.loads(fetched.body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        looks = "HTML (a challenge or error page?)" if fetched.body.lstrip()[:1] == b"<" else "not JSON"
-        raise ParseError(f"cde list: {fetched.url} is {looks}: {exc}") from exc
+    data = json_body(fetched, "cde list")
     if not isinstance(data, dict) or data.get("code") != 200:
         code = data.get("code") if isinstance(data, dict) else type(data).__name__
         raise ParseError(f"cde list: answer code {code!r} from {fetched.url} (expected 200)")

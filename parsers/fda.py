@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import html
-import json
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -19,7 +18,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from parsers.dates import parse_date
 from parsers.formats.html import drop_phrases, drop_sections, main_content, page_title, parse_html, render
-from parsers.formats.sniff import require_body
+from parsers.formats.sniff import json_body
 from parsers.normalize import normalize_text
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
 
@@ -126,12 +125,7 @@ def _entry(record: object, index: int, base: str) -> CatalogueEntry:
 
 def _records(fetched: Fetched) -> list[object]:
     """The body as a non-empty JSON array; ParseError for anything else (an HTML error page, {}, [])."""
-    require_body(fetched, "fda catalogue")
-    try:
-        data = json.loads(fetched.body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        looks = "HTML (an error or block page?)" if fetched.body.lstrip()[:1] == b"<" else "not JSON"
-        raise ParseError(f"fda catalogue: {fetched.url} is {looks}: {exc}") from exc
+    data = json_body(fetched, "fda catalogue")
     if not isinstance(data, list):
         raise ParseError(f"fda catalogue: expected a JSON array, got a {type(data).__name__}")
     if not data:

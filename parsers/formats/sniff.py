@@ -81,3 +81,15 @@ def _ole_format(body: bytes) -> str:
     if "Workbook" in streams or "Book" in streams:
         return "xls"
     return "ole"
+
+
+def json_body(fetched: Fetched, what: str) -> object:
+    """The body as JSON; a ParseError that says whether an HTML page (an error or block page) came instead."""
+    import json
+
+    require_body(fetched, what)
+    try:
+        return json.loads(fetched.body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        looks = "HTML (an error, challenge or block page?)" if fetched.body.lstrip()[:1] == b"<" else "not JSON"
+        raise ParseError(f"{what}: {fetched.url} is {looks}: {exc}") from exc

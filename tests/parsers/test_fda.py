@@ -61,7 +61,7 @@ def test_catalogue_urls_follow_the_base_it_was_fetched_from() -> None:
 
 
 def test_html_error_page_in_place_of_the_json_is_a_parse_error() -> None:
-    with pytest.raises(ParseError, match=r"is HTML \(an error or block page\?\)"):
+    with pytest.raises(ParseError, match=r"is HTML \(an error, challenge or block page\?\)"):
         fda.parse_catalogue(load("fda-catalogue-error-page"))
 
 
