@@ -142,7 +142,9 @@ def show(ctx: click.Context, document_id: int, number: int | None, at: str | Non
             v = version(session, document_id, number, _parse_when(at, "--at", end=True))
         except NotFound as exc:
             raise UserError(str(exc)) from None
-        click.echo(f"# {v.meta.get('title', '')} — version {v.number}, fetched {v.fetched_at.isoformat()}\n"
+        own = v.meta.get("parsed_title")
+        name = f" [{own}]" if own and own != v.meta.get("title") else ""
+        click.echo(f"# {v.meta.get('title', '')}{name} — version {v.number}, fetched {v.fetched_at.isoformat()}\n"
                    f"# {v.url}  sha256(text)={v.text_sha256[:16]}…  sha256(raw)={(v.raw_sha256 or '-')[:16]}…\n")
         click.echo(v.text)
 

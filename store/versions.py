@@ -143,8 +143,10 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
 
 def _apply_document_meta(session: Session, ctx: RunContext, doc: DocumentRow, parsed: Document) -> None:
     doc.url = parsed.url or doc.url
-    if not (doc.parent_id and doc.title):  # an attachment keeps its guidance's title
+    if not (doc.parent_id and doc.title):  # an attachment keeps its guidance's title …
         doc.title = parsed.title or doc.title
+    elif parsed.title and parsed.title != doc.title:  # … and its own name (e.g. a decoded GBK file name) beside it
+        doc.meta = {**doc.meta, "file_title": parsed.title}
     for field in ("doc_type", "docket", "number", "issued"):
         value = getattr(parsed, field)
         if value and not getattr(doc, field):
@@ -287,6 +289,7 @@ def children(session: Session, source_id: int, key: str) -> list[tuple[str, str]
 
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
+            "parsed_title": parsed.title,
             "sections": [[list(s.path), len(s.text)] for s in parsed.sections][:500]}
 
 

@@ -258,3 +258,18 @@ def test_the_same_file_through_two_sources_is_announced_once(h: Harness) -> None
             record_capture(s, ctx, Capture(name, "a#file1", pdf, fetched=Fetched(pdf, 200, {}, b"%PDF"),
                                            document=Document(url=pdf, title="A", text="The same words.")))
     assert h.changes() == [("new", "a#file1")]
+
+
+def test_an_attachment_keeps_its_guidance_title_and_its_own_file_name(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Page.")
+    url = "https://www.nmpa.gov.cn/directory/web/nmpa/images/x.docx"
+    with h.sessions.begin() as s:
+        record_capture(s, h.ctx(), Capture("fda-guidance", "a#file1", url, parent_key="a",
+                                           fetched=Fetched(url, 200, {}, b"PK"),
+                                           document=Document(url=url, title="附件1.申报资料要求.docx", text="附件")))
+    with h.sessions() as s:
+        doc = s.scalars(select(DocumentRow).where(DocumentRow.key == "a#file1")).one()
+        version = s.scalars(select(Version).where(Version.document_id == doc.id)).one()
+    assert doc.title == "A" and doc.meta["file_title"] == "附件1.申报资料要求.docx"
+    assert version.meta["parsed_title"] == "附件1.申报资料要求.docx"
