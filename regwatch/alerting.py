@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import EmailChannel, WebhookChannel
-from alerts.chat import AppriseChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
 from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
@@ -47,6 +46,8 @@ def build_channels(config: Config, env: Mapping[str, str] | None = None) -> dict
             channels[c.name] = MisconfiguredChannel(
                 c.name, f"environment variable {secret_env} (named by alerts.channels {c.name}) is not set")
         elif isinstance(c, AppriseChannelConfig):
+            from alerts.chat import AppriseChannel  # Apprise loads 100+ service plugins: only when configured
+
             try:
                 channels[c.name] = AppriseChannel(c.name, re.split(r"[\s,]+", secret.strip()), timeout=c.timeout)
             except ValueError as exc:
