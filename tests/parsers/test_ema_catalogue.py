@@ -18,7 +18,7 @@ from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_si
 from parsers.types import Fetched, ParseError, Status
 
 BASE = "http://127.0.0.1:8765"
-SHARED_FIXTURE = Path(__file__).resolve().parents[3] / "shared/fixtures/ema/emadownloader_sample_documents_report.json"
+SHARED_FIXTURE = Path(__file__).parent / "fixtures/ema-documents-report/emadownloader_sample_documents_report.json"
 
 
 def served(path: str, body: bytes | None = None) -> Fetched:
@@ -49,8 +49,6 @@ def test_the_mirror_catalogue_is_complete_and_keyed_by_record_id() -> None:
 
 
 def test_the_real_shape_from_the_shared_fixture_parses() -> None:
-    if not SHARED_FIXTURE.is_file():
-        pytest.skip("shared/fixtures not present")
     listing = parse_catalogue(Fetched("https://www.ema.europa.eu/en/documents/report/x.json", 200,
                                       {"Content-Type": "application/json"}, SHARED_FIXTURE.read_bytes()))
     assert [e.key for e in listing.entries] == ["2406", "1001", "1002", "2001", "3001"] and listing.complete
