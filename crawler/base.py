@@ -8,9 +8,11 @@ the database and never hard-code a URL: sources (with their URLs) come from the 
 from __future__ import annotations
 
 import logging
+import pickle
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -24,12 +26,16 @@ from crawler.fetched import to_fetched
 from crawler.middlewares import BLOCKED, HostRefused
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
+from parsers.formats.sniff import body_format
+from parsers.sandbox import BoundedParser
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[Fetched], Document]
 PASS_STATUSES = [304, 404, 410]
+PARSE_TIMEOUT = 60.0  # seconds a single file may take to parse
+PARSE_MEMORY_MB = 1024  # address space the file parser may use
 
 
 class Sink(Protocol):
@@ -81,8 +87,21 @@ class BaseSpider(Spider):
         return "page"
 
     def document_parser(self, source: Any, url: str) -> Parser:
-        kind = self.document_kind(source)
-        return lambda fetched: parse_document(fetched, kind, source.selector)
+        return partial(parse_document, kind=self.document_kind(source), selector=source.selector)
+
+    def parse(self, parser: Parser, fetched: Fetched) -> Document:
+        """Run a parser. Files (PDF, office, HWP) go to a worker process with time and memory limits, because
+        their parsers can hang or blow up on hostile input; HTML (already size-capped) is parsed here."""
+        if body_format(fetched) == "html" or not _picklable(parser):
+            return parser(fetched)
+        if getattr(self, "_bounded", None) is None:
+            self._bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
+        return self._bounded.parse(parser, fetched)
+
+    def closed(self, reason: str) -> None:
+        bounded = getattr(self, "_bounded", None)
+        if bounded is not None:
+            bounded.close()
 
     # --- the flow ----------------------------------------------------------------------------------
 
@@ -167,7 +186,7 @@ class BaseSpider(Spider):
             yield Capture(**base, fetched=fetched, error=f"HTTP {response.status}")
             return
         try:
-            document = parser(fetched)
+            document = self.parse(parser, fetched)
         except ParseError as exc:
             log.error("%s: %s could not be parsed: %s", source.name, response.url, exc)
             yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
@@ -202,6 +221,15 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
         or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
                for k in watch.keywords)
     )
+
+
+def _picklable(parser: Parser) -> bool:
+    """Only a parser that can be sent to the worker process runs there (module functions, partials of them)."""
+    try:
+        pickle.dumps(parser)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
 
 
 def strip_ignored(text: str, patterns: Sequence[str]) -> str:

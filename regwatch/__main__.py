@@ -1,3 +1,4 @@
 from regwatch.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes (the bounded file parser) import this module again
+    main()
