@@ -64,11 +64,6 @@ def policy(config: Config) -> Policy:
     return Policy(max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.backoff_seconds)
 
 
-def describe_change(old: str, new: str) -> str:
-    """The one-line summary stored with a wording change."""
-    return summarize_ops(diff_words(old, new))
-
-
 def assess_change(glossary: dict[str, tuple[str, ...]] | None = None):  # type: ignore[no-untyped-def]
     """The store's `assess` hook: classify a text change, give it a one-line summary and say whether it is a
     wording change worth an alert (a change with no finding — whitespace, a stamp, a counter — is not)."""
@@ -98,8 +93,7 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)
-        message = render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
-        return message
+        return render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
 
     return render
 

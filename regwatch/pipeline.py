@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.outbox import DeliveryReport
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
-from regwatch.alerting import assess_change, deliver_all, describe_change, glossary
+from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
 from store.db import open_store
@@ -81,7 +81,7 @@ class Cycle:
         run_id, ids, baselines = _start_run(sessions, sources, clock())
         agencies = {s.name: s.agency or "other" for s in sources}
         sink = StoreSink(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
-                         describe_change, assess_change(glossary(config)))
+                         assess_change(glossary(config)))
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:

@@ -7,7 +7,6 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +15,7 @@ from parsers.types import Capture, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
 from store.models import Change, Source, SourceRun
 from store.models import Document as DocumentRow
-from store.versions import Enqueue, RunContext, children, record_capture, record_listing, validators
+from store.versions import Assess, Enqueue, RunContext, children, record_capture, record_listing, validators
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +25,7 @@ class StoreSink:
 
     def __init__(self, sessions: sessionmaker[Session], run_id: int, source_ids: dict[str, int],
                  agencies: dict[str, str], baselines: dict[str, bool], clock: Callable[[], datetime],
-                 enqueue: Enqueue, describe: Callable[[str, str], str],
-                 assess: Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]] | None = None) -> None:
+                 enqueue: Enqueue, assess: Assess) -> None:
         self.sessions = sessions
         self.run_id = run_id
         self.source_ids = source_ids
@@ -35,14 +33,13 @@ class StoreSink:
         self.baselines = baselines
         self.clock = clock
         self.enqueue = enqueue
-        self.describe = describe
         self.assess = assess
         self.progress = Progress()
 
     def context(self, source: str) -> RunContext:
         return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
                           agency=self.agencies[source], baseline=self.baselines[source], now=self.clock(),
-                          enqueue=self.enqueue, describe=self.describe, assess=self.assess)
+                          enqueue=self.enqueue, assess=self.assess)
 
     def validators(self, source: str, key: str) -> dict[str, str]:
         with self.sessions() as session:

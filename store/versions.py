@@ -2,8 +2,9 @@
 in the caller's transaction.
 
 Rules:
-- a new version only when the normalized text changes (the raw bytes are kept either way as evidence
-  of the latest fetch only when they make a new version);
+- a new version only when the normalized text changes; it keeps the raw bytes it came from;
+- a text change is announced only when the run's `assess` hook finds it worth an alert (whitespace, stamps
+  and counters are kept as versions, silently);
 - the first run of a source is its baseline: versions are stored, no change is announced;
 - a document is removed only after two consecutive runs without it in its complete catalogue, or two
   consecutive 404/410 answers; a failed fetch or a bot-protection answer is an error, never a removal.
@@ -28,6 +29,14 @@ REMOVAL_RUNS = 2
 GONE_STATUSES = (404, 410)
 
 Enqueue = Callable[[Session, Change], None]
+# (agency, title, old text, new text) → (summary, details for the change, whether it is worth an alert);
+# the old text is "" for a new document.
+Assess = Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]]
+
+
+def announce_every_change(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
+    """The plainest assessment: every text change is announced (regwatch wires in alerting.assess_change)."""
+    return ("wording changed" if old else "new document"), {}, True
 
 
 @dataclass(frozen=True)
@@ -41,10 +50,7 @@ class RunContext:
     baseline: bool
     now: datetime
     enqueue: Enqueue
-    describe: Callable[[str, str], str] = lambda old, new: "wording changed"  # noqa: E731
-    # (agency, title, old text, new text) → (summary, details for the change, whether it is a wording change
-    # worth an alert). When absent, every text change is announced with `describe`'s summary.
-    assess: Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]] | None = None
+    assess: Assess = announce_every_change
 
 
 def sha256(data: bytes) -> str:
@@ -237,13 +243,10 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     if latest is None:
         if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")
-        summary, details, _ = ctx.assess(doc.agency, doc.title, "", text) if ctx.assess else ("new document", {}, True)
+        summary, details, _ = ctx.assess(doc.agency, doc.title, "", text)
         _announce(session, ctx, doc, "new", None, 1, summary, details)
         return _seen(doc, ctx, "new")
-    if ctx.assess is None:
-        summary, details, alert = ctx.describe(latest.text, text), {}, True
-    else:
-        summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
+    summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
     if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
         return _seen(doc, ctx, "quiet")
     _announce(session, ctx, doc, "changed", latest.number, version.number, summary, details)

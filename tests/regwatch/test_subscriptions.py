@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import select
 
 from parsers.types import Capture, Document, Fetched
-from regwatch.alerting import deliver_all, describe_change
+from regwatch.alerting import assess_change, deliver_all
 from regwatch.config import parse_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.recording import route
@@ -65,7 +65,7 @@ def record_changes(raw: dict[str, Any], clock: FakeClock) -> None:
             s.add(run)
             s.flush()
             s.add(SourceRun(run_id=run.id, source_id=ids[source]))
-            ctx = RunContext(run.id, ids[source], source, agency, False, clock(), enqueue, describe_change)
+            ctx = RunContext(run.id, ids[source], source, agency, False, clock(), enqueue, assess_change())
             url = f"https://example.org/{key}"
             record_capture(s, ctx, Capture(source, key, url, fetched=Fetched(url, 200, {}, text.encode()),
                                            document=Document(url=url, title=f"Guidance {key}", text=text)))
@@ -111,8 +111,8 @@ def test_subscription_filters_agency_kind_and_mode(tmp_path: Path, hook: Webhook
         (digest,) = smtp.messages
     assert "daily digest" in digest["Subject"] and "2 changes" in digest["Subject"]
     text = digest.get_body(("plain",)).get_content()
-    assert text.count("Guidance a") == 1  # grouped by document
-    assert "changed: 'should' → 'must'" in text
+    assert text.splitlines().count("  Guidance a") == 1  # grouped by document: one heading for both changes
+    assert "changed: FDA · Guidance a · obligation: 'should' → 'must'" in text
     assert set(outbox(raw)) == {("hook", "sent"), ("mail", "sent")}
 
 

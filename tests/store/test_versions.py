@@ -48,7 +48,8 @@ class Harness:
         return RunContext(run_id=self.run_id, source_id=self.source_id, source_name="fda-guidance", agency="fda",
                           baseline=self.baseline, now=self.clock(),
                           enqueue=lambda s, c: enqueue(s, c, ["mail", "hook"], self.clock()),
-                          describe=lambda old, new: f"{len(old)}→{len(new)} chars")
+                          assess=lambda agency, title, old, new: (
+                              f"{len(old)}→{len(new)} chars" if old else "new document", {}, True))
 
     def listing(self, *entries: CatalogueEntry, watched: tuple[str, ...] = ()) -> None:
         with self.sessions.begin() as s:

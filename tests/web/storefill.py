@@ -96,7 +96,9 @@ def add_run(sessions: sessionmaker[Session], n: int, now: datetime) -> None:
             s.add(SourceRun(run_id=run_id, source_id=source_id))
     for d in DOCS:
         ctx = RunContext(run_id, source_ids[d.source], d.source, d.agency, False, now, lambda *_: None,
-                         lambda old, new: f"wording changed ({len(old)} → {len(new)} characters)")
+                         lambda agency, title, old, new: (
+                             f"wording changed ({len(old)} → {len(new)} characters)" if old else "new document", {},
+                             True))
         text = d.texts[min(n, len(d.texts) - 1)]
         with sessions.begin() as s:
             entry = CatalogueEntry(key=d.key, url=d.url, title=d.title, status=d.status, topics=d.topics)
