@@ -20,6 +20,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 100
 FIELDS = ["id", "detected_at", "agency", "source", "document_id", "url", "title", "kind", "from_version",
           "to_version", "summary"]
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP): such text cells
+# get a leading apostrophe, which spreadsheets show as text and hide. The JSON API keeps the exact values.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids most control characters; crawled titles may carry them.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -53,11 +56,18 @@ def changes_csv() -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(r.as_json() for r in rows)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in r.as_json().items()} for r in rows)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="regwatch-changes.csv"'
     response.headers.update(_next_link(f, more))
     return response
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: crawled strings starting like a formula get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @api.get("/feed.atom")

@@ -77,6 +77,8 @@ def spec(version: str = "0.1.0") -> dict[str, Any]:
                     "400": ERROR, "401": UNAUTHORIZED}}},
             "/api/changes.csv": {"get": {
                 "operationId": "listChangesCsv", "summary": "The same page as CSV (a header row, the same fields).",
+                "description": "For spreadsheets: a text cell starting with =, +, -, @, tab or carriage return "
+                               "gets a leading apostrophe, so no crawled text runs as a formula.",
                 "parameters": FILTERS + PAGING,
                 "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
                               "400": ERROR, "401": UNAUTHORIZED}}},
