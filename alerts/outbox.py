@@ -2,7 +2,8 @@
 
 Delivery protocol per item: mark `sending` and commit, send, then mark `sent` and commit. A crash between
 the send and the second commit leaves the item `sending`; it is sent again later with the same idempotency
-key (email Message-ID, webhook-id), so a receiver that honours the key drops the duplicate.
+key (email Message-ID, webhook-id), so a receiver that honours the key drops the duplicate. Digests follow the
+same protocol with `digest-sending` (see `deliver_digests`).
 """
 
 from __future__ import annotations
@@ -67,40 +68,59 @@ def deliver(sessions: sessionmaker[Session], channels: dict[str, Channel], rende
 
 
 RenderDigest = Callable[[Session, str, list[OutboxItem]], Message]
+DIGEST_STATES = ("digest-sending", "digest")  # an interrupted digest first
 
 
 def deliver_digests(sessions: sessionmaker[Session], channels: dict[str, Channel], render: RenderDigest,
                     clock: Callable[[], datetime], policy: Policy) -> DeliveryReport:
-    """Send each channel one message with all its waiting digest items; all are marked sent together."""
+    """Send each channel one message with all its waiting digest items; all are marked sent together.
+
+    The items of a digest are marked `digest-sending` before it goes out. A crash between the send and the
+    record leaves them so; the next delivery sends that same digest first (same items, so the same idempotency
+    key, which lets the receiver drop it), and only then a digest of the items that arrived since."""
     report = DeliveryReport()
     with sessions() as session:
-        names = list(session.scalars(select(OutboxItem.channel).where(OutboxItem.status == "digest").distinct()))
+        names = list(session.scalars(select(OutboxItem.channel).where(OutboxItem.status.in_(DIGEST_STATES))
+                                     .distinct()))
     for name in names:
-        channel = channels.get(name)
-        with sessions.begin() as session:
-            items = list(session.scalars(select(OutboxItem).where(OutboxItem.status == "digest",
-                                                                  OutboxItem.channel == name)))
-            message = render(session, name, items) if channel is not None else None
-            ids = [i.id for i in items]
-        try:
-            if channel is None or message is None:
-                raise DeliveryError(f"channel {name!r} is no longer configured", transient=False)
-            channel.send(message)
-        except DeliveryError as exc:
-            with sessions.begin() as session:
-                for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
-                    item.attempts += 1
-                    park = not exc.transient or item.attempts >= policy.max_attempts
-                    item.status, item.last_error = ("failed" if park else "digest"), exc.reason
-            report.failed += 1 if not exc.transient else 0
-            report.retrying += 1 if exc.transient else 0
-            report.errors.append(f"{name} (digest): {exc.reason}")
-            continue
+        for state in DIGEST_STATES:
+            if not _deliver_digest(sessions, name, state, channels.get(name), render, clock, policy, report):
+                break
+    return report
+
+
+def _deliver_digest(sessions: sessionmaker[Session], name: str, state: str, channel: Channel | None,
+                    render: RenderDigest, clock: Callable[[], datetime], policy: Policy,
+                    report: DeliveryReport) -> bool:
+    """One digest of `name`'s items in `state`; False when it failed (the channel's other items wait)."""
+    with sessions.begin() as session:
+        items = list(session.scalars(select(OutboxItem).where(OutboxItem.status == state, OutboxItem.channel == name)
+                                     .order_by(OutboxItem.id)))
+        if not items:
+            return True
+        message = render(session, name, items) if channel is not None else None
+        ids = [i.id for i in items]
+        for item in items:
+            item.status = "digest-sending"
+    try:
+        if channel is None or message is None:
+            raise DeliveryError(f"channel {name!r} is no longer configured", transient=False)
+        channel.send(message)
+    except DeliveryError as exc:
         with sessions.begin() as session:
             for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
-                item.status, item.sent_at, item.attempts = "sent", clock(), item.attempts + 1
-        report.sent += 1
-    return report
+                item.attempts += 1
+                park = not exc.transient or item.attempts >= policy.max_attempts
+                item.status, item.last_error = ("failed" if park else "digest"), exc.reason
+        report.failed += 1 if not exc.transient else 0
+        report.retrying += 1 if exc.transient else 0
+        report.errors.append(f"{name} (digest): {exc.reason}")
+        return False
+    with sessions.begin() as session:
+        for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
+            item.status, item.sent_at, item.attempts = "sent", clock(), item.attempts + 1
+    report.sent += 1
+    return True
 
 
 def retry_parked(session: Session, now: datetime, channel: str | None = None) -> int:
