@@ -3,9 +3,10 @@ configuration allows a host (`network.allow_hosts`, plus `$REGWATCH_ALLOW_HOSTS`
 
 Checked on every hop (start URLs, redirects, discovered links all pass through the downloader) by the
 addresses the host name resolves to, so a public-looking name that resolves to 127.0.0.1 or to a cloud
-metadata address is refused too. Limitation: the address is resolved here and again by the downloader, so a
-DNS answer that changes between the two (rebinding) is not caught; run regwatch behind an egress proxy that
-blocks private ranges where that matters.
+metadata address is refused too. The address is resolved here and again by the downloader, so a DNS answer
+that changes between the two (rebinding) is caught only afterwards: the answer from the address actually
+connected to is checked too and thrown away when that address is not public (the request itself was sent).
+Run regwatch behind an egress proxy that blocks private ranges where even that matters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 
 from crawler.middlewares import HostRefused
 
@@ -72,6 +74,18 @@ class HostGuard:
             self._cache[host] = self._check_host(host)
         return self._cache[host]
 
+    def connected_refusal(self, url: str, address: str) -> str | None:
+        """None when an answer to `url` that came from `address` (the peer actually connected to) may be used."""
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        try:
+            ip = ipaddress.ip_address(address.split("%")[0])
+        except ValueError:
+            return f"{host} answered from an unreadable address {address!r}"
+        if host in self.names or not forbidden_address(ip) or any(ip in net for net in self.networks):
+            return None
+        return (f"{host} answered from {ip}, a non-public address (DNS changed after the check?); allow it in "
+                f"network.allow_hosts (or $REGWATCH_ALLOW_HOSTS) if that is intended")
+
     def _check_host(self, host: str) -> str | None:
         try:
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self.resolver(host)]
@@ -99,3 +113,14 @@ class SsrfGuardMiddleware:
         if why is not None:
             log.error("refused to fetch %s: %s", request.url, why)
             raise HostRefused(f"refused (SSRF guard): {why}")
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        """Throw away an answer that came from a non-public address (not through a proxy, whose address is
+        the proxy's own)."""
+        if response.ip_address is None or request.meta.get("proxy"):
+            return response
+        why = self.guard.connected_refusal(request.url, str(response.ip_address))
+        if why is not None:
+            log.error("refused the answer to %s: %s", request.url, why)
+            raise HostRefused(f"refused (SSRF guard): {why}")
+        return response
