@@ -13,6 +13,7 @@ from parsers import ema, fda, mfds, nmpa, pmda
 from parsers.formats import html, hwp, office, pdf
 from parsers.formats.binary import binary_document
 from parsers.formats.sniff import body_format
+from parsers.selectors import checked
 from parsers.types import Document, Fetched, Listing
 
 AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
@@ -39,11 +40,14 @@ def _agency(name: str) -> ModuleType:
 def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> Document:
     """Parse a document response; `kind` is "page" or "<agency>:guidance" / "<agency>:page" (see `kinds()`).
 
-    Raises ParseError for a response that is not the document it should be, ValueError for an unknown kind
+    Raises ParseError for a response that is not the document it should be (or a malformed `selector`),
+    ValueError for an unknown kind
     (a configuration mistake, not a page problem).
     """
     if kind not in kinds():
         raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(kinds())}")
+    if selector is not None:
+        checked(selector)
     fmt = body_format(fetched)
     if fmt in FILE_PARSERS:
         return FILE_PARSERS[fmt](fetched)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from scrapy import FormRequest, Request
@@ -14,15 +15,16 @@ from parsers import cde, nmpa
 from parsers.types import Document, Fetched, Listing
 
 
+def parse_named_attachment(fetched: Fetched, name: str | None) -> Document:
+    """An attachment titled with its original file name, when the URL carries one."""
+    document = parse_attachment(fetched)
+    return dataclasses.replace(document, title=name) if name else document
+
+
 def named_attachment(url: str) -> Parser:
-    """An attachment parser that titles the document with its original file name (decoded from the URL)."""
-    name = nmpa.attachment_name(url)
-
-    def parse(fetched: Fetched) -> Document:
-        document = parse_attachment(fetched)
-        return dataclasses.replace(document, title=name) if name else document
-
-    return parse
+    """An attachment parser that titles the document with its original file name (decoded from the URL); a
+    partial of a module function, so the file is sent to the bounded worker process (a closure cannot be)."""
+    return partial(parse_named_attachment, name=nmpa.attachment_name(url))
 
 
 class NmpaSpider(BaseSpider):

@@ -5,6 +5,7 @@ never by host."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from scrapy import Request
@@ -37,12 +38,12 @@ class PmdaSpider(BaseSpider):
         return "pmda:guidance" if source.type != "page" else "pmda:page"
 
     def document_parser(self, source: Any, url: str) -> Parser:
-        kind = self.document_kind(source)
-        return lambda fetched: parse_any(fetched, kind, source.selector)
+        """A partial of a module function, so files are sent to the bounded worker process (a lambda cannot be)."""
+        return partial(parse_any, kind=self.document_kind(source), selector=source.selector)
 
     def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
         """Attachments keyed by their file path, not their place: a hub page lists dozens of files and a new
         notice at the top would otherwise shift every one of them onto another file."""
         for url in urls:
             yield self.document_request(source, key=f"{parent_key}#{pmda.path_key(url)}", url=url,
-                                        parent_key=parent_key, parser=lambda f: parse_any(f, "pmda:page"))
+                                        parent_key=parent_key, parser=partial(parse_any, kind="pmda:page"))

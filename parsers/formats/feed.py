@@ -70,9 +70,12 @@ def _link(item: Element) -> str:
 
 def _entry(item: Element, base: str) -> CatalogueEntry | None:
     link = _link(item)
-    if not link:
+    try:
+        url = urljoin(base, link) if link else ""
+    except ValueError:  # not a URL at all (e.g. "http://[::1"): the item cannot be followed
         return None
-    url = urljoin(base, link)
+    if not url:
+        return None
     title = normalize_text(_text(item, "title", "rss1:title", "atom:title")) or url
     stamp = _text(item, "pubDate", "dc:date", "atom:updated", "atom:published")
     return CatalogueEntry(key=url, url=url, title=title, issued=feed_date(stamp),

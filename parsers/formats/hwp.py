@@ -156,7 +156,11 @@ def _section_text(ole, name: str, flags: int) -> list[str]:  # type: ignore[no-u
 def _body_paragraphs(ole, flags: int) -> list[str]:  # type: ignore[no-untyped-def]
     """Paragraphs of every section in order; ParseError when a section cannot be read."""
     prefix = "ViewText" if flags & _DISTRIBUTION else "BodyText"
-    names = sorted((int(m.group(1)), m.group(0)) for entry in ole.listdir()
+    try:
+        entries = ole.listdir()
+    except Exception as exc:  # a damaged directory: olefile recurses forever into a storage loop
+        raise ParseError(f"unreadable directory ({type(exc).__name__})") from exc
+    names = sorted((int(m.group(1)), m.group(0)) for entry in entries
                    if (m := _SECTION.match("/".join(entry))) and m.group(0).startswith(prefix))
     if not names:
         raise ParseError(f"no {prefix} sections")

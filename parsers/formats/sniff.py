@@ -72,8 +72,8 @@ def _ole_format(body: bytes) -> str:
     try:
         with olefile.OleFileIO(body) as ole:
             streams = {"/".join(entry) for entry in ole.listdir()}
-    except (OSError, ValueError, IndexError):
-        return "ole"
+    except Exception:  # noqa: BLE001 olefile raises OSError, ValueError, IndexError, RecursionError (a directory
+        return "ole"  # loop) … on damaged files; this runs in the crawler's own process, so nothing may escape
     if "FileHeader" in streams and ("PrvText" in streams or any(s.startswith("BodyText") for s in streams)):
         return "hwp"
     if "WordDocument" in streams:

@@ -1,15 +1,19 @@
-"""The spider parses files (PDF, office, HWP) in the bounded worker; HTML and unpicklable parsers in-process."""
+"""The spider parses files (PDF, office, HWP) in the bounded worker; HTML and unpicklable parsers in-process.
+Every spider's own parsers are picklable, so no file bypasses the worker."""
 
 from __future__ import annotations
 
 import os
 
+import hostile
 import pytest
 import sandbox_targets as t
 
 from crawler import base
-from crawler.base import BaseSpider
+from crawler.base import BaseSpider, Parser
+from crawler.spiders import SPIDERS
 from parsers.types import Fetched, ParseError
+from regwatch.config import SourceConfig
 
 PDF = Fetched("https://www.fda.gov/media/1/download", 200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 x")
 HTML = Fetched("https://www.fda.gov/x", 200, {"Content-Type": "text/html"}, b"<p>x</p>")
@@ -32,3 +36,55 @@ def test_files_parse_in_another_process_html_in_this_one(spider: BaseSpider) -> 
     assert spider.parse(t.pid, PDF).text != str(os.getpid())
     assert spider.parse(t.pid, HTML).text == str(os.getpid())
     assert spider.parse(lambda f: t.pid(f), PDF).text == str(os.getpid())  # a lambda cannot travel: in-process
+
+
+class ListSink:
+    """The spiders' sink in its simplest real form: no validators, no children, findings kept in a list."""
+
+    def __init__(self) -> None:
+        self.items: list[object] = []
+
+    def validators(self, source: str, key: str) -> dict[str, str]:
+        return {}
+
+    def children(self, source: str, key: str) -> list[tuple[str, str]]:
+        return []
+
+    def accept(self, item: object) -> None:
+        self.items.append(item)
+
+    def source_failed(self, source: str, reason: str) -> None:
+        self.items.append(reason)
+
+
+ATTACHMENT = "https://www.nmpa.gov.cn/directory/web/nmpa/images/0dPSqbG7yrmzxKO6.pdf"
+
+
+def file_parsers(agency: str) -> list[tuple[str, Parser]]:
+    """Every parser a spider attaches to its document and attachment requests, for each source type."""
+    spider = SPIDERS[agency](sink=ListSink())
+    found = []
+    for kind in ("feed", "page") if agency == "page" else ("catalogue", "listing", "feed", "page"):
+        source = SourceConfig(name="s", agency=None if agency == "page" else agency, type=kind,
+                              url="https://example.org/list")
+        page = spider.document_request(source, key="k", url="https://example.org/doc")
+        files = list(spider.attachment_requests(source, "k", [ATTACHMENT]))
+        found += [(f"{agency} {kind} page", page.cb_kwargs["parser"])]
+        found += [(f"{agency} {kind} attachment", request.cb_kwargs["parser"]) for request in files]
+    return found
+
+
+@pytest.mark.parametrize("agency", sorted(SPIDERS))
+def test_every_spider_sends_every_file_to_the_bounded_worker(agency: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No parser a spider uses is a lambda or closure: each one travels to the worker, which the tiny timeout
+    proves (a parse in this process has no timeout)."""
+    monkeypatch.setattr(base, "PARSE_TIMEOUT", 0.001)
+    spider = BaseSpider()
+    pdf = Fetched(ATTACHMENT, 200, {}, hostile.pdf_plain())
+    try:
+        for role, parser in file_parsers(agency):
+            assert base._picklable(parser), role
+            with pytest.raises(ParseError, match="longer than 0.001 s"):
+                spider.parse(parser, pdf)
+    finally:
+        spider.closed("finished")
