@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import pickle
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
@@ -19,7 +20,10 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
+from twisted.internet.defer import DeferredLock
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.fetched import to_fetched
@@ -36,6 +40,7 @@ Parser = Callable[[Fetched], Document]
 PASS_STATUSES = [304, 404, 410]
 PARSE_TIMEOUT = 60.0  # seconds a single file may take to parse
 PARSE_MEMORY_MB = 1024  # address space the file parser may use
+_PARSED = "regwatch_parsed"  # request meta: the file's Document (or ParseError), parsed before `_on_document`
 
 
 class Sink(Protocol):
@@ -48,6 +53,39 @@ class Sink(Protocol):
     def accept(self, item: Capture | ListingSeen) -> None: ...
 
     def source_failed(self, source: str, reason: str) -> None: ...
+
+
+class FileParser:
+    """The bounded worker process the spiders of this process send their files to, one file at a time (so a
+    file's time limit is its own). One for all spiders: they share the machine, and a worker each would only
+    add memory. Created on first use, closed when the last spider using it closes."""
+
+    def __init__(self) -> None:
+        self.turn = DeferredLock()  # callbacks queue here rather than block threads of the reactor's pool
+        self._one_at_a_time = threading.Lock()
+        self._bounded: BoundedParser | None = None
+        self._users = 0
+
+    def join(self) -> None:
+        self._users += 1
+
+    def leave(self) -> None:
+        self._users -= 1
+        if self._users <= 0:
+            self._users = 0
+            with self._one_at_a_time:
+                bounded, self._bounded = self._bounded, None
+            if bounded is not None:
+                bounded.close()
+
+    def parse(self, parser: Parser, fetched: Fetched) -> Document:
+        with self._one_at_a_time:
+            if self._bounded is None:
+                self._bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
+            return self._bounded.parse(parser, fetched)
+
+
+FILES = FileParser()
 
 
 class BaseSpider(Spider):
@@ -92,16 +130,35 @@ class BaseSpider(Spider):
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
         """Run a parser. Files (PDF, office, HWP) go to a worker process with time and memory limits, because
         their parsers can hang or blow up on hostile input; HTML (already size-capped) is parsed here."""
-        if body_format(fetched) == "html" or not _picklable(parser):
+        if not _in_worker(parser, fetched):
             return parser(fetched)
-        if getattr(self, "_bounded", None) is None:
-            self._bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
-        return self._bounded.parse(parser, fetched)
+        return self._file_parser().parse(parser, fetched)
+
+    def _file_parser(self) -> FileParser:
+        if getattr(self, "_files", None) is None:
+            self._files = FILES
+            FILES.join()
+        return self._files
+
+    async def _parse_file_first(self, response: Response, **kwargs: Any) -> AsyncIterator[Capture | Request]:
+        """The document callback: a file bound for the worker process is parsed there while this process goes on
+        downloading, parsing pages and recording (a thread waits for the worker; one file at a time, so the
+        worker's time limit is the file's own); then the response is handled by `_on_document`."""
+        parser = kwargs["parser"]
+        if response.status == 200 and _in_worker(parser, fetched := to_fetched(response)):
+            try:
+                parsed: Document | ParseError = await maybe_deferred_to_future(
+                    self._file_parser().turn.run(deferToThread, self.parse, parser, fetched))
+            except ParseError as exc:
+                parsed = exc
+            response.meta[_PARSED] = parsed
+        for out in self._on_document(response, **kwargs):
+            yield out
 
     def closed(self, reason: str) -> None:
-        bounded = getattr(self, "_bounded", None)
-        if bounded is not None:
-            bounded.close()
+        files, self._files = getattr(self, "_files", None), None
+        if files is not None:
+            files.leave()
 
     # --- the flow ----------------------------------------------------------------------------------
 
@@ -128,7 +185,7 @@ class BaseSpider(Spider):
         kwargs = {"source": source, "key": key, "parent_key": parent_key,
                   "parser": parser or self.document_parser(source, url), "follow": follow and parent_key is None}
         meta = {"source": source.name, "key": key, "parent_key": parent_key, **self.source_meta(source)}
-        return Request(url, headers=self.sink.validators(source.name, key), callback=self._on_document,
+        return Request(url, headers=self.sink.validators(source.name, key), callback=self._parse_file_first,
                        errback=self._on_document_error, cb_kwargs=kwargs, dont_filter=True, meta=meta)
 
     def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
@@ -186,7 +243,10 @@ class BaseSpider(Spider):
             yield Capture(**base, fetched=fetched, error=f"HTTP {response.status}")
             return
         try:
-            document = self.parse(parser, fetched)
+            parsed = response.meta.pop(_PARSED, None)  # parsed already, off the crawl's thread
+            if isinstance(parsed, ParseError):
+                raise parsed
+            document = parsed if isinstance(parsed, Document) else self.parse(parser, fetched)
         except ParseError as exc:
             log.error("%s: %s could not be parsed: %s", source.name, response.url, exc)
             yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
@@ -221,6 +281,11 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
         or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
                for k in watch.keywords)
     )
+
+
+def _in_worker(parser: Parser, fetched: Fetched) -> bool:
+    """Whether `BaseSpider.parse` sends this response to the worker process (files, with a parser that can go)."""
+    return body_format(fetched) != "html" and _picklable(parser)
 
 
 def _picklable(parser: Parser) -> bool:

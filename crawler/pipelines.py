@@ -22,3 +22,9 @@ class SinkPipeline:
         if isinstance(item, Capture | ListingSeen) and sink is not None:
             sink.accept(item)
         return item
+
+    def close_spider(self, spider: Any = None) -> None:
+        """A sink that batches (the store's, for 304s) writes what it holds before the run is summed up."""
+        flush = getattr(getattr(self.crawler.spider, "sink", None), "flush", None)
+        if callable(flush):
+            flush()

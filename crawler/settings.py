@@ -17,9 +17,12 @@ def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[st
         "USER_AGENT": crawl.user_agent + contact,
         "ROBOTSTXT_OBEY": False,  # replaced by PoliteRobotsMiddleware (Crawl-delay, RFC 9309 5xx rule)
         "REGWATCH_OBEY_ROBOTS": crawl.obey_robots,
-        "DOWNLOAD_DELAY": crawl.delay,
+        # never 0: Scrapy 2.19 under asyncio starts every queued request of a host at once when the delay is 0
+        # (the per-domain limit is checked before started downloads count); tests/faults/test_robots.py
+        "DOWNLOAD_DELAY": max(crawl.delay, 0.001),
         "DOWNLOAD_DELAY_JITTER": 0,  # a Crawl-delay is a minimum, never jittered below
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "CONCURRENT_ITEMS": 1,  # the sink records one finding at a time; Scrapy starts this many tasks per response
         "DOWNLOAD_TIMEOUT": crawl.timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_size_mb * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": min(32, crawl.max_size_mb) * 1024 * 1024,

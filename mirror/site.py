@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -57,23 +59,71 @@ def _safe_relative(url_path: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
+class _SideTables:
+    """The parsed side tables (`_mirror/*.json`), re-read when a file's mtime or size changes — the server asks
+    for them on every request, and a big site's manifest takes milliseconds to parse. Values are shared: read
+    them, never change them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parsed: dict[Path, tuple[tuple[int, int], dict]] = {}
+        self._routes: dict[Path, tuple[dict, dict[str, list[tuple[frozenset, str]]]]] = {}
+
+    def json(self, path: Path) -> dict:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            hit = self._parsed.get(path)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        data = json.loads(path.read_text(encoding="utf-8"))
+        with self._lock:
+            self._parsed[path] = (stamp, data)
+        return data
+
+    def forget(self, path: Path) -> None:
+        with self._lock:
+            self._parsed.pop(path, None)
+
+    def routes_by_path(self, site: Path) -> dict[str, list[tuple[frozenset, str]]]:
+        """URL path → (parameters, route key) of every route of the site."""
+        routes = self.json(site / ROUTES)
+        with self._lock:
+            hit = self._routes.get(site)
+        if hit is not None and hit[0] is routes:
+            return hit[1]
+        by_path: dict[str, list[tuple[frozenset, str]]] = defaultdict(list)
+        for key in routes:
+            path, _, wanted = key.partition("?")
+            by_path[path].append((frozenset(parse_qsl(wanted, keep_blank_values=True)), key))
+        with self._lock:
+            self._routes[site] = (routes, by_path)
+        return by_path
+
+
+_TABLES = _SideTables()
+
+
 def last_modified_table(site: Path) -> dict[str, str]:
-    """URL path -> Last-Modified HTTP-date, as stored in the site's manifest."""
-    path = site / LAST_MODIFIED
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """URL path -> Last-Modified HTTP-date, as stored in the site's manifest (shared: do not change it)."""
+    return _TABLES.json(site / LAST_MODIFIED)
 
 
 def set_last_modified(site: Path, url_paths: list[str], when: datetime) -> None:
     """Record that the resources at `url_paths` changed at `when` (an edit's clock)."""
-    table = last_modified_table(site)
+    table = dict(last_modified_table(site))
     stamp = format_datetime(when.astimezone(UTC), usegmt=True)
     table.update({p: stamp for p in url_paths})
-    (site / LAST_MODIFIED).write_text(json.dumps(dict(sorted(table.items())), indent=1) + "\n", encoding="utf-8")
+    path = site / LAST_MODIFIED
+    path.write_text(json.dumps(dict(sorted(table.items())), indent=1) + "\n", encoding="utf-8")
+    _TABLES.forget(path)
 
 
 def _json(site: Path, name: str) -> dict:
-    path = site / name
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return _TABLES.json(site / name)
 
 
 def route(site: Path, url_path: str, query: str) -> str | None:
@@ -82,10 +132,8 @@ def route(site: Path, url_path: str, query: str) -> str | None:
         return None
     asked = set(parse_qsl(query, keep_blank_values=True))
     best: tuple[int, str] | None = None
-    for key in _json(site, ROUTES):
-        path, _, wanted = key.partition("?")
-        params = set(parse_qsl(wanted, keep_blank_values=True))
-        if path == url_path and params <= asked and (best is None or len(params) > best[0]):
+    for params, key in _TABLES.routes_by_path(site).get(url_path, ()):
+        if params <= asked and (best is None or len(params) > best[0]):
             best = (len(params), key)
     return best[1] if best else None
 

@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
 from parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
 from parsers.normalize import normalize_text
+from parsers.selectors import checked
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
 
 __all__ = ["parse_catalogue", "parse_feed", "parse_guidance_page", "parse_listing", "parse_page", "parse_cards"]
@@ -143,7 +144,7 @@ def parse_cards(soup: BeautifulSoup | Tag, base: str) -> list[Card]:
 
 
 def _main(soup: BeautifulSoup, selector: str | None, url: str) -> Tag:
-    wanted = selector or MAIN
+    wanted = checked(selector) if selector else MAIN
     found = soup.select_one(wanted)
     if found is None:
         raise ParseError(f"ema page: {wanted!r} matched nothing on {url} (page redesigned?)")
@@ -167,7 +168,7 @@ def _content(soup: BeautifulSoup, main: Tag, cards: list[Card]) -> Tag:
 
 
 def _document(fetched: Fetched, selector: str | None, need_cards: bool) -> Document:
-    soup = parse_html(fetched)
+    soup = parse_html(fetched, keep=() if selector else (MAIN,))  # everything read is in MAIN (and <head>)
     main = _main(soup, selector, fetched.url)
     cards = parse_cards(main, fetched.url)
     if need_cards and not cards:

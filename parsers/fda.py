@@ -35,6 +35,7 @@ _STATUS = {"final": Status.FINAL, "draft": Status.DRAFT}
 _TITLE = "h1.content-title"
 _ROOTS = ("main", "#main-content", "article", "div[role=main]")
 _NOISE = ("div.field--label", "div:has(> h2.lcds-description-list__item-heading)")
+_KEEP = (_TITLE, *_ROOTS, "dl", "dt")  # all a guidance page is read for (parse_html builds the soup of these only)
 _DROPPED_SECTIONS = re.compile(r"submit comments:?", re.I)  # mailing-address block that changes cosmetically
 # Site-wide notice that comes and goes on every page (dossier §1.3).
 _SITE_NOTICE = re.compile(r"the fda began implementing a reorganization.{0,120}?updating fda\.gov content"
@@ -226,7 +227,7 @@ def _attachments(soup: BeautifulSoup, selector: str, base: str) -> tuple[str, ..
 
 def parse_guidance_page(fetched: Fetched) -> Document:
     """A guidance detail page (/regulatory-information/search-fda-guidance-documents/<slug>) as a Document."""
-    soup = parse_html(fetched)
+    soup = parse_html(fetched, keep=_KEEP)
     h1 = soup.select_one(_TITLE)
     if h1 is None:
         raise ParseError(f"fda guidance page: {_TITLE!r} matched nothing on {fetched.url} (page redesigned?)")

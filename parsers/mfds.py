@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, Tag
 from parsers.dates import parse_date
 from parsers.formats.encoding import decode_html
 from parsers.formats.feed import parse_feed
-from parsers.formats.html import main_content, render
+from parsers.formats.html import main_content, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
@@ -45,10 +45,10 @@ _NOISE = ("div.bv_txt01", "div.bbs_satisfaction", "ul.bbs_sat_result", "div.bv_p
           "div.bbs_file_btn", "a.bbs_icon_filedown", "a.bbs_icon_preview")
 
 
-def soup(fetched: Fetched) -> BeautifulSoup:
-    """The page decoded (UTF-8 as declared, else CP949 when the bytes say so) and parsed."""
+def soup(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
+    """The page decoded (UTF-8 as declared, else CP949 when the bytes say so) and parsed (`keep`: see soup_of)."""
     require_body(fetched, "mfds")
-    return BeautifulSoup(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), "lxml")
+    return soup_of(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), keep)
 
 
 def _line(text: str) -> str:
@@ -163,6 +163,11 @@ def parse_board_list(fetched: Fetched) -> Listing:
     return Listing(entries=tuple(entries.values()), complete=False, next_page=_next_page(page, fetched.url))
 
 
+def parse_catalogue(fetched: Fetched) -> Listing:
+    """MFDS's listing as `parsers.parse_listing` asks every agency for it: a board list page."""
+    return parse_board_list(fetched)
+
+
 def parse_board_feed(fetched: Fetched) -> Listing:
     """A board's RSS 2.0 feed (`/www/rss/brd.do?brdId=…`), its items keyed like list rows."""
     listing = parse_feed(fetched)
@@ -203,7 +208,7 @@ def _labelled(items: list[Tag]) -> dict[str, str]:
 
 def parse_guidance_page(fetched: Fetched) -> Document:
     """A board detail page (`view.do?seq=N`): title, body and file names; 조회수 and widgets left out."""
-    page = soup(fetched)
+    page = soup(fetched, keep=("div.bbs_view01",))
     view = page.select_one("div.bbs_view01")
     title_tag = view.select_one(".bv_title") if view else None
     if view is None or title_tag is None:

@@ -17,10 +17,11 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from parsers.formats.encoding import decode_html
-from parsers.formats.html import drop_noise, render
+from parsers.formats.html import drop_noise, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
 from parsers.pmda_ja import arabic, doc_type, find_numbers, jp_date, trailing_group
+from parsers.selectors import checked
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
 
 HINTS = ("cp932", "euc_jp")
@@ -36,10 +37,10 @@ _STF_NOISE = ("div.m-boxInfo", "div.m-boxReader", "span.m-icoSize", "p.m-pageTop
 _LINKED = re.compile(r"^/(?:content/.+\.pdf|web/t_doc|stf/|shingi/|topics/)", re.I)
 
 
-def parse_html(fetched: Fetched) -> BeautifulSoup:
-    """The response as a soup; ParseError for an error status or an empty body."""
+def parse_html(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
+    """The response as a soup (`keep`: see soup_of); ParseError for an error status or an empty body."""
     require_body(fetched, "html")
-    return BeautifulSoup(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), "lxml")
+    return soup_of(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), keep)
 
 
 def _plain(text: str) -> str:
@@ -166,7 +167,7 @@ def _notice(fetched: Fetched, soup: BeautifulSoup, root: Tag) -> Document:
 def parse_soup(fetched: Fetched, soup: BeautifulSoup, selector: str | None = None) -> Document:
     """An MHLW page by its template: stf (div.l-contentMain), t_doc (div#contents), or an old page (body)."""
     if selector:
-        root = soup.select_one(selector)
+        root = soup.select_one(checked(selector))
         if root is None:
             raise ParseError(f"mhlw page: selector {selector!r} matched nothing on {fetched.url}")
     else:

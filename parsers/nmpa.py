@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, Tag
 from parsers import cde
 from parsers.dates import parse_date
 from parsers.formats.encoding import decode_html
-from parsers.formats.html import main_content, page_title, render
+from parsers.formats.html import main_content, page_title, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
@@ -30,6 +30,9 @@ IMAGES = "/directory/web/nmpa/images/"  # attachments: <base64 of the GBK file n
 FILE_SUFFIXES = (".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".et")
 _CN_TEXT = ("div.text", "#zoom", "div.TRS_Editor")
 _CN_NOISE = (".share", ".print-close")
+# What the article parsers (and cde.parse_detail) read besides <head>: the soup is built of these only
+_ARTICLE_KEEP = (".new_detail_content", ".new_detail_title", ".new_detail_box", 'a[href*="downloadAtt"]', "div.art",
+                 *_CN_TEXT, "h2.title", "div.date")
 # 文号 at the end of a title: （2021年第62号）, （国卫办科教发〔2015〕46号）, (No. 134, 2025), ([2025] No. 86)
 _NUMBER = re.compile(r"[（(]\s*([^（）()]{0,30}?(?:第\s*\d+\s*号|〔\d{4}〕\s*\d+\s*号))\s*[）)]\s*$"
                      r"|\(\s*((?:\[\d{4}\]\s*)?No\.\s*\d+(?:,\s*\d{4})?)\s*\)\s*$")
@@ -83,9 +86,9 @@ def attachment_name(url: str) -> str | None:
     return None
 
 
-def _soup(fetched: Fetched) -> BeautifulSoup:
+def _soup(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
     require_body(fetched, "nmpa")
-    return BeautifulSoup(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), "lxml")
+    return soup_of(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), keep)
 
 
 def _same_site(url: str, base: str) -> bool:
@@ -193,7 +196,7 @@ def _en_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
 
 def parse_guidance_page(fetched: Fetched) -> Document:
     """A document page of any of the three sites, told apart by its markup."""
-    soup = _soup(fetched)
+    soup = _soup(fetched, keep=_ARTICLE_KEEP)
     if soup.select_one(".new_detail_content"):
         return cde.parse_detail(fetched, soup)
     if soup.select_one("div.art h2.art-tit"):

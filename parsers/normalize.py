@@ -40,8 +40,10 @@ _MAX_NUMBERED_WORDS = 12  # longer numbered lines are list items that wrapped
 
 def is_heading(line: str) -> bool:
     """Whether one normalized line reads as a heading: short, not a cut sentence, and numbered or in capitals."""
+    if len(line) > _MAX_HEADING:  # first: a paragraph being joined grows long, and splitting it again is slow
+        return False
     words = line.split()
-    if not words or len(line) > _MAX_HEADING or line[-1] in _SENTENCE_END or _LEADERS.search(line):
+    if not words or line[-1] in _SENTENCE_END or _LEADERS.search(line):
         return False
     if words[-1] in _CONTINUATION:
         return False

@@ -38,9 +38,9 @@ _EN_META = re.compile(r",?\s*(?:(?:\b[A-Z][A-Za-z]*(?:/ ?[A-Z][A-Za-z]*)*\s+)?(?
 _HEADINGS = ("h2", "h3", "h4")
 
 
-def parse_html(fetched: Fetched) -> BeautifulSoup:
+def parse_html(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
     """The response as a soup, decoded with the Japanese encodings as hints (see parsers.mhlw.parse_html)."""
-    return mhlw.parse_html(fetched)
+    return mhlw.parse_html(fetched, keep)
 
 
 def _plain(text: str) -> str:
@@ -220,10 +220,10 @@ def parse_catalogue(fetched: Fetched) -> Listing:
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """A PMDA page: the editor body without chrome and size labels, the h1 title, the /files/ links as
     attachments. A page without the PMDA template (the MHLW ones) goes to parsers.mhlw."""
-    soup = parse_html(fetched)
+    soup = parse_html(fetched, keep=() if selector else ("div.title__block__page", EDITOR, "main"))
     h1 = soup.select_one(_TITLE)
     if h1 is None and not soup.select_one(EDITOR):
-        return mhlw.parse_soup(fetched, soup, selector)
+        return mhlw.parse_soup(fetched, parse_html(fetched), selector)  # MHLW templates: the whole page
     root = main_content(soup, selector or (EDITOR if soup.select_one(EDITOR) else "main"))
     mhlw.drop_sizes(root)
     document = render(fetched, soup, root, title=_plain(h1.get_text(" ")) if h1 else "")

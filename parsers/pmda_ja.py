@@ -5,15 +5,13 @@ wrapped Japanese lines must join without a space."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 import unicodedata
 from datetime import date
 
-from pypdf import PdfReader
-
 from parsers.dates import parse_date
 from parsers.formats import pdf
+from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
 from parsers.types import Document, Fetched
 
@@ -116,15 +114,10 @@ def join_wrapped(lines: list[str]) -> list[str]:
 
 def parse_pdf_ja(fetched: Fetched) -> Document:
     """A PDF as `parsers.formats.pdf.parse_pdf` reads it, with wrapped Japanese lines joined before normalizing."""
-    document = pdf.parse_pdf(fetched)  # validates the file; ParseError for a broken one
+    require_body(fetched, "pdf")
+    pages, title = pdf.read_pages(fetched.body, fetched.url)  # validates the file; ParseError for a broken one
+    document = pdf.document_from_pages(fetched, pages, title)  # = pdf.parse_pdf(fetched), from the same reading
     if not _CJK.search(document.text):
-        return document
-    try:
-        reader = PdfReader(io.BytesIO(fetched.body))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        pages = [[ln.strip() for ln in p.extract_text(extraction_mode="layout").splitlines()] for p in reader.pages]
-    except Exception:  # parse_pdf read it already; keep its text rather than fail on a second reading
         return document
     text = normalize_text(pdf.join_pages([join_wrapped(lines) for lines in pdf.strip_running_lines(pages)]))
     return dataclasses.replace(document, text=text, sections=pdf.pdf_sections(text))

@@ -1,4 +1,11 @@
-"""The crawler's sink in production: every finding is recorded in its own short transaction."""
+"""The crawler's sink in production: every finding is recorded in its own short transaction, except 304s.
+
+A 304 stores no version and raises no change — only its ledger row, the document's `last_seen_at` and the run's
+counters — so those are recorded in batches (`BATCH` findings or `BATCH_SECONDS`, whichever comes first; any
+other finding, a source failure and the end of the crawl write the batch first, so the store sees everything in
+the order it arrived). Validators and attachment lists, asked for before each request, are loaded once per
+source and kept up to date from what is recorded.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +20,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parsers.types import Capture, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
+from store.db import StoreUnavailable, read, write
 from store.models import Change, Source, SourceRun
 from store.models import Document as DocumentRow
-from store.versions import Assess, Enqueue, RunContext, children, record_capture, record_listing, validators
+from store.versions import (
+    GONE_STATUSES,
+    Assess,
+    Enqueue,
+    RunContext,
+    record_capture,
+    record_listing,
+    record_not_modified,
+    response_validators,
+    source_children,
+    source_validators,
+)
 
 log = logging.getLogger(__name__)
 
 
 class StoreSink:
     """Implements `crawler.base.Sink` on top of the store."""
+
+    BATCH = 200  # 304s recorded per transaction
+    BATCH_SECONDS = 1.0  # … or fewer, when the oldest has waited this long
 
     def __init__(self, sessions: sessionmaker[Session], run_id: int, source_ids: dict[str, int],
                  agencies: dict[str, str], baselines: dict[str, bool], clock: Callable[[], datetime],
@@ -35,6 +57,19 @@ class StoreSink:
         self.enqueue = enqueue
         self.assess = assess
         self.progress = Progress()
+        self.failure: str | None = None  # set when the store became unusable: the crawl stops, nothing more stored
+        self.on_failure: Callable[[], object] | None = None  # how to stop the crawl (set by whoever runs it)
+        self._batch: list[Capture] = []  # 304s not yet written
+        self._batch_since = 0.0
+        self._validators: dict[str, dict[str, dict[str, str]]] = {}  # source → key → validators
+        self._children: dict[str, dict[str, list[tuple[str, str]]]] = {}  # source → parent key → [(key, url)]
+
+    def _failed(self, exc: StoreUnavailable) -> None:
+        log.info("store failed, stopping the crawl: %s", exc)
+        if self.failure is None:
+            self.failure = str(exc)
+            if self.on_failure is not None:
+                self.on_failure()
 
     def context(self, source: str) -> RunContext:
         return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
@@ -42,29 +77,119 @@ class StoreSink:
                           enqueue=self.enqueue, assess=self.assess)
 
     def validators(self, source: str, key: str) -> dict[str, str]:
-        with self.sessions() as session:
-            return validators(session, self.source_ids[source], key)
+        if source not in self._validators:
+            try:
+                self._validators[source] = read(self.sessions,
+                                                lambda session: source_validators(session, self.source_ids[source]))
+            except StoreUnavailable as exc:
+                self._failed(exc)
+                return {}
+        return dict(self._validators[source].get(key, {}))
 
     def children(self, source: str, key: str) -> list[tuple[str, str]]:
-        with self.sessions() as session:
-            return children(session, self.source_ids[source], key)
+        if source not in self._children:
+            try:
+                self._children[source] = read(self.sessions,
+                                              lambda session: source_children(session, self.source_ids[source]))
+            except StoreUnavailable as exc:
+                self._failed(exc)
+                return []
+        return list(self._children[source].get(key, []))
 
     def accept(self, item: Capture | ListingSeen) -> None:
-        with self.sessions.begin() as session:
-            ctx = self.context(item.source)
-            if isinstance(item, ListingSeen):
-                record_listing(session, ctx, item)
-            else:
-                record_capture(session, ctx, item)
+        """Record one finding in its own transaction (retried whole after a lost connection) — a 304 in the next
+        batch; once the store has failed, nothing more is recorded and the crawl is being stopped."""
+        if self.failure is not None:
+            return
+        if isinstance(item, Capture) and item.not_modified and not item.blocked:
+            if not self._batch:
+                self._batch_since = time.monotonic()
+            self._batch.append(item)
+            if len(self._batch) >= self.BATCH or time.monotonic() - self._batch_since >= self.BATCH_SECONDS:
+                self.flush()
+            self.progress.tick(item)
+            return
+        self.flush()
+        if self.failure is not None:
+            return
+        try:
+            write(self.sessions, lambda session: self._record(session, item))
+        except StoreUnavailable as exc:
+            self._failed(exc)
+            return
+        self._remember(item)
         self.progress.tick(item)
 
+    def flush(self) -> None:
+        """Write the batched 304s (one transaction; one at a time if the batch fails for another reason than
+        the store, so a bad finding loses only itself)."""
+        batch, self._batch = self._batch, []
+        if not batch or self.failure is not None:
+            return
+        try:
+            write(self.sessions, lambda session: self._record_all(session, batch))
+        except StoreUnavailable as exc:
+            self._failed(exc)
+        except Exception:  # noqa: BLE001 — a bug in one finding's recording: keep the others
+            log.exception("a batch of %d not-modified findings failed; recording them one by one", len(batch))
+            for item in batch:
+                try:
+                    write(self.sessions, lambda session, item=item: self._record(session, item))
+                except StoreUnavailable as exc:
+                    self._failed(exc)
+                    return
+                except Exception:  # noqa: BLE001
+                    log.exception("could not record %s", item.url)
+
+    def _record_all(self, session: Session, items: list[Capture]) -> None:
+        if type(self)._record is not StoreSink._record:  # a subclass adds to every recording (a lock…): keep it
+            for item in items:
+                self._record(session, item)
+            return
+        by_source: dict[str, list[Capture]] = {}
+        for item in items:
+            by_source.setdefault(item.source, []).append(item)
+        for source, captures in by_source.items():
+            record_not_modified(session, self.context(source), captures)
+
+    def _remember(self, item: Capture | ListingSeen) -> None:
+        """Keep the cached validators and attachment lists as the store now has them."""
+        if isinstance(item, ListingSeen):  # may have removed or brought back documents: load again when asked
+            self._validators.pop(item.source, None)
+            self._children.pop(item.source, None)
+            return
+        children = self._children.get(item.source)
+        if children is not None and item.parent_key:  # record_capture files every capture under its parent
+            siblings = children.setdefault(item.parent_key, [])
+            if all(key != item.key for key, _ in siblings):
+                siblings.append((item.key, item.url))
+        fetched = item.fetched
+        if (item.source in self._validators and fetched is not None and item.document is not None
+                and not (item.error or item.blocked or item.not_modified or fetched.status in GONE_STATUSES)):
+            self._validators[item.source][item.key] = response_validators(fetched)  # as record_capture stored them
+
+    def _record(self, session: Session, item: Capture | ListingSeen) -> None:
+        ctx = self.context(item.source)
+        if isinstance(item, ListingSeen):
+            record_listing(session, ctx, item)
+        else:
+            record_capture(session, ctx, item)
+
     def source_failed(self, source: str, reason: str) -> None:
-        with self.sessions.begin() as session:
-            row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
-                                                         SourceRun.source_id == self.source_ids[source]))
-            if row is not None:
-                row.status = "blocked" if "bot protection" in reason else "failed"
-                row.error = reason if not row.error else f"{row.error}; {reason}"
+        self.flush()
+        if self.failure is not None:
+            return
+        try:
+            write(self.sessions, lambda session: self._source_failed(session, source, reason))
+        except StoreUnavailable as exc:
+            self._failed(exc)
+
+    def _source_failed(self, session: Session, source: str, reason: str) -> None:
+        row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
+                                                     SourceRun.source_id == self.source_ids[source]))
+        if row is not None:
+            row.status = "blocked" if "bot protection" in reason else "failed"
+            row.error = reason if not row.error else f"{row.error}; {reason}"
 
 
 class Progress:

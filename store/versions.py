@@ -60,9 +60,10 @@ def sha256(data: bytes) -> str:
 def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None:
     """Apply a catalogue: new entries, status flips, metadata versions of unwatched entries, absences."""
     present: set[str] = set()
+    known = {doc.key: doc for doc in session.scalars(select(DocumentRow).where(DocumentRow.source_id == ctx.source_id))}
     for entry in seen.listing.entries:
         present.add(entry.key)
-        doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched)
+        doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched, known=known)
         if entry.key not in seen.watched:
             outcome = _record_text(session, ctx, doc, metadata_text(entry), entry.url, fetched=None)
             _count(session, ctx, outcome)
@@ -90,6 +91,9 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
             capture = replace(capture, error=capture.error or f"HTTP {status} although the catalogue lists it")
     elif capture.error or capture.document is None or capture.fetched is None:
         outcome = "error"
+        if capture.fetched is not None and capture.fetched.status == 200 and capture.fetched.body:
+            raw = _store_blob(session, capture.fetched.body)  # a file that could not be parsed: keep the evidence
+            capture = replace(capture, error=f"{capture.error or 'not parsed'} [raw bytes kept: sha256 {raw}]")
     else:
         doc.gone_runs = 0
         _apply_document_meta(session, ctx, doc, capture.document)
@@ -100,6 +104,26 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
                       outcome=outcome, http_status=status, error=capture.error))
     _count(session, ctx, outcome)
     return outcome
+
+
+def record_not_modified(session: Session, ctx: RunContext, captures: list[Capture]) -> None:
+    """Record many 304s of one source at once: what `record_capture` does for each (the ledger row, the
+    document seen, the counters), with one query for the documents and one update of the counters."""
+    keys = {c.key for c in captures}
+    docs = {d.key: d for d in session.scalars(select(DocumentRow).where(DocumentRow.source_id == ctx.source_id,
+                                                                        DocumentRow.key.in_(keys)))}
+    counted = 0
+    for capture in captures:
+        doc = docs.get(capture.key)
+        if doc is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked): the full way
+            record_capture(session, ctx, capture)
+            continue
+        _seen(doc, ctx, "not_modified")
+        session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
+                          outcome="not_modified", http_status=None, error=capture.error))
+        counted += 1
+    if counted:
+        _count(session, ctx, "not_modified", counted)
 
 
 def metadata_text(entry: CatalogueEntry) -> str:
@@ -129,8 +153,12 @@ def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> Docu
     return doc
 
 
-def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool) -> DocumentRow:
-    doc = _find(session, ctx.source_id, entry.key) or _new_document(session, ctx, entry.key, entry.url)
+def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool,
+                       known: dict[str, DocumentRow]) -> DocumentRow:
+    """The entry's document, updated from it (`known`: the source's documents by key, one query for the listing)."""
+    doc = known.get(entry.key)
+    if doc is None:
+        doc = known[entry.key] = _new_document(session, ctx, entry.key, entry.url)
     if doc.removed_at is not None:
         doc.removed_at = None
         current = _latest(session, doc)
@@ -290,6 +318,32 @@ def children(session: Session, source_id: int, key: str) -> list[tuple[str, str]
     return [(k, u) for k, u in session.execute(rows.order_by(DocumentRow.id))]
 
 
+def source_validators(session: Session, source_id: int) -> dict[str, dict[str, str]]:
+    """`validators` for every current document of a source, in one query: key → headers."""
+    rows = select(DocumentRow.key, DocumentRow.meta).where(DocumentRow.source_id == source_id,
+                                                           DocumentRow.removed_at.is_(None))
+    return {key: dict(meta.get("validators", {})) for key, meta in session.execute(rows) if meta.get("validators")}
+
+
+def source_children(session: Session, source_id: int) -> dict[str, list[tuple[str, str]]]:
+    """`children` of every document of a source, in one query: parent key → [(key, url)] in id order."""
+    rows = list(session.execute(select(DocumentRow.id, DocumentRow.key, DocumentRow.url, DocumentRow.parent_id,
+                                       DocumentRow.removed_at)
+                                .where(DocumentRow.source_id == source_id).order_by(DocumentRow.id)))
+    keys = {row.id: row.key for row in rows}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        if row.parent_id is not None and row.removed_at is None and row.parent_id in keys:
+            found.setdefault(keys[row.parent_id], []).append((row.key, row.url))
+    return found
+
+
+def response_validators(fetched: Fetched) -> dict[str, str]:
+    """The headers that make the next request for a document conditional (what `validators` returns after
+    `record_capture` stored this response)."""
+    return _validators(fetched)
+
+
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
             "parsed_title": parsed.title,
@@ -328,12 +382,12 @@ _COUNTERS = {"quiet": "unchanged", "new": "new", "changed": "changed", "removed"
              "not_modified": "unchanged", "stored": "new", "error": "errors", "blocked": "errors"}
 
 
-def _count(session: Session, ctx: RunContext, outcome: str) -> None:
+def _count(session: Session, ctx: RunContext, outcome: str, times: int = 1) -> None:
     row = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id,
                                                  SourceRun.source_id == ctx.source_id))
     if row is None:
         return
-    row.seen += outcome != "removed"
+    row.seen += times * (outcome != "removed")
     if outcome in _COUNTERS:
         attr = _COUNTERS[outcome]
-        setattr(row, attr, getattr(row, attr) + 1)
+        setattr(row, attr, getattr(row, attr) + times)

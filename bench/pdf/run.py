@@ -20,7 +20,9 @@ mirror PDFs are compared with the text sources their mirrors keep (`_mirror/pdf-
 those sources carry layout marks and renderer-added lines are not in them, so read their "similar" column
 relative to the other libraries.
 Timing: each library opens the bytes and extracts every page (best of --repeat runs, one process, one core).
-"regwatch parse_pdf" is the project's own parser (pypdf layout mode + running-line removal + normalization).
+"regwatch parse_pdf" is the project's own parser (PDFium lines + paragraph gaps from the line positions, pypdf as
+the fallback, running-line removal + normalization); "regwatch parse_pdf via pypdf" is the same parser on pypdf's
+layout mode (what it used before).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from pdfminer.high_level import extract_text as pdfminer_extract  # noqa: E402
 
 from bench.perf import synth  # noqa: E402
 from mirror import pdf as mirror_pdf  # noqa: E402
-from parsers.formats.pdf import parse_pdf  # noqa: E402
+from parsers.formats.pdf import document_from_pages, parse_pdf, read_pypdf  # noqa: E402
 from parsers.types import Fetched  # noqa: E402
 
 SITES = ROOT / "mirror" / "sites"
@@ -95,6 +97,11 @@ def with_pdfium(data: bytes) -> str:
         doc.close()
 
 
+def with_regwatch_pypdf(data: bytes) -> str:
+    fetched = Fetched(url="http://bench/x.pdf", status=200, headers={"Content-Type": "application/pdf"}, body=data)
+    return document_from_pages(fetched, *read_pypdf(data, fetched.url)).text
+
+
 def with_regwatch(data: bytes) -> str:
     return parse_pdf(Fetched(url="http://bench/x.pdf", status=200, headers={"Content-Type": "application/pdf"},
                              body=data)).text
@@ -105,7 +112,8 @@ EXTRACTORS: dict[str, Callable[[bytes], str]] = {
     f"pypdf {pypdf.__version__} (layout)": with_pypdf_layout,
     f"pdfminer.six {importlib.metadata.version('pdfminer.six')}": with_pdfminer,
     f"pypdfium2 {importlib.metadata.version('pypdfium2')}": with_pdfium,
-    "regwatch parse_pdf (pypdf layout + cleanup)": with_regwatch,
+    "regwatch parse_pdf (PDFium + gaps + cleanup)": with_regwatch,
+    "regwatch parse_pdf via pypdf (layout; before)": with_regwatch_pypdf,
 }
 
 
@@ -345,7 +353,7 @@ def recommend(results: dict[str, dict[str, Result]]) -> str:
     best = max(correct, key=lambda n: speed[n])
     pypdf_layout = next(n for n in libs if "layout" in n)
     return (f"RECOMMENDATION: {best.split(' (')[0]} — {speed[best]:.0f} pages/s over all corpora "
-            f"({speed[best] / speed[pypdf_layout]:.1f}x pypdf's layout mode that regwatch uses now, "
+            f"({speed[best] / speed[pypdf_layout]:.1f}x pypdf's layout mode that regwatch used before, "
             f"{speed[best] / max(speed[n] for n in libs if n != best):.1f}x the next fastest), and "
             f"{'exact' if cjk[best] else f'{100 * cjk_sim[best]:.1f}% similar'} Japanese, Korean and Chinese text "
             f"after NFKC (CJK files exact: " + ", ".join(f"{n.split(' ')[0]}{' (layout)' if 'layout' in n else ''} "

@@ -44,17 +44,6 @@ class EmaSpider(BaseSpider):
     def document_kind(self, source: Any) -> str:
         return "ema:page" if source.type == "page" else "ema:guidance"
 
-    def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
-                         parser: Any = None, follow: bool = True) -> Request:
-        """Guideline pages (page and feed sources) are fetched without validators: a corrected PDF keeps its URL
-        while the page stays the same, and a 304 for the page would leave its files unchecked. The files
-        themselves are still fetched conditionally."""
-        request = super().document_request(source, key, url, parent_key, parser, follow)
-        if parent_key is None and source.type in ("page", "feed"):
-            for name in ("If-None-Match", "If-Modified-Since"):
-                request.headers.pop(name, None)
-        return request
-
     def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
         """A guideline page's files keyed by file name, not by place: an adopted version enters as the first
         card and pushes the others down, while each EMA file keeps its URL for life (a new version is a new file)."""

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+import lxml.html
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
 from soupsieve import SelectorSyntaxError
 
 from parsers.formats.encoding import decode_html
@@ -42,10 +47,59 @@ _SPACE = object()
 _SPACES = re.compile(r"\s+")
 
 
-def parse_html(fetched: Fetched) -> BeautifulSoup:
-    """The response as a soup; ParseError for an error status or an empty body."""
+def parse_html(fetched: Fetched, keep: Sequence[str] = ()) -> BeautifulSoup:
+    """The response as a soup (only `<head>` and the `keep` elements when given, see `soup_of`); ParseError for
+    an error status or an empty body."""
     require_body(fetched, "html")
-    return BeautifulSoup(decode_html(fetched.body, fetched.header("Content-Type")), "lxml")
+    return soup_of(decode_html(fetched.body, fetched.header("Content-Type")), keep)
+
+
+def soup_of(markup: str, keep: Sequence[str] = ()) -> BeautifulSoup:
+    """A soup of the page, or, with `keep` (CSS selectors), of `<head>` and every element matching one of them.
+
+    Building BeautifulSoup's tree is ~10× the cost of lxml's, and chrome is most of a page: lxml finds the
+    `keep` elements, and only they (outermost first, in page order, under `<body>`) become the soup. A
+    parser that reads nothing but elements matching `keep`, their insides and `<head>` sees what it would see
+    in the whole page. Without `keep`, when none matches, or when lxml cannot read the markup: the whole page.
+    """
+    if keep:
+        try:
+            pruned = _pruned(markup, tuple(keep))
+        except (ValueError, etree.LxmlError, SelectorError):
+            pruned = None
+        if pruned is not None:
+            return BeautifulSoup(pruned, "lxml")
+    return BeautifulSoup(markup, "lxml")
+
+
+@functools.lru_cache(maxsize=256)
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css, translator="html")
+
+
+def _pruned(markup: str, keep: tuple[str, ...]) -> str | None:
+    """`<html>` with the page's `<head>` and the outermost `keep` elements in page order, as markup."""
+    page = lxml.html.document_fromstring(markup)
+    head, body = page.find("head"), page.find("body")
+    found = {el for css in keep for el in _selector(css)(page)}
+    kept = [el for el in found if not any(a in found or a is head for a in el.iterancestors())]
+    if not kept or any(el is page or el is head or el is body for el in kept):
+        return None
+    if len(kept) > 1:  # page order (walking the tree only as far as the last of them)
+        wanted, kept = set(kept), []
+        for el in page.iter():
+            if el in wanted:
+                kept.append(el)
+                if len(kept) == len(wanted):
+                    break
+    root = lxml.html.Element("html", dict(page.attrib))
+    if head is not None:
+        root.append(head)
+    body_out = etree.SubElement(root, "body", dict(body.attrib) if body is not None else {})
+    for el in kept:
+        el.tail = None
+        body_out.append(el)
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 def _select_one(soup: BeautifulSoup | Tag, selector: str) -> Tag | None:
@@ -69,7 +123,12 @@ def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
 
     Text where the words are only part of a longer passage is left alone.
     """
-    for string in list(root.find_all(string=phrases)):
+    longest = _longest_match(phrases)
+    if longest is None:
+        candidates = root.find_all(string=phrases)
+    else:  # a string longer than any match plus the slack is left alone whatever it says: skip the search
+        candidates = root.find_all(string=lambda s: len(s.strip()) <= longest + _PHRASE_SLACK and phrases.search(s))
+    for string in list(candidates):
         match = phrases.search(string)
         if string.decomposed or type(string) is not NavigableString or match is None:
             continue
@@ -83,6 +142,16 @@ def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
             element.decompose()
         else:
             element.extract()
+
+
+@functools.lru_cache(maxsize=64)
+def _longest_match(pattern: re.Pattern[str]) -> int | None:
+    """The most characters `pattern` can match, None when unbounded (or when Python cannot tell)."""
+    try:
+        longest = re._parser.parse(pattern.pattern, pattern.flags).getwidth()[1]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 — a private API: without it, every string is searched
+        return None
+    return longest if longest < 1_000_000 else None
 
 
 def drop_sections(root: Tag, title: re.Pattern[str]) -> None:
@@ -105,11 +174,36 @@ def drop_noise(root: Tag, extra: Iterable[str] = ()) -> None:
     for tag in root.find_all(["header", "footer"]):
         if not tag.decomposed and not (tag.name == "header" and tag.find("h1")):
             tag.decompose()
-    for css in (*_NOISE_SELECTORS, *extra):
-        for tag in root.select(css):
+    for group in _selector_groups((*_NOISE_SELECTORS, *extra)):
+        for tag in _select(root, group):
             if not tag.decomposed:
                 tag.decompose()
     drop_phrases(root)
+
+
+# Pseudo-classes (:has, :first-child, :empty…) and sibling combinators can start or stop matching when other
+# elements are removed; any other selector matches an element by the element and its ancestors alone.
+_CONTEXTUAL = re.compile(r"[:+~]")
+
+
+def _selector_groups(selectors: Sequence[str]) -> list[str]:
+    """The selectors as comma-joined groups, removal order kept: a run of selectors whose matches do not depend on
+    what an earlier one removed is matched in one walk (soupsieve's cost is per walk and selector); contextual
+    ones stay alone, in place."""
+    groups: list[list[str]] = []
+    for css in selectors:
+        if _CONTEXTUAL.search(css) or not groups or _CONTEXTUAL.search(groups[-1][-1]):
+            groups.append([css])
+        else:
+            groups[-1].append(css)
+    return [", ".join(group) for group in groups]
+
+
+def _select(root: Tag, css: str) -> list[Tag]:
+    try:
+        return root.select(css)
+    except SelectorSyntaxError as exc:
+        raise ParseError(f"invalid CSS selector in {css!r}: {exc}") from exc
 
 
 def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = ()) -> Tag:
@@ -206,5 +300,5 @@ def render(fetched: Fetched, soup: BeautifulSoup, root: Tag, title: str = "") ->
 
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any HTML page as a Document: main content (or `selector`) without chrome, title from h1/<title>."""
-    soup = parse_html(fetched)
+    soup = parse_html(fetched, keep=() if selector else _CONTENT_ROOTS[:-1])
     return render(fetched, soup, main_content(soup, selector))

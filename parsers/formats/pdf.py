@@ -1,4 +1,5 @@
-"""PDF: text of every page (pypdf), without running headers, footers and page numbers; sections by numbering."""
+"""PDF: text of every page (PDFium, pypdf for what PDFium cannot open), without running headers, footers and page
+numbers; sections by numbering."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 
 from pypdf import PageObject, PdfReader
 
+from parsers.formats import pdf_pdfium
 from parsers.formats.sections import build_sections
 from parsers.formats.sniff import require_body, starts_like_pdf
 from parsers.normalize import is_heading, normalize_text
@@ -28,12 +30,16 @@ _LETTER = re.compile(r"([A-Z])\.\s")
 _ARABIC = re.compile(r"(\d{1,2}(?:\.\d{1,2})*)\.?\s")
 
 
-def _reader(body: bytes, url: str) -> PdfReader:
-    """Open the PDF and unlock an empty user password; ParseError for anything unreadable."""
+def _check_shape(body: bytes, url: str) -> None:
     if not starts_like_pdf(body):
         raise ParseError(f"pdf: {url} does not start with %PDF- (got {body[:16]!r})")
     if b"%%EOF" not in body[-_EOF_WINDOW:]:
         raise ParseError(f"pdf: {url} is truncated (no %%EOF marker at the end)")
+
+
+def _reader(body: bytes, url: str) -> PdfReader:
+    """Open the PDF with pypdf and unlock an empty user password; ParseError for anything unreadable."""
+    _check_shape(body, url)
     try:
         reader = PdfReader(io.BytesIO(body))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -95,8 +101,29 @@ def _metadata_title(reader: PdfReader) -> str:
         raw = reader.metadata.title if reader.metadata else None
     except Exception:  # a damaged Info dictionary only costs the title
         return ""
-    title = normalize_text(str(raw or ""))
+    return str(raw or "")
+
+
+def _clean_title(raw: str) -> str:
+    title = normalize_text(raw)
     return "" if _JUNK_TITLE.match(title) else title
+
+
+def read_pypdf(body: bytes, url: str) -> tuple[list[list[str]], str]:
+    """Lines of every page (pypdf's layout mode) and the metadata title."""
+    reader = _reader(body, url)
+    return _pages(reader, url), _metadata_title(reader)
+
+
+def read_pages(body: bytes, url: str) -> tuple[list[list[str]], str]:
+    """Lines of every page ("" between paragraphs) and the metadata title: PDFium, else pypdf (which also says
+    why a file is unreadable: encrypted, no pages, damaged)."""
+    _check_shape(body, url)
+    try:
+        found = pdf_pdfium.extract(body)
+    except pdf_pdfium.Unreadable:
+        return read_pypdf(body, url)
+    return found.pages, found.title
 
 
 def _first_line(text: str) -> str:
@@ -170,9 +197,14 @@ def join_pages(pages: list[list[str]]) -> str:
 def parse_pdf(fetched: Fetched) -> Document:
     """A PDF as a Document: normalized text of all pages, title from metadata or the first line, sections."""
     require_body(fetched, "pdf")
-    reader = _reader(fetched.body, fetched.url)
-    pages = strip_running_lines(_pages(reader, fetched.url))
+    lines, raw_title = read_pages(fetched.body, fetched.url)
+    return document_from_pages(fetched, lines, raw_title)
+
+
+def document_from_pages(fetched: Fetched, lines: list[list[str]], raw_title: str) -> Document:
+    """The Document for extracted page lines and metadata title: running lines removed, text normalized."""
+    pages = strip_running_lines(lines)
     text = normalize_text(join_pages(pages))
-    title = _metadata_title(reader) or _first_line(text) or fetched.url
+    title = _clean_title(raw_title) or _first_line(text) or fetched.url
     note = None if text else "no extractable text (scanned or image-only PDF?)"
     return Document(url=fetched.url, title=title, text=text, sections=pdf_sections(text), note=note)

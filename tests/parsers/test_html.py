@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from parser_fixtures import load
 
 from parsers.formats.encoding import decode_html
-from parsers.formats.html import html_to_sections, html_to_text, main_content, parse_page
+from parsers.formats.html import drop_noise, html_to_sections, html_to_text, main_content, parse_page, soup_of
 from parsers.types import Fetched, ParseError, Section
 
 
@@ -165,3 +165,38 @@ def test_cjk_pages_decode_whatever_they_declare(codec: str, content_type: str | 
             "utf-8": "人源干细胞产品非临床研究技术指导原则"}[codec]
     page = f"<html><head><title>t</title></head><body><p>{text}</p></body></html>"
     assert decode_html(page.encode(codec), content_type) == page
+
+
+# --- the soup of the parts a parser reads ---------------------------------------------------------------------
+
+
+def test_a_soup_of_the_kept_parts_reads_like_the_whole_page() -> None:
+    whole, kept = BeautifulSoup(_CHROME, "lxml"), soup_of(_CHROME.decode(), ("#main-content", "footer"))
+    assert kept.find("aside") is not None and kept.find("header") is None  # inside a kept part / outside all
+    assert kept.title is not None and kept.title.string == "T"  # <head> always comes along
+    assert [t.name for t in kept.body.children] == ["div", "footer"]  # outermost matches, in page order
+    assert html_to_text(main_content(kept)) == html_to_text(main_content(whole))
+    assert html_to_sections(main_content(kept)) == html_to_sections(main_content(whole))
+    assert parse_page(_page(_CHROME)) == parse_page(_page(_CHROME), "#main-content")
+
+
+@pytest.mark.parametrize("markup", [
+    "<html><body><p>No main here.</p></body></html>",  # nothing to keep
+    '<?xml version="1.0" encoding="utf-8"?><html><body><main><p>XHTML</p></main></body></html>',  # lxml refuses str
+])
+def test_the_whole_page_when_nothing_is_kept(markup: str) -> None:
+    assert soup_of(markup, ("main",)).get_text() == BeautifulSoup(markup, "lxml").get_text()
+
+
+def test_the_fixture_pages_parse_the_same_from_their_kept_parts() -> None:
+    for name in ("fda-guidance-final", "fda-guidance-draft", "fda-consumer-alert", "html-malformed"):
+        fetched = load(name)
+        markup = decode_html(fetched.body, fetched.header("Content-Type"))
+        whole, kept = BeautifulSoup(markup, "lxml"), soup_of(markup, ("main", "#main-content", "article"))
+        assert html_to_text(main_content(kept)) == html_to_text(main_content(whole)), name
+
+
+def test_noise_selectors_are_applied_in_order_when_one_depends_on_what_another_removed() -> None:
+    root = BeautifulSoup('<main><div><p class="x" hidden>gone</p><span>kept</span></div></main>', "lxml").main
+    drop_noise(root, ("div:has(> p.x)",))  # [hidden] (generic) first: the div no longer has a p.x
+    assert root.get_text() == "kept"

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import make_pdf, mirror_pdf, pdf_fetched
 
-from parsers.formats.pdf import heading_level, parse_pdf, strip_running_lines
+from parsers.formats import pdf_pdfium
+from parsers.formats.pdf import document_from_pages, heading_level, parse_pdf, read_pypdf, strip_running_lines
 from parsers.normalize import text_sha256
 from parsers.types import ParseError
 
@@ -146,3 +147,25 @@ def test_fuzz_damaged_pdfs_only_raise_parse_error(guidance_pdf: bytes, data: st.
 def test_fuzz_random_bodies_only_raise_parse_error(body: bytes) -> None:
     with contextlib.suppress(ParseError):
         parse_pdf(pdf_fetched(body))
+
+
+# --- PDFium, with pypdf as the fallback -----------------------------------------------------------------------
+
+
+def test_pdfium_gives_the_text_pypdf_layout_mode_gave(guidance_pdf: bytes) -> None:
+    fetched = pdf_fetched(guidance_pdf)
+    lines, title = read_pypdf(fetched.body, fetched.url)
+    assert parse_pdf(fetched) == document_from_pages(fetched, lines, title)  # paragraphs, sections, title alike
+    assert pdf_pdfium.extract(guidance_pdf).title == "Potency Assurance for Cellular and Gene Therapy Products"
+
+
+def test_paragraph_gaps_are_rebuilt_from_where_the_lines_sit() -> None:
+    pages = pdf_pdfium.extract(make_pdf([["First paragraph, one line.", "Second paragraph."]], numbered=False)).pages
+    assert pages == [["First paragraph, one line.", "", "Second paragraph."]]
+
+
+def test_what_pdfium_cannot_open_goes_to_pypdf_which_says_why() -> None:
+    with pytest.raises(pdf_pdfium.Unreadable):
+        pdf_pdfium.extract(b"%PDF-1.7\n%%EOF\n")
+    with pytest.raises(pdf_pdfium.Unreadable):
+        pdf_pdfium.extract(make_pdf([["Secret"]], password="s3cret"))

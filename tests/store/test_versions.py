@@ -10,10 +10,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import enqueue
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.recording import StoreSink
 from store.db import open_store
-from store.models import Blob, Change, OutboxItem, Run, Source, SourceRun, Version
+from store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from store.models import Document as DocumentRow
-from store.versions import RunContext, record_capture, record_listing, validators
+from store.versions import (
+    RunContext,
+    announce_every_change,
+    children,
+    record_capture,
+    record_listing,
+    record_not_modified,
+    source_children,
+    source_validators,
+    validators,
+)
 
 BASE = "https://www.fda.gov/regulatory-information/search-fda-guidance-documents/"
 
@@ -274,3 +285,100 @@ def test_an_attachment_keeps_its_guidance_title_and_its_own_file_name(h: Harness
         version = s.scalars(select(Version).where(Version.document_id == doc.id)).one()
     assert doc.title == "A" and doc.meta["file_title"] == "附件1.申报资料要求.docx"
     assert version.meta["parsed_title"] == "附件1.申报资料要求.docx"
+
+
+# --- the bulk paths the crawl uses (one query per source, 304s in batches) ----------------------------------
+
+
+def _ledger(h: Harness) -> list[tuple[str, str, int | None]]:
+    with h.sessions() as s:
+        return [(f.url, f.outcome, f.http_status) for f in s.scalars(
+            select(Fetch).where(Fetch.run_id == h.run_id).order_by(Fetch.id))]
+
+
+def _counts(h: Harness) -> tuple[int, int, int, int]:
+    with h.sessions() as s:
+        row = s.scalars(select(SourceRun).where(SourceRun.run_id == h.run_id)).one()
+        return row.seen, row.unchanged, row.new, row.errors
+
+
+def test_many_304s_at_once_are_recorded_as_one_by_one(h: Harness) -> None:
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    h.capture("a", "Text A.")
+    h.capture("b", "Text B.")
+    h.end_run()
+    seen_before = h.clock()
+    with h.sessions.begin() as s:
+        record_not_modified(s, h.ctx(), [Capture("fda-guidance", k, BASE + k, not_modified=True)
+                                         for k in ("a", "b", "unknown")])
+    assert _ledger(h) == [(BASE + "a", "not_modified", None), (BASE + "b", "not_modified", None),
+                          (BASE + "unknown", "not_modified", None)]
+    assert _counts(h) == (3, 3, 0, 0)
+    assert h.count(Version) == 2 and h.changes() == []
+    with h.sessions() as s:
+        docs = {d.key: d for d in s.scalars(select(DocumentRow))}
+    assert docs["a"].last_seen_at >= seen_before and docs["b"].gone_runs == 0
+    assert "unknown" in docs  # a 304 for a document never stored takes record_capture's way: it is created
+
+
+def test_validators_and_children_of_a_whole_source_match_the_one_document_queries(h: Harness) -> None:
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    h.capture("a", "Text A.")
+    h.capture("a#file1", "File one.", parent_key="a")
+    h.capture("a#file2", "File two.", parent_key="a")
+    h.capture("b", None, status=500, error="HTTP 500")
+    with h.sessions() as s:
+        table = source_validators(s, h.source_id)
+        assert all(table.get(k, {}) == validators(s, h.source_id, k) for k in ("a", "a#file1", "b", "none"))
+        assert table["a#file2"] == {"If-None-Match": f'"{hash("File two.")}"'} and "b" not in table
+        assert source_children(s, h.source_id) == {"a": children(s, h.source_id, "a")}
+        assert [k for k, _ in children(s, h.source_id, "a")] == ["a#file1", "a#file2"]
+
+
+def _sink(h: Harness) -> StoreSink:
+    return StoreSink(h.sessions, h.run_id, {"fda-guidance": h.source_id}, {"fda-guidance": "fda"},
+                     {"fda-guidance": h.baseline}, h.clock, lambda s, c: None, announce_every_change)
+
+
+def test_the_sink_batches_304s_keeps_arrival_order_and_flushes_before_anything_else(h: Harness) -> None:
+    h.listing(entry("a"), entry("b"), entry("c"), watched=("a", "b", "c"))
+    for key in "abc":
+        h.capture(key, f"Text {key}.")
+    h.end_run()
+    sink = _sink(h)
+    sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
+    sink.accept(Capture("fda-guidance", "b", BASE + "b", not_modified=True))
+    assert _ledger(h) == []  # held in the batch
+    fetched = Fetched(BASE + "c", 200, {"ETag": '"c2"'}, b"Text c, changed.")
+    sink.accept(Capture("fda-guidance", "c", BASE + "c", fetched=fetched,
+                        document=Document(url=BASE + "c", title="C", text="Text c, changed.")))
+    assert [o for _, o, _ in _ledger(h)] == ["not_modified", "not_modified", "changed"]  # the batch went first
+    sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
+    sink.flush()
+    assert [o for _, o, _ in _ledger(h)][-1] == "not_modified" and _counts(h) == (4, 3, 0, 0)
+    assert sink.validators("fda-guidance", "c") == {"If-None-Match": '"c2"'}  # the cache follows what was stored
+
+
+def test_the_sink_writes_a_full_batch_without_waiting(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    h.end_run()
+    sink = _sink(h)
+    for _ in range(sink.BATCH):
+        sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
+    assert len(_ledger(h)) == sink.BATCH
+
+
+def test_the_sink_lists_an_attachment_first_seen_in_this_run_among_its_parents_children(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.capture("a", "Text.")
+    h.end_run()
+    sink = _sink(h)
+    assert sink.children("fda-guidance", "a") == []
+    body = b"%PDF-1.4 file"
+    sink.accept(Capture("fda-guidance", "a#file1", BASE + "f.pdf", parent_key="a",
+                        fetched=Fetched(BASE + "f.pdf", 200, {}, body),
+                        document=Document(url=BASE + "f.pdf", title="F", text="File.")))
+    assert sink.children("fda-guidance", "a") == [("a#file1", BASE + "f.pdf")]
+    with h.sessions() as s:
+        assert children(s, h.source_id, "a") == [("a#file1", BASE + "f.pdf")]
