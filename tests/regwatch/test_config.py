@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,29 @@ BAD = [
     (mutate("crawl", {"delay": -1}), "crawl.delay"),
     (mutate("crawl", {"retries": 99}), "crawl.retries"),
     (mutate("crawl", {"max_size_mb": "big"}), "crawl.max_size_mb"),
+    (mutate("crawl", {"timeout": 0}), "crawl.timeout"),
+    (mutate("sources.0.max_pages", 0), "sources[0](fda-guidance).max_pages"),
+    (mutate("sources.0.start_urls", "https://www.fda.gov/x.json"), "sources[0](fda-guidance).start_urls"),
+    (mutate("schedule", {"cron": "0 25 * * *"}), "schedule.cron: '0 25 * * *' is not a valid 5-field cron"),
+    (mutate("schedule", {"cron": "daily"}), "schedule.cron: 'daily' is not a valid 5-field cron"),
+    (mutate("schedule", {"timezone": "Mars/Olympus"}), "schedule.timezone: 'Mars/Olympus' is not an IANA"),
+    (mutate("schedule", {"lease_seconds": 1}), "schedule.lease_seconds"),
+    (mutate("web", {"port": 0}), "web.port"),
+    (mutate("web", {"page_size": 5000}), "web.page_size"),
+    (mutate("web", {"token": "s3cret-token-value"}), "web.token: unknown key"),
+    (mutate("web", {"token_env": "s3cret token value"}), "web.token_env: must name an environment variable"),
+    (mutate("store", {"url": "sqlite:///x.db", "busy_timeout_seconds": 0}), "store.busy_timeout_seconds"),
+    (mutate("store", {"url": "postgresql+psycopg://u:hunter2@db/regwatch"}), "store.url: holds a password"),
+    (mutate("store", "sqlite:///x.db"), "store: "),
+    (mutate("network", {"allow_hosts": ["10.0.0.0/33"]}), "network.allow_hosts: '10.0.0.0/33' is not a host name"),
+    (mutate("alerts.channels.0.from", "regwatch"), "alerts.channels[0](mail).from: 'regwatch' is not an email"),
+    (mutate("alerts.channels.0.to", ["ra team@example.org"]), "alerts.channels[0](mail).to: 'ra team@example.org'"),
+    (mutate("alerts.channels.0.password_env", "hunter2!"), "alerts.channels[0](mail).password_env: must name"),
+    (mutate("alerts.channels.1.url", "https://user:pw@hooks.example.org/x"), "alerts.channels[1](hook).url: holds a"),
+    (mutate("alerts.channels.1.secret", "whsec_abc"), "alerts.channels[1](hook).secret: unknown key"),
+    (mutate("alerts.backoff_seconds", -5), "alerts.backoff_seconds"),
+    (mutate("alerts.subscriptions", [{"channel": "mail", "kinds": ["edited"]}]), "alerts.subscriptions[0].kinds"),
+    (mutate("alerts.subscriptions", [{"channel": "mail", "agencies": ["who"]}]), "alerts.subscriptions[0].agencies"),
 ]
 
 
@@ -110,6 +135,49 @@ def test_cli_reports_bad_config_with_exit_code_2(tmp_path: Path) -> None:
     assert "sources[0](fda-guidance).agency" in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("raw", "expected"), BAD, ids=[e for _, e in BAD])
+def test_every_bad_config_through_the_command_line(tmp_path: Path, raw: dict[str, Any], expected: str) -> None:
+    """The same table through `regwatch --config bad.yaml sources`: exit code 2, exactly one line on stderr
+    naming the key, nothing on stdout, no traceback."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    result = CliRunner().invoke(main, ["--config", str(path), "sources"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"regwatch: {path}: ") and expected in lines[0], result.stderr
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)  # a clean exit, no crash
+
+
+@pytest.mark.parametrize(("content", "command", "expected"), [
+    (None, "sources", "config file not found: "),
+    ("", "run", "no sources to run: add some under `sources` in the config"),
+    ("sources: [\n", "run", "not valid YAML"),
+    ("store: {url: 'not a database url'}\n", "sources", "store.url is not a database URL"),
+    ("sources:\n  - {name: a, url: 'https://example.org/a'}\n", "run --source b", "unknown source 'b'"),
+])
+def test_config_mistakes_found_when_running_are_one_line_too(tmp_path: Path, content: str | None, command: str,
+                                                               expected: str) -> None:
+    path = tmp_path / "config.yaml"
+    if content is not None:
+        path.write_text(content)
+    result = CliRunner().invoke(main, ["--config", str(path), *command.split()])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("regwatch: ") and expected in lines[0], result.stderr
+
+
+def test_bad_config_in_a_real_process_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(mutate("sources.0.watch.keyword", ["cell"])))
+    done = subprocess.run([sys.executable, "-m", "regwatch", "--config", str(path), "run"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    key = "sources[0](fda-guidance).watch.keyword"
+    assert done.stderr == f"regwatch: {path}: {key}: unknown key (check the spelling)\n"
 
 
 @pytest.mark.parametrize(("content", "expected"), [
