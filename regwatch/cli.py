@@ -24,6 +24,26 @@ class UserError(click.ClickException):
         click.echo(f"regwatch: {self.message}", err=True)
 
 
+class StoreFailure(UserError):
+    """The database failed under a command (locked too long, disk full, server gone): one line, exit 1."""
+
+    exit_code = 1
+
+
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import DBAPIError
+
+        from store.db import StoreUnavailable, describe
+
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            raise StoreFailure(describe(exc)) from None
+        except StoreUnavailable as exc:
+            raise StoreFailure(str(exc)) from None
+
+
 def _config(ctx: click.Context) -> Config:
     try:
         return load_config(ctx.obj["config_path"])
@@ -35,7 +55,7 @@ def _sessions(config: Config):  # type: ignore[no-untyped-def]
     from store.db import StoreError, open_store
 
     try:
-        return open_store(config.store.url)
+        return open_store(config.store.url, config.store.busy_timeout_seconds)
     except StoreError as exc:
         raise UserError(str(exc)) from None
 
@@ -55,31 +75,44 @@ def _parse_when(value: str | None, name: str, *, end: bool = False) -> datetime 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Configuration file (default ./config.yaml, or $REGWATCH_CONFIG).")
-@click.option("-v", "--verbose", is_flag=True, help="Show the crawler's log.")
+@click.option("-v", "--verbose", count=True, help="Show the crawler's log (-vv: debug).")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
+def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """regwatch — watch FDA, EMA, PMDA, MFDS and NMPA guidance for wording changes."""
     ctx.obj = {"config_path": config_path or default_config_path(), "verbose": verbose}
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
 
 @main.command()
 @click.option("--source", "names", multiple=True, help="Run only this source (repeatable).")
+@click.option("--distributed", is_flag=True,
+              help="Seed the shared queue on Redis and let `regwatch worker` processes crawl it (docs/deployment.md).")
 @click.pass_context
-def run(ctx: click.Context, names: tuple[str, ...]) -> None:
+def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
+    from redis import RedisError
+
+    from regwatch.distributed import DistributedError, run_distributed
     from regwatch.pipeline import run_once
     from regwatch.report import print_run_summary
-    from store.db import StoreError
+    from store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
     try:
-        summary = run_once(config, names, verbose=ctx.obj["verbose"])
-    except (ConfigError, StoreError) as exc:
+        if distributed or config.distributed.enabled:
+            summary = run_distributed(config, names)
+        else:
+            summary = run_once(config, names, verbose=ctx.obj["verbose"])
+    except StoreUnavailable as exc:
+        raise StoreFailure(str(exc)) from None
+    except (ConfigError, StoreError, DistributedError) as exc:
         raise UserError(str(exc)) from None
+    except RedisError as exc:
+        raise StoreFailure(f"Redis failed under the distributed run: {type(exc).__name__}: {exc}") from None
     print_run_summary(summary)
     if summary.failed:
         for s in summary.failed:
@@ -208,6 +241,29 @@ def demo(ctx: click.Context, keep: Path | None) -> None:
         sys.exit(run_demo(ctx.obj["config_path"], keep))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Crawl one distributed run, then exit (else: wait for run after run).")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Crawl distributed runs (`regwatch run --distributed`) from the shared queue on Redis; start as many as
+    wanted, on any machines, with the same config and the same PostgreSQL store."""
+    from redis import RedisError
+
+    from regwatch.distributed import DistributedError
+    from regwatch.worker import work_forever, work_once
+    from store.db import StoreError
+
+    config = _config(ctx)
+    try:
+        if once:
+            sys.exit(work_once(config, verbose=ctx.obj["verbose"]))
+        sys.exit(work_forever(config, ctx.obj["config_path"], verbose=ctx.obj["verbose"]))
+    except (ConfigError, StoreError, DistributedError) as exc:
+        raise UserError(str(exc)) from None
+    except RedisError as exc:
+        raise StoreFailure(f"Redis failed under the worker: {type(exc).__name__}: {exc}") from None
 
 
 from regwatch.alerts_cli import alerts  # noqa: E402  (the `alerts` command group)

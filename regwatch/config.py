@@ -5,10 +5,12 @@ Every user mistake (a typo, a missing field, a bad value) becomes one `ConfigErr
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -27,6 +29,20 @@ def _check_unique(names: list[str], where: str) -> None:
         if name in seen:
             raise ValueError(f"duplicate name {name!r} in {where}")
         seen.add(name)
+
+
+def _env_name(value: str | None) -> str | None:
+    """A `*_env` key names an environment variable: the secret itself never sits in the file."""
+    if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError("must name an environment variable (letters, digits, '_'), not hold the secret itself")
+    return value
+
+
+def _no_password(url: str | None, instead: str) -> str | None:
+    """A URL in the file carries no password (the file is shared, and URLs get printed)."""
+    if url and urlsplit(url).password:
+        raise ValueError(f"holds a password; secrets never sit in the file: {instead}")
+    return url
 
 
 class _Model(BaseModel):
@@ -115,6 +131,16 @@ class EmailChannelConfig(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    _secret_env = field_validator("password_env")(classmethod(lambda cls, v: _env_name(v)))
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _addresses(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        for address in [value] if isinstance(value, str) else value:
+            if not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address):
+                raise ValueError(f"{address!r} is not an email address (name@domain)")
+        return value
+
 
 class WebhookChannelConfig(_Model):
     name: Annotated[str, Field(min_length=1)]
@@ -123,9 +149,12 @@ class WebhookChannelConfig(_Model):
     secret_env: str | None = None
     timeout: Annotated[float, Field(gt=0)] = 15.0
 
+    _secret_env = field_validator("secret_env")(classmethod(lambda cls, v: _env_name(v)))
+
     @field_validator("url")
     @classmethod
     def _http_only(cls, value: str) -> str:
+        _no_password(value, "sign with secret_env instead")
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
@@ -139,6 +168,8 @@ class AppriseChannelConfig(_Model):
     type: Literal["apprise"]
     urls_env: Annotated[str, Field(min_length=1)]
     timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _secret_env = field_validator("urls_env")(classmethod(lambda cls, v: _env_name(v)))
 
 
 ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
@@ -185,6 +216,17 @@ class NetworkConfig(_Model):
 
     allow_hosts: tuple[str, ...] = ()
 
+    @field_validator("allow_hosts")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                if "/" in item or ":" in item or not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.?", item):
+                    raise ValueError(f"{item!r} is not a host name, an IP address or a CIDR range") from None
+        return value
+
     def allowed(self, env: dict[str, str] | None = None) -> list[str]:
         extra = (os.environ if env is None else env).get("REGWATCH_ALLOW_HOSTS", "")
         return [*self.allow_hosts, *(h.strip() for h in extra.split(",") if h.strip())]
@@ -192,6 +234,10 @@ class NetworkConfig(_Model):
 
 class StoreConfig(_Model):
     url: str = DEFAULT_DB_URL
+    busy_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0  # SQLite: how long a writer waits for another
+
+    _url_without_password = field_validator("url")(classmethod(lambda cls, v: _no_password(
+        v, "set $REGWATCH_DATABASE_URL (or use ~/.pgpass) instead")))
 
 
 class CrawlConfig(_Model):
@@ -202,6 +248,7 @@ class CrawlConfig(_Model):
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     max_size_mb: Annotated[int, Field(gt=0)] = 64
     obey_robots: bool = True
+    concurrency_per_host: Annotated[int, Field(ge=1, le=16)] = 1  # requests in flight to one host (politeness: 1)
 
 
 class ScheduleConfig(_Model):
@@ -245,6 +292,22 @@ class WebConfig(_Model):
     token_env: str = "REGWATCH_WEB_TOKEN"  # the variable holding the access token required off loopback
     page_size: Annotated[int, Field(ge=1, le=1000)] = 50
 
+    _secret_env = field_validator("token_env")(classmethod(lambda cls, v: _env_name(v)))
+
+
+class DistributedConfig(_Model):
+    """`regwatch run --distributed` and `regwatch worker`: the shared crawl queue on Redis. Keep that Redis private
+    and password-protected (its queue holds pickles); `$REGWATCH_REDIS_URL` overrides `redis_url`."""
+
+    enabled: bool = False  # `regwatch run` (and so `regwatch schedule`) crawls distributed, as with --distributed
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$")] = "regwatch"  # every key starts with it
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = 1.0  # how often idle workers look for work
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0  # a silent worker is dead after 3 of these
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 2  # requests a worker holds at once, per agency
+    max_requeues: Annotated[int, Field(ge=0, le=10)] = 2  # a request lost with its worker is re-queued this often
+    worker_timeout_seconds: Annotated[float, Field(gt=0)] = 900.0  # work pending and no worker alive this long: give up
+
 
 class Config(_Model):
     store: StoreConfig = StoreConfig()
@@ -255,6 +318,7 @@ class Config(_Model):
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     web: WebConfig = WebConfig()
+    distributed: DistributedConfig = DistributedConfig()
     path: Path | None = None
 
     @model_validator(mode="after")
@@ -305,7 +369,7 @@ def parse_config(raw: Any, *, path: Path | None = None, env: dict[str, str] | No
         raise ConfigError(where + _describe(exc, raw)) from None
     override = (env or {}).get("REGWATCH_DATABASE_URL")
     if override:
-        config = config.model_copy(update={"store": StoreConfig(url=override)})
+        config = config.model_copy(update={"store": config.store.model_copy(update={"url": override})})
     return config
 
 

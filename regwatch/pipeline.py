@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import NoReturn
 
 from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from crawler.spiders import SPIDERS
 from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
-from store.db import open_store
+from store.db import StoreUnavailable, open_store, retrying, write
 from store.models import Fetch, Run, Source, SourceRun
 
 log = logging.getLogger(__name__)
@@ -74,35 +75,65 @@ class Cycle:
     clock: Clock
 
     @classmethod
-    def start(cls, config: Config, sources: list[SourceConfig], clock: Clock = utcnow) -> Cycle:
+    def start(cls, config: Config, sources: list[SourceConfig], clock: Clock = utcnow,
+              sink_class: type[StoreSink] = StoreSink) -> Cycle:
         if not sources:
             raise ConfigError("no sources to run: add some under `sources` in the config")
-        sessions = open_store(config.store.url)
-        run_id, ids, baselines = _start_run(sessions, sources, clock())
+        sessions = open_store(config.store.url, config.store.busy_timeout_seconds)
+        run_id, ids, baselines = retrying(lambda: _start_run(sessions, sources, clock()))
         agencies = {s.name: s.agency or "other" for s in sources}
-        sink = StoreSink(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
-                         assess_change(glossary(config)))
+        sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
+                          assess_change(glossary(config)))
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:
-        summaries = _finish_run(self.sessions, self.run_id, self.sources, self.clock())
+        """Close the run: the summary, then the alerts. If the store failed under the crawl, record the run as
+        failed (if the store lets us) and raise `StoreUnavailable` saying why."""
+        if self.sink.failure is not None:
+            self.abort(self.sink.failure)
+        try:
+            summaries = retrying(lambda: _finish_run(self.sessions, self.run_id, self.sources, self.clock()))
+        except StoreUnavailable as exc:
+            self.abort(str(exc))
         return RunSummary(run_id=self.run_id, sources=summaries, alerts=deliver_all(self.config, self.sessions,
                                                                                       self.clock))
 
+    def abort(self, why: str) -> NoReturn:
+        """Mark the run and its sources failed (their recorded documents stay: each was stored whole), raise."""
+
+        def mark(session: Session) -> None:
+            now = self.clock()
+            run = session.get(Run, self.run_id)
+            if run is not None:
+                run.status, run.finished_at = "failed", now
+            for row in session.scalars(select(SourceRun).where(SourceRun.run_id == self.run_id)):
+                row.status, row.error = "failed", why
+                source = session.get(Source, row.source_id)
+                if source is not None:
+                    source.last_run_at, source.last_status, source.last_error = now, "failed", why
+
+        try:
+            write(self.sessions, mark)
+        except StoreUnavailable:
+            raise StoreUnavailable(f"{why} (run {self.run_id} stopped; it could not be marked failed)") from None
+        raise StoreUnavailable(f"{why} (run {self.run_id} stopped and recorded as failed)")
+
 
 def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *,
-             verbose: bool = False) -> RunSummary:
+             verbose: int = 0) -> RunSummary:
     """Run one full cycle over the selected sources and deliver the alerts it produced."""
     cycle = Cycle.start(config, select_sources(config, names), clock)
     crawl(config, cycle.sources, cycle.sink, verbose=verbose)
     return cycle.finish()
 
 
-def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: bool = False) -> None:
+def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: int = 0) -> None:
     """Run the agency spiders over `sources` in this process (one spider instance per agency)."""
-    settings = scrapy_settings(config.crawl, config.network.allowed()) | {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    level = "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING"  # -v, -vv
+    settings = scrapy_settings(config.crawl, config.network.allowed()) | {"LOG_LEVEL": level}
     logging.root.handlers.clear()  # Scrapy installs its own root handler at the chosen level
     process = CrawlerProcess(settings)
+    sink.on_failure = process.stop  # the store failed: stop every spider, store nothing more
     key = lambda s: s.spider_agency  # noqa: E731
     for agency, group in groupby(sorted(sources, key=key), key=key):
         process.crawl(SPIDERS[agency], sources=list(group), sink=sink)
@@ -161,7 +192,7 @@ def _final_status(session: Session, run_id: int, source_id: int, row: SourceRun)
         return "blocked", "blocked by the site's bot protection (backed off; nothing marked removed)"
     good = session.scalar(select(Fetch.id).where(Fetch.run_id == run_id, Fetch.source_id == source_id,
                                                  Fetch.outcome.not_in(("error", "blocked"))).limit(1))
-    if bad and good is None and row.seen == 0:
+    if bad and good is None and row.seen <= len(bad):  # nothing of this source could be checked this run
         return "failed", "; ".join(sorted({f"{f.url}: {f.error}" for f in bad}))[:2000]
     if bad:
         return "partial", f"{len(bad)} document(s) failed: " + "; ".join(f"{f.url}: {f.error}" for f in bad[:5])

@@ -58,8 +58,11 @@ def test_wording_change_and_adoption_are_found(tmp_path: Path, ema: MirrorServer
     assert second.returncode == 0, second.stdout + second.stderr
     files = [e for e in ema.log.entries() if e.path.endswith(".pdf")]
     assert all(e.header("If-None-Match") for e in files if e.status == 304) and sum(e.status == 304 for e in files) == 7
-    pages = [e for e in ema.log.entries() if e.path in (f"/en/{ATMP}", f"/en/{HUMAN_CELL}")]
-    assert len(pages) == 2 and not any(e.header("If-None-Match") for e in pages)  # pages: always their files
+    pages = {e.path: e for e in ema.log.entries() if e.path in (f"/en/{ATMP}", f"/en/{HUMAN_CELL}")}
+    assert len(pages) == 2 and all(e.header("If-None-Match") for e in pages.values())  # conditional, like files
+    # The adopted guideline's page changed; the other answered 304 and its files were still checked (the reworded
+    # PDF below is found through it or through the catalogue).
+    assert pages[f"/en/{ATMP}"].status == 200 and pages[f"/en/{HUMAN_CELL}"].status == 304
 
     changes = regwatch.history("--agency", "ema")
     # The reworded PDF and the adopted PDF are reached both by the catalogue and by a guideline page: one alert each.
@@ -111,6 +114,7 @@ def test_withdrawal_needs_two_catalogues_almost_json_counts_and_broken_files_rem
     assert "could not be parsed" in broken.stdout + broken.stderr  # the redesigned page is an error too
 
     catalogue.write_text(almost, encoding="utf-8")
+    page.write_text(redesigned, encoding="utf-8")  # a page that cannot be parsed at all fails its source (exit 1)
     assert regwatch("run").returncode == 0  # second readable catalogue without it: removed
     changes = regwatch.history()
     assert [c["kind"] for c in changes] == ["removed"]  # nothing from the noise edit or the broken run
