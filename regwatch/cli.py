@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
+from regwatch.spreadsheet import spreadsheet_safe
 
 KINDS = ("new", "changed", "removed", "status")
 
@@ -87,6 +88,20 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
 
+def _run_distributed(config: Config, names: tuple[str, ...]) -> Any:
+    """`run --distributed`: Redis and scrapy-redis are imported only here, so a plain run starts faster."""
+    from redis import RedisError
+
+    from regwatch.distributed import DistributedError, run_distributed
+
+    try:
+        return run_distributed(config, names)
+    except DistributedError as exc:
+        raise UserError(str(exc)) from None
+    except RedisError as exc:
+        raise StoreFailure(f"Redis failed under the distributed run: {type(exc).__name__}: {exc}") from None
+
+
 @main.command()
 @click.option("--source", "names", multiple=True, help="Run only this source (repeatable).")
 @click.option("--distributed", is_flag=True,
@@ -94,25 +109,21 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
 @click.pass_context
 def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
-    from redis import RedisError
-
-    from regwatch.distributed import DistributedError, run_distributed
-    from regwatch.pipeline import run_once
     from regwatch.report import print_run_summary
     from store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
     try:
         if distributed or config.distributed.enabled:
-            summary = run_distributed(config, names)
+            summary = _run_distributed(config, names)
         else:
+            from regwatch.pipeline import run_once
+
             summary = run_once(config, names, verbose=ctx.obj["verbose"])
     except StoreUnavailable as exc:
         raise StoreFailure(str(exc)) from None
-    except (ConfigError, StoreError, DistributedError) as exc:
+    except (ConfigError, StoreError) as exc:
         raise UserError(str(exc)) from None
-    except RedisError as exc:
-        raise StoreFailure(f"Redis failed under the distributed run: {type(exc).__name__}: {exc}") from None
     print_run_summary(summary)
     if summary.failed:
         for s in summary.failed:
@@ -150,7 +161,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
     elif not rows:
         click.echo("no changes match")
     else:

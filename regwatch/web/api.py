@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from alerts.types import ChangeView
+from regwatch.spreadsheet import spreadsheet_safe
 from regwatch.web.app import ensure_index, query_string, session
 from regwatch.web.history import ListFilter, list_changes, parse_filter
 from regwatch.web.openapi import DEFAULT_LIMIT, MAX_LIMIT, spec
@@ -22,7 +23,6 @@ FIELDS = ["id", "detected_at", "agency", "source", "document_id", "url", "title"
           "to_version", "summary"]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP): such text cells
 # get a leading apostrophe, which spreadsheets show as text and hide. The JSON API keeps the exact values.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids most control characters; crawled titles may carry them.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -61,13 +61,6 @@ def changes_csv() -> Response:
     response.headers["Content-Disposition"] = 'attachment; filename="regwatch-changes.csv"'
     response.headers.update(_next_link(f, more))
     return response
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A CSV cell a spreadsheet shows as text: crawled strings starting like a formula get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 @api.get("/feed.atom")

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
 from regwatch.cli import main
 from store.db import open_store
+from store.models import Document as DocumentRow
 from store.models import Run, Source, SourceRun
 from store.versions import RunContext, record_capture, record_listing
 from tests.conftest import FakeClock
@@ -101,3 +103,14 @@ def test_user_mistakes_are_one_line_and_exit_2(config: Path, args: tuple[str, ..
 def test_sources_lists_configured_sources(config: Path) -> None:
     code, out = cli(config, "sources")
     assert code == 0 and "pmda-regenerative" in out and "PMDA" in out
+
+
+def test_history_csv_cells_never_start_a_formula(config: Path) -> None:
+    hostile = '=HYPERLINK("http://evil.example/","click")'
+    db = yaml.safe_load(config.read_text())["store"]["url"]
+    with open_store(db).begin() as s:
+        for doc in s.scalars(select(DocumentRow)):
+            doc.title = hostile
+    assert json.loads(cli(config, "history", "--format", "json")[1])[0]["title"] == hostile  # JSON: exact value
+    rows = list(csv.DictReader(io.StringIO(cli(config, "history", "--format", "csv")[1])))
+    assert rows and all(r["title"] == "'" + hostile for r in rows)  # CSV: shown as text by a spreadsheet
