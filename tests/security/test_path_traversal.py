@@ -87,11 +87,13 @@ def test_no_file_landed_anywhere_else(crawl: HostileCrawl) -> None:
     db = {f"store/regwatch.db{s}" for s in SQLITE_SIDE_FILES}
     assert found - db == {"work/config.yaml", "audit.log"}, found
     bases = [crawl.sandbox / d for d in ("work", "store", "tmp", "home")] + [ROOT]
+    started = (crawl.sandbox / "work" / "config.yaml").stat().st_mtime  # written before the first run
     for name in [*HOSTILE_NAMES.values(), *ZIP_SLIP]:
         for base in bases:
             target = base / name.replace("\\", "/").replace("\x00", "")
             if len(target.name) < 255:  # a longer name cannot exist on any common file system
-                assert not target.exists() or target.resolve() == Path("/etc/passwd"), target
+                # a path outside the sandbox may exist already (e.g. /tmp/x): it must not have been written since
+                assert not target.exists() or target.stat().st_mtime < started, target
     assert not Path("/tmp/regwatch-zipslip-abs.txt").exists() and not Path("/tmp/zipslip.zip").exists()
 
 
