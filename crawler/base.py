@@ -228,7 +228,6 @@ class BaseSpider(Spider):
 
     def _on_document(self, response: Response, source: Any, key: str, parent_key: str | None,
                      parser: Parser, follow: bool = False) -> Iterator[Capture | Request]:
-        fetched = to_fetched(response)
         base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
         if response.status == 304:
             yield Capture(**base, not_modified=True)
@@ -238,6 +237,7 @@ class BaseSpider(Spider):
                     yield self.document_request(source, key=child_key, url=child_url, parent_key=key,
                                                 parser=parse_attachment)
             return
+        fetched = to_fetched(response)  # not for a 304: nothing of it is kept
         if response.status != 200:
             log.warning("%s: %s answered HTTP %s", source.name, response.url, response.status)
             yield Capture(**base, fetched=fetched, error=f"HTTP {response.status}")

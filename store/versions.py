@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
@@ -112,16 +112,22 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
     keys = {c.key for c in captures}
     docs = {d.key: d for d in session.scalars(select(DocumentRow).where(DocumentRow.source_id == ctx.source_id,
                                                                         DocumentRow.key.in_(keys)))}
+    ledger: list[dict[str, Any]] = []  # the ledger rows go in with one executemany, without ORM objects
     counted = 0
     for capture in captures:
         doc = docs.get(capture.key)
         if doc is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked): the full way
+            if ledger:  # the ledger keeps the order of the captures
+                session.execute(insert(Fetch), ledger)
+                ledger = []
             record_capture(session, ctx, capture)
             continue
         _seen(doc, ctx, "not_modified")
-        session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
-                          outcome="not_modified", http_status=None, error=capture.error))
+        ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "url": capture.url, "at": ctx.now,
+                       "outcome": "not_modified", "http_status": None, "error": capture.error})
         counted += 1
+    if ledger:
+        session.execute(insert(Fetch), ledger)
     if counted:
         _count(session, ctx, "not_modified", counted)
 
