@@ -41,6 +41,18 @@ redis.call('SET', KEYS[1], string.format('%.6f', at + delay), 'EX', 3600)
 return string.format('%.6f', at - now)
 """
 
+# Before sending: the reservation above orders the workers, but one that wakes late would leave less than the delay
+# to the next; so the last actual send time is checked (and taken) atomically, on Redis's clock.
+_CONFIRM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local delay = math.max(tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[2]) or '0'))
+local free = tonumber(redis.call('GET', KEYS[1]) or '0') + delay
+if now < free then return string.format('%.6f', free - now) end
+redis.call('SET', KEYS[1], string.format('%.6f', now), 'EX', 3600)
+return '0'
+"""
+
 
 def worker_id() -> str:
     """host:pid:random — unique per worker process, readable in `regwatch worker` output and in Redis."""
@@ -138,6 +150,12 @@ class Board:
         script = self.redis.register_script(_PACE)
         keys = [self.key("pace", host), self.key("pace-delay", host)]
         return float(script(keys=keys, args=[f"{delay:.6f}", f"{max(earliest, 0.0):.6f}"]))
+
+    def confirm_send(self, host: str, delay: float) -> float:
+        """0 when a request to `host` may leave now (and it is recorded as the last send), else seconds to wait."""
+        script = self.redis.register_script(_CONFIRM)
+        keys = [self.key("sent", host), self.key("pace-delay", host)]
+        return float(script(keys=keys, args=[f"{delay:.6f}"]))
 
 
 @dataclass(frozen=True)

@@ -377,8 +377,12 @@ class SharedPaceMiddleware:
         delay = slot.delay if slot is not None else self.default_delay  # the board may know a larger one
         local = slot.lastseen + delay - time.monotonic() if slot is not None and slot.lastseen else 0.0
         wait = self.run.board.pace(host, delay, local)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        while True:  # the reserved slot orders the workers; the last real send keeps the gap if one woke late
+            if wait > 0:
+                await asyncio.sleep(wait)
+            wait = self.run.board.confirm_send(host, delay)
+            if wait <= 0:
+                return
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         self._left(request)  # refused before it reached the downloader (robots, a blocked host)

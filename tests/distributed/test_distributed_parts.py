@@ -133,6 +133,13 @@ def test_workers_share_a_hosts_pace(redis_prefix: str) -> None:
     assert board.pace("example.net", 0.0, earliest=1.0) == pytest.approx(1.0, abs=0.05)  # its own spacing too
 
 
+def test_a_late_sender_pushes_the_next_send_back(redis_prefix: str) -> None:
+    board = Board(redis.Redis.from_url(REDIS_URL), redis_prefix)
+    assert board.confirm_send("example.org", 2.0) == 0  # sent now (recorded on Redis's clock)
+    assert board.confirm_send("example.org", 2.0) == pytest.approx(2.0, abs=0.05)  # another one must wait 2 s
+    assert board.confirm_send("example.com", 2.0) == 0  # other hosts are independent
+
+
 class _NoStore:
     def validators(self, source: str, key: str) -> dict[str, str]:
         return {}
