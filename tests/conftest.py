@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,14 +40,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -
         return
     if not pg_available:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (required and never skipped in CI)")
+    with fresh_pg_schema() as url:
+        yield url
+
+
+@contextmanager
+def fresh_pg_schema(url: str = PG_URL, prefix: str = "t") -> Iterator[str]:
+    """A fresh schema in the PostgreSQL database at `url`, dropped afterwards: yields a store URL pointing at it."""
     import psycopg
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    raw = PG_URL.replace("+psycopg", "")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    raw = url.replace("+psycopg", "")
     with psycopg.connect(raw, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield f"{url}?options=-csearch_path%3D{schema}"
     finally:
         with psycopg.connect(raw, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -17,7 +17,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.conftest import fresh_pg_schema  # noqa: E402
 from tests.faults.killing import KillPlan, Launcher, Outcome, Scenario, compare  # noqa: E402
 
 PG_URL = os.environ.get("REGWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -37,16 +37,8 @@ def database(kind: str, work: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{work / 'regwatch.db'}"
         return
-    import psycopg
-
-    schema, raw = f"soak_{uuid.uuid4().hex[:12]}", PG_URL.replace("+psycopg", "")
-    with psycopg.connect(raw, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(raw, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_pg_schema(PG_URL, "soak") as url:
+        yield url
 
 
 def scenario(launcher: Launcher, kind: str, work: Path, plans: list[KillPlan], reference: Outcome | None,

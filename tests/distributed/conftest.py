@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 import redis
 import yaml
 
-from tests.conftest import PG_URL
+from tests.conftest import fresh_pg_schema
 from tests.crawl.conftest import ROOT, SECRET, SECRET_ENV, Regwatch
 
 REDIS_URL = os.environ.get("REGWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -44,22 +45,8 @@ def pg_schema(pg_available: bool) -> Iterator[Callable[[], str]]:
     """Makes fresh PostgreSQL schemas (database URLs pointing at them); all dropped afterwards."""
     if not pg_available:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (required and never skipped in CI)")
-    import psycopg
-
-    raw = PG_URL.replace("+psycopg", "")
-    made: list[str] = []
-
-    def make() -> str:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(raw, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        made.append(schema)
-        return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-    yield make
-    with psycopg.connect(raw, autocommit=True) as conn:
-        for schema in made:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with ExitStack() as schemas:
+        yield lambda: schemas.enter_context(fresh_pg_schema())
 
 
 def distribute(config: Path, prefix: str, **settings: Any) -> Path:

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from regwatch.pipeline import Cycle
 from store.db import open_store, write
 from store.models import Blob, Fetch, Run, Source, SourceRun, Version
 from store.models import Document as DocumentRow
-from tests.conftest import PG_URL, FakeClock
+from tests.conftest import PG_URL, FakeClock, fresh_pg_schema
 from tests.crawl.conftest import FAST_CRAWL_DELAY, ROOT, Regwatch, set_crawl_delay, write_config
 from tests.crawl.test_fda_crawl import fda_sources
 
@@ -289,17 +288,8 @@ def pg_url(pg_available: bool) -> Iterator[str]:
     """A fresh schema in the test database; the run's connections carry their own application_name."""
     if not pg_available:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (required and never skipped in CI)")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    raw = PG_URL.replace("+psycopg", "")
-    with psycopg.connect(raw, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}&application_name=regwatch-{schema}"
-    finally:
-        with psycopg.connect(raw, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_pg_schema() as url:
+        yield f"{url}&application_name=regwatch-{url.rsplit('%3D', 1)[1]}"
 
 
 def terminate_backends(application_name: str, killed: list[int]) -> Callable[[], None]:
