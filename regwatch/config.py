@@ -308,6 +308,9 @@ class DistributedConfig(_Model):
     max_requeues: Annotated[int, Field(ge=0, le=10)] = 2  # a request lost with its worker is re-queued this often
     worker_timeout_seconds: Annotated[float, Field(gt=0)] = 900.0  # work pending and no worker alive this long: give up
 
+    _url_without_password = field_validator("redis_url")(classmethod(lambda cls, v: _no_password(
+        v, "set $REGWATCH_REDIS_URL instead")))
+
 
 class Config(_Model):
     store: StoreConfig = StoreConfig()

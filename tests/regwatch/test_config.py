@@ -92,6 +92,7 @@ BAD = [
     (mutate("web", {"token_env": "s3cret token value"}), "web.token_env: must name an environment variable"),
     (mutate("store", {"url": "sqlite:///x.db", "busy_timeout_seconds": 0}), "store.busy_timeout_seconds"),
     (mutate("store", {"url": "postgresql+psycopg://u:hunter2@db/regwatch"}), "store.url: holds a password"),
+    (mutate("distributed", {"redis_url": "redis://:hunter2@10.0.0.5/0"}), "distributed.redis_url: holds a password"),
     (mutate("store", "sqlite:///x.db"), "store: "),
     (mutate("network", {"allow_hosts": ["10.0.0.0/33"]}), "network.allow_hosts: '10.0.0.0/33' is not a host name"),
     (mutate("alerts.channels.0.from", "regwatch"), "alerts.channels[0](mail).from: 'regwatch' is not an email"),
