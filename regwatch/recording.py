@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,24 +78,23 @@ class StoreSink:
                           enqueue=self.enqueue, assess=self.assess)
 
     def validators(self, source: str, key: str) -> dict[str, str]:
-        if source not in self._validators:
-            try:
-                self._validators[source] = read(self.sessions,
-                                                lambda session: source_validators(session, self.source_ids[source]))
-            except StoreUnavailable as exc:
-                self._failed(exc)
-                return {}
-        return dict(self._validators[source].get(key, {}))
+        rows = self._per_source(self._validators, source, source_validators)
+        return dict(rows.get(key, {})) if rows is not None else {}
 
     def children(self, source: str, key: str) -> list[tuple[str, str]]:
-        if source not in self._children:
+        rows = self._per_source(self._children, source, source_children)
+        return list(rows.get(key, [])) if rows is not None else []
+
+    def _per_source(self, cache: dict[str, dict[str, Any]], source: str,
+                    query: Callable[[Session, int], dict[str, Any]]) -> dict[str, Any] | None:
+        """`cache[source]`, loaded by one `query` over the whole source the first time; None when the store failed."""
+        if source not in cache:
             try:
-                self._children[source] = read(self.sessions,
-                                              lambda session: source_children(session, self.source_ids[source]))
+                cache[source] = read(self.sessions, lambda session: query(session, self.source_ids[source]))
             except StoreUnavailable as exc:
                 self._failed(exc)
-                return []
-        return list(self._children[source].get(key, []))
+                return None
+        return cache[source]
 
     def accept(self, item: Capture | ListingSeen) -> None:
         """Record one finding in its own transaction (retried whole after a lost connection) — a 304 in the next
