@@ -127,10 +127,11 @@ def _iso(moment: datetime) -> str:
 
 
 def term_rows(session: Session, terms: Mapping[str, TermNames], *, only: str | None = None,
-              agency: str | None = None, at: datetime | None = None) -> list[TermRow]:
+              agency: str | None = None, at: datetime | None = None, fill: bool = True) -> list[TermRow]:
     """Per term (config order) and agency (US, EU, JP, KR, CN): the current definitions, or one row saying there
-    is none. Versions not read yet are read first (the backfill)."""
-    backfill(session)
+    is none. With `fill`, versions not read yet are read first (the backfill, in the caller's transaction)."""
+    if fill:
+        backfill(session)
     rows: list[TermRow] = []
     agencies = [agency] if agency else list(JURISDICTIONS)
     for label, names in terms.items():
