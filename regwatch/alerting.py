@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
+from alerts.glosses import gloss_change, gloss_line
 from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
-from alerts.glosses import gloss_change
 from alerts.significance import Finding, classify, defined_term, rank, summary_line
 from alerts.topics import merge_glossary, tag
 from alerts.types import Channel, DeliveryError, Message
@@ -86,7 +86,7 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
                                 for f in findings[:20]]}
         if definition := definition_details(findings, terms):
             details["definition"] = definition
-        if gloss := gloss_change(top.old, top.new):
+        if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
             details["gloss"] = gloss
         return summary_line(agency, title, findings), details, True
 
