@@ -199,6 +199,8 @@ _EN_DEFINED = re.compile(rf"^(?:{_Q_EN}|([A-Za-z][\w/,()\s-]{{0,{MAX_TERM}}}?))\
 _EN_REFERS = re.compile(rf"^(?:the\s+terms?\s+(?:{_Q_EN}|([A-Za-z][\w/()\s-]{{0,{MAX_TERM}}}?))|{_Q_EN})\s+(?-i:refers?|is\s+used)\s+to\b",
                         re.I)
 
+_EN_ASIDE = re.compile(r",\s*(?:as used (?:in|here|herein)|for the purposes? of|in the context of)[^,]{0,60},\s*(?=(?-i:means|is defined|are defined|refers?)\b)", re.I)
+_EN_CLAUSE = re.compile(r"\b(?:should|must|shall|may|will|can|could|would|what|which|whether|describe|explain)\b", re.I)
 _JA_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?(?:.{0,30}?(?:において|では|における)、?)?")
 _JA_QUOTED = re.compile(rf"{_Q_JA}とは[、，]?")
 _JA_BARE = re.compile(rf"^([{_KANA}{_HAN}A-Za-z0-9・／/ー－\-]{{1,{MAX_CJK_TERM}}}?)とは[、，]")
@@ -210,10 +212,10 @@ _KO_QUOTED = re.compile(rf"{_Q_KO}\s?(?:이)?(?:란|라\s?함은|라고\s?함은
 _KO_BARE = re.compile(rf"^([{_HANGUL}A-Za-z0-9·/()\s-]{{1,{MAX_CJK_TERM}}}?)(?:이)?(?:란|라\s?함은)\s")
 _KO_END = re.compile(r"(?:말한다|말함|의미한다|뜻한다|정의한다|가리킨다)\s*[.。]?\s*$")
 
-_ZH_SUOCHENG = re.compile(rf"所称(?:的)?(?:{_Q_ZH}|([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?))[，,]?(?:是指|系指|指)")
-_ZH_QUOTED = re.compile(rf"{_Q_ZH}[，,]?\s?(?:是指|系指|指的是|定义为|指(?![导南标出定示明引令派控责挥数纹针]))")
+_ZH_SUOCHENG = re.compile(rf"所称(?:的)?(?:{_Q_ZH}|([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?))[，,]?(?:是指|系指|指)(?![导南标出定示明引令派控责挥数纹针])")
+_ZH_QUOTED = re.compile(rf"{_Q_ZH}[，,]?\s?(?:是指(?![导南标出定示明引令派控责挥数纹针])|系指|指的是|定义为|指(?![导南标出定示明引令派控责挥数纹针]))")
 _ZH_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?(?:本(?:指导原则|规定|办法|指南|文件|通知|标准)中[，,]?|所谓)?")
-_ZH_BARE = re.compile(rf"^([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?)(?:(是指|系指|指的是|定义为)|[，,](指)(?![导南标出定示明引令派控责挥数纹针]))")
+_ZH_BARE = re.compile(rf"^([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?)(?:(是指(?![导南标出定示明引令派控责挥数纹针])|系指|指的是|定义为)|[，,](指)(?![导南标出定示明引令派控责挥数纹针]))")
 _ZH_PRONOUN = re.compile(r"^(?:这|此|其|它|该|上述|前者|后者|以上|本文|这里|这也|也就)")
 
 _ENTRY = re.compile(rf"^(?:[(（]?[0-9一二三四五六七八九十]{{1,3}}[)）.、．]\s*|[①-⑳]\s*|[-•·*]\s*|[가-하]\.\s*)?"
@@ -244,6 +246,7 @@ def _term_ok(term: str, lang: str) -> bool:
     if lang == "en":
         words = term.split()
         return (len(words) <= 10 and not _PRONOUN.match(term) and not re.search(r"[.;:]", term)
+                and not _EN_CLAUSE.search(term)
                 and not re.match(r"(?:this|that|it|which|what|there|such)\b", term, re.I))
     if lang == "zh":
         return not _ZH_PRONOUN.match(term)
@@ -257,6 +260,7 @@ def read_sentence(sentence: str, in_definitions: bool = False) -> tuple[str, str
     flat = sentence.strip()
     found: tuple[str, str] | None = None
     if lang == "en":
+        flat = _EN_ASIDE.sub(" ", flat)  # "X, as used in this guidance, means" → "X means"
         body = _EN_LEAD.sub("", flat, count=1)
         for regex, form in ((_EN_MEANS, "means"), (_EN_DEFINED, "defined_as"), (_EN_REFERS, "refers_to")):
             if (m := regex.match(body)) and _term_ok(_pick(m), lang):
