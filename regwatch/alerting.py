@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -86,6 +87,8 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
                                 for f in findings[:20]]}
         if definition := definition_details(findings, terms):
             details["definition"] = definition
+            if top.kind == "definition" and definition["term"] and not top.detail.startswith("'"):
+                findings[0] = replace(top, detail=f"'{definition['term']}': {top.detail}")  # the summary names it
         if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
             details["gloss"] = gloss
         return summary_line(agency, title, findings), details, True

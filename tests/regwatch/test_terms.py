@@ -151,6 +151,7 @@ def test_a_definition_change_alert_carries_the_sentence_before_and_after(tmp_pat
         assert changes["fda"].details["significance"] == "definition"
         assert changes["fda"].details["definition"] == {"term": "exosome", "before": OLD_EN, "after": NEW_EN}
         assert changes["nmpa"].details["definition"] == {"term": "exosome", "before": ZH_OLD, "after": ZH_NEW}
+        assert "definition: 'exosome': " in changes["nmpa"].summary  # the one-line summary names the term
         render = make_renderer(parse_config({}))
         messages = {a: render(s, SimpleNamespace(change_id=c.id, channel="x")) for a, c in changes.items()}
     with WebhookReceiver() as hook, SmtpReceiver() as smtp:
