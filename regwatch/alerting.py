@@ -87,7 +87,7 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
                                 for f in findings[:20]]}
         if definition := definition_details(findings, terms):
             details["definition"] = definition
-            if top.kind == "definition" and definition["term"] and not top.detail.startswith("'"):
+            if top.kind == "definition" and definition["term"] and not re.match(r"'[^']*': ", top.detail):
                 findings[0] = replace(top, detail=f"'{definition['term']}': {top.detail}")  # the summary names it
         if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
             details["gloss"] = gloss
