@@ -196,26 +196,34 @@ _EN_MEANS = re.compile(rf"^(?:{_Q_EN}|([A-Za-z][\w/,()\s-]{{0,{MAX_TERM}}}?))\s*
                        r"(?!\s+(?:that|of|to)\b)", re.I)
 _EN_DEFINED = re.compile(rf"^(?:{_Q_EN}|([A-Za-z][\w/,()\s-]{{0,{MAX_TERM}}}?))\s+(?-i:is|are)\s+(?:hereby\s+)?"
                          r"(?-i:defined)\s+(?:(?:in|under|by)\s+[^,]{1,60}?\s+)?as\b", re.I)
-_EN_REFERS = re.compile(rf"^(?:the\s+terms?\s+(?:{_Q_EN}|([A-Za-z][\w/()\s-]{{0,{MAX_TERM}}}?))|{_Q_EN})\s+(?-i:refers?|is\s+used)\s+to\b",
+_EN_REFERS = re.compile(rf"^(?:the\s+terms?\s+(?:{_Q_EN}|([A-Za-z][\w/()\s-]{{0,{MAX_TERM}}}?))|{_Q_EN})"
+                        r"\s+(?-i:refers?|is\s+used)\s+to\b", re.I)
+_EN_ASIDE = re.compile(r",\s*(?:as used (?:in|here|herein)|for the purposes? of|in the context of)[^,]{0,60},\s*"
+                       r"(?=(?-i:means|is defined|are defined|refers?)\b)", re.I)
+_EN_CLAUSE = re.compile(r"\b(?:should|must|shall|may|will|can|could|would|what|which|whether|describe|explain)\b",
                         re.I)
 
-_EN_ASIDE = re.compile(r",\s*(?:as used (?:in|here|herein)|for the purposes? of|in the context of)[^,]{0,60},\s*(?=(?-i:means|is defined|are defined|refers?)\b)", re.I)
-_EN_CLAUSE = re.compile(r"\b(?:should|must|shall|may|will|can|could|would|what|which|whether|describe|explain)\b", re.I)
-_JA_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?(?:.{0,30}?(?:において|では|における)、?)?")
+_JA_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?"
+                      r"(?:.{0,30}?(?:において|では|における)、?)?")
 _JA_QUOTED = re.compile(rf"{_Q_JA}とは[、，]?")
 _JA_BARE = re.compile(rf"^([{_KANA}{_HAN}A-Za-z0-9・／/ー－\-]{{1,{MAX_CJK_TERM}}}?)とは[、，]")
-_JA_END = re.compile(r"(?:をいう|をいい、|を言う|をいいます|を指す|を指します|のことをいう|のことである|と定義する|と定義される)")
+_JA_END = re.compile(r"(?:をいう|をいい、|を言う|をいいます|を指す|を指します|のことをいう|のことである"
+                     r"|と定義する|と定義される)")
 _JA_NOT = re.compile(r"^(?:異な|限ら|いえ|言え|違|別|無関係|関係な)")
 
-_KO_LEAD = re.compile(r"^(?:[(（]?[0-9]{1,3}[)）.]\s*|[가-하]\.\s*)?(?:이\s(?:지침|규정|고시|가이드라인|법|안내서|규칙)에서\s*(?:사용하는\s*용어의\s*뜻은\s*다음과\s*같다\.?\s*)?)?")
+_KO_LEAD = re.compile(r"^(?:[(（]?[0-9]{1,3}[)）.]\s*|[가-하]\.\s*)?"
+                      r"(?:이\s(?:지침|규정|고시|가이드라인|법|안내서|규칙)에서\s*(?:사용하는\s*용어의\s*뜻은\s*다음과\s*같다\.?\s*)?)?")
 _KO_QUOTED = re.compile(rf"{_Q_KO}\s?(?:이)?(?:란|라\s?함은|라고\s?함은|는|은)\s")
 _KO_BARE = re.compile(rf"^([{_HANGUL}A-Za-z0-9·/()\s-]{{1,{MAX_CJK_TERM}}}?)(?:이)?(?:란|라\s?함은)\s")
 _KO_END = re.compile(r"(?:말한다|말함|의미한다|뜻한다|정의한다|가리킨다)\s*[.。]?\s*$")
 
-_ZH_SUOCHENG = re.compile(rf"所称(?:的)?(?:{_Q_ZH}|([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?))[，,]?(?:是指|系指|指)(?![导南标出定示明引令派控责挥数纹针])")
-_ZH_QUOTED = re.compile(rf"{_Q_ZH}[，,]?\s?(?:是指(?![导南标出定示明引令派控责挥数纹针])|系指|指的是|定义为|指(?![导南标出定示明引令派控责挥数纹针]))")
-_ZH_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?(?:本(?:指导原则|规定|办法|指南|文件|通知|标准)中[，,]?|所谓)?")
-_ZH_BARE = re.compile(rf"^([{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?)(?:(是指(?![导南标出定示明引令派控责挥数纹针])|系指|指的是|定义为)|[，,](指)(?![导南标出定示明引令派控责挥数纹针]))")
+_ZHI = "(?![导南标出定示明引令派控责挥数纹针])"  # 指 of 是指/指, not of 指导, 指南, 指标, 指出, 指定 …
+_ZH_TERM = rf"[{_HAN}A-Za-z0-9/（）()\-]{{1,{MAX_CJK_TERM}}}?"
+_ZH_SUOCHENG = re.compile(rf"所称(?:的)?(?:{_Q_ZH}|({_ZH_TERM}))[，,]?(?:是指|系指|指){_ZHI}")
+_ZH_QUOTED = re.compile(rf"{_Q_ZH}[，,]?\s?(?:是指{_ZHI}|系指|指的是|定义为|指{_ZHI})")
+_ZH_LEAD = re.compile(r"^(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．]\s*)?"
+                      r"(?:本(?:指导原则|规定|办法|指南|文件|通知|标准)中[，,]?|所谓)?")
+_ZH_BARE = re.compile(rf"^({_ZH_TERM})(?:(是指{_ZHI}|系指|指的是|定义为)|[，,](指){_ZHI})")
 _ZH_PRONOUN = re.compile(r"^(?:这|此|其|它|该|上述|前者|后者|以上|本文|这里|这也|也就)")
 
 _ENTRY = re.compile(rf"^(?:[(（]?[0-9一二三四五六七八九十]{{1,3}}[)）.、．]\s*|[①-⑳]\s*|[-•·*]\s*|[가-하]\.\s*)?"
@@ -273,7 +281,9 @@ def read_sentence(sentence: str, in_definitions: bool = False) -> tuple[str, str
         if _JA_END.search(flat):
             body = _JA_LEAD.sub("", flat, count=1)
             m = _JA_QUOTED.search(flat)
-            if m and not _JA_NOT.match(flat[m.end():]) and m.start() <= 40 or (m := _JA_BARE.match(body)) or (m := _JA_BARE.match(flat)):
+            if not (m and not _JA_NOT.match(flat[m.end():]) and m.start() <= 40):
+                m = _JA_BARE.match(body) or _JA_BARE.match(flat)
+            if m:
                 found = (_pick(m), "toiu")
     elif lang == "ko":
         if _KO_END.search(flat):
@@ -309,10 +319,8 @@ def extract(text: str) -> list[Definition]:
         if _is_heading(block):
             heading, in_defs = block, bool(_DEF_HEADING.match(block))
             continue
-        if in_defs and _ENTRY.match(block):
-            units = [(0, block)]  # a glossary entry is one unit, whatever full stops it holds
-        else:
-            units = _sentences(block)
+        # a glossary entry is one unit, whatever full stops it holds
+        units = [(0, block)] if in_defs and _ENTRY.match(block) else _sentences(block)
         for at, sentence in units:
             hit = read_sentence(sentence, in_definitions=in_defs)
             if hit is None:

@@ -47,7 +47,8 @@ def score(lang: str, verbose: bool) -> tuple[int, int, int, int, int]:
 
 def main() -> None:
     verbose = "-v" in sys.argv
-    print(f"{'lang':5} {'definitions':>11} {'non-defs':>8} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}")
+    print(f"{'lang':5} {'definitions':>11} {'non-defs':>8} {'TP':>4} {'FP':>4} {'FN':>4} "
+          f"{'precision':>9} {'recall':>7}")
     total = [0, 0, 0, 0, 0]
     for lang in ("en", "ja", "ko", "zh"):
         tp, fp, fn, defs, nons = score(lang, verbose)
@@ -55,7 +56,8 @@ def main() -> None:
         print(f"{lang:5} {defs:>11} {nons:>8} {tp:>4} {fp:>4} {fn:>4} {tp / max(tp + fp, 1):>9.3f} "
               f"{tp / max(tp + fn, 1):>7.3f}")
     tp, fp, fn, defs, nons = total
-    print(f"{'all':5} {defs:>11} {nons:>8} {tp:>4} {fp:>4} {fn:>4} {tp / max(tp + fp, 1):>9.3f} {tp / max(tp + fn, 1):>7.3f}")
+    print(f"{'all':5} {defs:>11} {nons:>8} {tp:>4} {fp:>4} {fn:>4} {tp / max(tp + fp, 1):>9.3f} "
+          f"{tp / max(tp + fn, 1):>7.3f}")
 
 
 if __name__ == "__main__":

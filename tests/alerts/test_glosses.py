@@ -27,8 +27,10 @@ def test_changed_modal_verbs_are_glossed(old: str, new: str, expected: str) -> N
 
 
 def test_key_terms_are_glossed_longest_first() -> None:
-    assert [str(g) for g in glosses("間葉系幹細胞とは、…をいう。")] == ["間葉系幹細胞 [mesenchymal stem cell]", "をいう [means]"]
-    assert gloss_line("外泌体是指细胞外囊泡。") == "外泌体 [exosome] · 是指 [means] · 细胞外囊泡 [extracellular vesicle]"
+    assert [str(g) for g in glosses("間葉系幹細胞とは、…をいう。")] == [
+        "間葉系幹細胞 [mesenchymal stem cell]", "をいう [means]"]
+    assert gloss_line("外泌体是指细胞外囊泡。") == (
+        "外泌体 [exosome] · 是指 [means] · 细胞外囊泡 [extracellular vesicle]")
     assert gloss_line("An exosome means a vesicle.") == ""
 
 

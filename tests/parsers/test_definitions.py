@@ -11,7 +11,8 @@ from parsers.formats.pdf import parse_pdf
 from parsers.types import Fetched
 
 DEFINING = [
-    ('"Minimal manipulation" means processing that does not alter the original characteristics.', "Minimal manipulation"),
+    ('"Minimal manipulation" means processing that does not alter the original characteristics.',
+     "Minimal manipulation"),
     ("For the purposes of this guidance, homologous use means repair with an HCT/P of the same basic function.",
      "homologous use"),
     ("Mesenchymal stem cells (MSCs) are defined as multipotent stromal cells that adhere to plastic.",
@@ -88,12 +89,15 @@ def test_a_definition_across_a_real_pdf_page_break() -> None:
     pdf = FPDF(format="letter")
     pdf.set_font("Helvetica", size=11)
     pdf.add_page()
-    pdf.multi_cell(0, 6, "A. Definitions", new_x="LMARGIN", new_y="NEXT")
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    line("A. Definitions")
     for _ in range(36):
-        pdf.multi_cell(0, 6, "Background text that fills the page and says nothing about any term at all.", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 6, "For the purposes of this guidance, an exosome means a small membrane-bound vesicle that", new_x="LMARGIN", new_y="NEXT")
+        line("Background text that fills the page and says nothing about any term at all.")
+    line("For the purposes of this guidance, an exosome means a small membrane-bound vesicle that")
     pdf.add_page()
-    pdf.multi_cell(0, 6, "cells release into the surrounding fluid, carrying proteins and nucleic acids.", new_x="LMARGIN", new_y="NEXT")
+    line("cells release into the surrounding fluid, carrying proteins and nucleic acids.")
     document = parse_pdf(Fetched("https://www.fda.gov/media/1/download", 200, {"Content-Type": "application/pdf"},
                                  bytes(pdf.output())))
     (found,) = [d for d in extract(document.text) if d.keys == ("exosome",)]

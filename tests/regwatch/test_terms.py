@@ -88,7 +88,8 @@ def test_current_definition_since_and_previous_per_jurisdiction(tmp_path: Path) 
     by_agency = {r["agency"]: r for r in rows}
     assert list(by_agency) == ["fda", "ema", "pmda", "mfds", "nmpa"]  # every jurisdiction, defined or not
     us, cn = by_agency["fda"], by_agency["nmpa"]
-    assert (us["sentence"], us["previous"], us["version"]) == (NEW_EN, OLD_EN, 2)  # the unchanged second run made no version
+    # the unchanged second run made no version
+    assert (us["sentence"], us["previous"], us["version"]) == (NEW_EN, OLD_EN, 2)
     assert us["since"].startswith("2026-11-05") and us["section"] == "I. DEFINITIONS" and us["publisher"] == "FDA"
     assert (cn["sentence"], cn["previous"], cn["version"]) == (ZH_NEW, ZH_OLD, 2)
     assert cn["since"].startswith("2026-11-04") and cn["section"] == "一、术语和定义"
