@@ -174,3 +174,30 @@ def test_a_definition_change_alert_carries_the_sentence_before_and_after(tmp_pat
     assert f"Before: {OLD_EN}" in fda_mail and f"After:  {NEW_EN}" in fda_mail
     html = next(m.get_body(("html",)).get_content() for m in mails if ZH_NEW in m.get_body(("html",)).get_content())
     assert ZH_OLD in html and "Definition of exosome" in html
+
+
+def test_a_configured_term_inside_a_longer_defined_word_gets_no_definition(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    sessions = open_store(db)
+    with sessions.begin() as s:
+        src = Source(name="pmda-notices", agency="pmda", baseline_done=True)
+        s.add(src)
+        s.flush()
+        run = Run(started_at=FakeClock()(), status="ok")
+        s.add(run)
+        s.flush()
+        url = "https://www.pmda.go.jp/files/2.pdf"
+        text = ("用語の定義\n\n「幹細胞」とは、自己複製能を有する細胞をいう。\n\n"
+                "体性幹細胞とは、成体組織の幹細胞をいう。")
+        ctx = RunContext(run.id, src.id, "pmda-notices", "pmda", True, FakeClock()(), lambda *_: None)
+        record_capture(s, ctx, Capture("pmda-notices", "k", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                       document=Document(url=url, title="通知", text=text)))
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"store": {"url": db}, "terms": {
+        "cell": {"en": ["cell"], "ja": ["細胞"]}, "stem cell": {"en": ["stem cell"], "ja": ["幹細胞"]}}},
+        allow_unicode=True))
+    cell = {r["agency"]: r for r in terms(config, "cell")}
+    assert all(r["sentence"] is None for r in cell.values())  # 細胞 sits inside 幹細胞 and 体性幹細胞: no definition
+    stem = {r["agency"]: r for r in terms(config, "幹細胞")}
+    assert stem["pmda"]["sentence"] == "「幹細胞」とは、自己複製能を有する細胞をいう。"
+    assert stem["pmda"]["section"] == "用語の定義"
