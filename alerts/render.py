@@ -29,6 +29,12 @@ _HTML = """\
 <p style="color: #555; font-size: 12px">{{ heading }}</p>
 <h1 style="font-size: 18px">{{ title }}</h1>
 {% if summary %}<p>{{ summary }}</p>{% endif %}
+{% if definition %}
+<h2 style="font-size: 15px">Definition of {{ definition.term or "a term" }}</h2>
+<p style="margin: 2px 0"><strong>Before:</strong> {{ definition.before or "(no definition)" }}</p>
+<p style="margin: 2px 0"><strong>After:</strong> {{ definition.after or "(no definition)" }}</p>
+{% endif %}
+{% if gloss %}<p style="color: #555"><strong>Gloss:</strong> {{ gloss }}</p>{% endif %}
 {% for label, value, href in facts %}
 <p style="margin: 2px 0"><strong>{{ label }}:</strong>
 {% if href %}<a href="{{ href }}">{{ value }}</a>{% else %}{{ value }}{% endif %}</p>
@@ -78,15 +84,19 @@ def render_change(
     link = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
     more = f"… and {hidden} more change{'s' if hidden != 1 else ''} not shown." if hidden else ""
     facts = _facts(change, details or {}, web_base if web_base and _is_web_url(web_base) else None)
+    definition = _definition((details or {}).get("definition"))
+    gloss = _one_line(str((details or {}).get("gloss") or ""), MAX_OP_CHARS)
     html = _template().render(
         subject=subject, heading=subject.removeprefix("[regwatch] "), title=title, summary=change.summary,
         facts=[(label, value, value if label in _LINKS and _is_web_url(value) else None) for label, value in facts],
-        ops=shown, more=more, details=link, note="",
+        ops=shown, more=more, details=link, note="", definition=definition, gloss=gloss,
     )
-    text = _text_body(subject, change.summary, facts, shown, more, link)
+    text = _text_body(subject, change.summary, facts, shown, more, link, definition, gloss)
     data = change.as_json() | {"diff": None if shown is None else ops_to_json(shown), "diff_truncated": hidden > 0}
-    data |= {k: (details or {}).get(k) for k in ("significance", "section", "topics", "findings")
+    data |= {k: (details or {}).get(k) for k in ("significance", "section", "topics", "findings", "gloss")
              if (details or {}).get(k) is not None}
+    if definition:
+        data["definition"] = definition
     return Message(
         kind="change.detected", idempotency_key=f"change-{change.id}-{channel}", subject=subject, text=text,
         html=html, data=data, thread_key=f"doc-{change.document_id}",
@@ -99,7 +109,7 @@ def render_test(channel: str, now_iso: str) -> Message:
     subject = f"[regwatch] test message · {_one_line(channel)}"
     html = _template().render(
         subject=subject, heading="regwatch · test", title="Test message", summary="", facts=[], ops=None,
-        more="", details=None, note=note,
+        more="", details=None, note=note, definition=None, gloss="",
     )
     # Standard Webhooks ids must not contain '.', and Message-IDs want few punctuation marks.
     key = "test-" + re.sub(r"[^A-Za-z0-9_-]", "", f"{channel}-{now_iso}")
@@ -122,11 +132,17 @@ def render_ops_text(ops: Sequence[DiffOp]) -> str:
 
 def _text_body(
     subject: str, summary: str, facts: list[tuple[str, str]], ops: list[DiffOp] | None, more: str,
-    details: str | None,
+    details: str | None, definition: dict[str, Any] | None = None, gloss: str = "",
 ) -> str:
     lines = [subject.removeprefix("[regwatch] "), ""]
     if summary:
         lines += [summary, ""]
+    if definition:
+        lines += [f"Definition of {definition['term'] or 'a term'}:",
+                  f"  Before: {definition['before'] or '(no definition)'}",
+                  f"  After:  {definition['after'] or '(no definition)'}", ""]
+    if gloss:
+        lines += [f"Gloss: {gloss}", ""]
     lines += [f"{label}: {value}" for label, value in facts]
     if ops is not None:
         lines += ["", "What changed ([-removed-] {+added+}):", ""]
@@ -157,6 +173,14 @@ def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list
         facts.append(("Diff in regwatch", f"{base}/diff?from={change.from_version}&to={change.to_version}"))
         facts.append(("Previous version", f"{base}/versions/{change.from_version}/raw"))
     return facts
+
+
+def _definition(raw: Any) -> dict[str, Any] | None:
+    """`{term, before, after}` from a change's details: whole sentences, capped at MAX_OP_CHARS each."""
+    if not isinstance(raw, dict):
+        return None
+    side = {k: _cut(" ".join(str(raw[k]).split())) if raw.get(k) else None for k in ("term", "before", "after")}
+    return side if side["before"] or side["after"] else None
 
 
 def _clip(ops: Sequence[DiffOp] | None) -> tuple[list[DiffOp] | None, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
+from alerts.glosses import gloss_change, gloss_line
 from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
-from alerts.significance import classify, rank, summary_line
+from alerts.significance import Finding, classify, defined_term, rank, summary_line
 from alerts.topics import merge_glossary, tag
 from alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
@@ -64,9 +66,14 @@ def policy(config: Config) -> Policy:
     return Policy(max_attempts=config.alerts.max_attempts, backoff_seconds=config.alerts.backoff_seconds)
 
 
-def assess_change(glossary: dict[str, tuple[str, ...]] | None = None):  # type: ignore[no-untyped-def]
+def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
+                  terms: Mapping[str, Any] | None = None):  # type: ignore[no-untyped-def]
     """The store's `assess` hook: classify a text change, give it a one-line summary and say whether it is a
-    wording change worth an alert (a change with no finding — whitespace, a stamp, a counter — is not)."""
+    wording change worth an alert (a change with no finding — whitespace, a stamp, a counter — is not).
+
+    A change classed `definition` carries `definition: {term, before, after}` (the whole old and new defining
+    sentence; `term` the configured term it defines, else the term as written); a CJK top finding carries
+    `gloss` (its modal verbs and key terms glossed in English)."""
 
     def assess(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
         ops = diff_document(old, new) if old else []
@@ -78,9 +85,30 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None):  # type: 
         details = {"significance": top.kind, "section": " > ".join(top.section) or None, "topics": topics,
                    "findings": [{"kind": f.kind, "detail": f.detail, "section": list(f.section)}
                                 for f in findings[:20]]}
+        if definition := definition_details(findings, terms):
+            details["definition"] = definition
+            if top.kind == "definition" and definition["term"] and not re.match(r"'[^']*': ", top.detail):
+                findings[0] = replace(top, detail=f"'{definition['term']}': {top.detail}")  # the summary names it
+        if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
+            details["gloss"] = gloss
         return summary_line(agency, title, findings), details, True
 
     return assess
+
+
+def definition_details(findings: list[Finding], terms: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """{term, before, after} of the first finding classed `definition` (before/after: whole sentences, None on the
+    side where there is none), or None."""
+    from parsers.definitions import read_sentence
+    from regwatch.terms import configured_terms, term_of_definition
+
+    found = next((f for f in findings if f.kind == "definition"), None)
+    if found is None:
+        return None
+    written = next((hit[0] for s in (found.new, found.old) if s and (hit := read_sentence(s))), "")
+    written = written or defined_term(found.new) or defined_term(found.old)
+    term = term_of_definition(configured_terms(None) if terms is None else terms, written) if written else None
+    return {"term": term or written or None, "before": found.old or None, "after": found.new or None}
 
 
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
@@ -120,3 +148,10 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
 def glossary(config: Config) -> dict[str, tuple[str, ...]]:
     """The topic glossary: the built-in multilingual one, extended by `topics:` in the configuration."""
     return merge_glossary({name: tuple(terms) for name, terms in config.topics.items()})
+
+
+def terms_of(config: Config) -> Mapping[str, Any]:
+    """The terms definition alerts name: `terms:` of the configuration, else the built-in ones."""
+    from regwatch.terms import configured_terms
+
+    return configured_terms(config)

@@ -281,9 +281,11 @@ from regwatch.alerts_cli import alerts  # noqa: E402  (the `alerts` command grou
 
 main.add_command(alerts)
 from regwatch.schedule import schedule_command  # noqa: E402  (`regwatch schedule`)
+from regwatch.terms_cli import terms_command  # noqa: E402  (`regwatch terms`)
 from regwatch.warc import export_warc_command  # noqa: E402  (`regwatch export-warc`)
 from regwatch.web.cli import serve  # noqa: E402  (`regwatch serve`)
 
 main.add_command(schedule_command)
 main.add_command(export_warc_command)
 main.add_command(serve)
+main.add_command(terms_command)

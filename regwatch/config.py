@@ -312,11 +312,28 @@ class DistributedConfig(_Model):
         v, "set $REGWATCH_REDIS_URL instead")))
 
 
+class TermNames(_Model):
+    """One term's names in each language (variants and abbreviations included): `regwatch terms`, /terms."""
+
+    en: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+    ja: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+    ko: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+    zh: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
+    topic: str | None = None  # the topic glossary entry this term belongs to, if any
+
+    @model_validator(mode="after")
+    def _has_names(self) -> TermNames:
+        if not (self.en or self.ja or self.ko or self.zh):
+            raise ValueError("needs at least one name (en, ja, ko or zh)")
+        return self
+
+
 class Config(_Model):
     store: StoreConfig = StoreConfig()
     crawl: CrawlConfig = CrawlConfig()
     network: NetworkConfig = NetworkConfig()
     topics: dict[str, tuple[str, ...]] = {}  # topic → terms in any language, added to the built-in glossary
+    terms: dict[Annotated[str, Field(min_length=1, max_length=100)], TermNames] = {}  # {} = the built-in terms
     sources: tuple[SourceConfig, ...] = ()
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()

@@ -19,6 +19,7 @@ import click
 import yaml
 
 from mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
+from mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
 from mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
@@ -50,13 +51,18 @@ def _demo(config_path: Path, workdir: Path) -> int:
         _step(f"Local SMTP server on 127.0.0.1:{smtp.port}; local webhook receiver on {hook.url}")
         _step("1/4  First crawl: every watched document is stored as version 1 (the baseline; no alerts)")
         _regwatch(demo_config, "run")
+        _step(f"How the five jurisdictions define {DEMO_TERM!r} now (regwatch terms {DEMO_TERM})")
+        _regwatch(demo_config, "terms", DEMO_TERM)
         _step("2/4  Scripted edits to the mirrors")
-        for what, target in apply_demo_edits(sites).items():
+        for what, target in {**apply_demo_edits(sites), **change_definition(sites)}.items():
             click.echo(f"     - {what}: {target}")
         _step("3/4  Second crawl: wording changes and the new guidance are found")
         _regwatch(demo_config, "run")
         _step("4/4  Third crawl: a withdrawal counts once a guidance has left the catalogue on two runs in a row")
         _regwatch(demo_config, "run")
+        _step(f"The definition after the edit, with the wording before it (regwatch terms {DEMO_TERM})")
+        _regwatch(demo_config, "terms", DEMO_TERM)
+        terms_missing = _check_terms(demo_config)
         _step("Change history (regwatch history)")
         _regwatch(demo_config, "history")
         for document_id in _changed_documents(demo_config):
@@ -76,7 +82,25 @@ def _demo(config_path: Path, workdir: Path) -> int:
     missing = sorted(expected - seen)
     if missing:
         click.echo(f"regwatch: the demo expected changes it did not see: {missing}", err=True)
-    return 1 if missing else 0
+    if terms_missing:
+        click.echo(f"regwatch: the demo expected definitions it did not see: {terms_missing}", err=True)
+    return 1 if missing or terms_missing else 0
+
+
+def _check_terms(config: Path) -> list[str]:
+    """What `regwatch terms --format json` lacks: a definition in each jurisdiction, and `previous` for the
+    changed one."""
+    import json
+
+    env = {**os.environ, SECRET_ENV: SECRET}
+    out = subprocess.run([sys.executable, "-m", "regwatch", "--config", str(config), "terms", "--format", "json"],
+                         env=env, capture_output=True, text=True, check=False)
+    rows = json.loads(out.stdout or "[]")
+    defined = {r["agency"] for r in rows if r["sentence"]}
+    lacking = [f"a definition from {a}" for a in AGENCIES if a not in defined]
+    if not any(r["term"] == DEMO_TERM and r["agency"] == DEMO_SITE and r["previous"] for r in rows):
+        lacking.append(f"the earlier {DEMO_SITE} wording of {DEMO_TERM!r}")
+    return lacking
 
 
 def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smtp_port: int,
@@ -99,6 +123,7 @@ def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smt
         "network": {"allow_hosts": ["127.0.0.1"]},  # the mirrors are on loopback; allowed on purpose
         "crawl": {**raw.get("crawl", {}), "delay": 0, "timeout": 20, "retries": 1},
         "sources": sources,
+        **{key: raw[key] for key in ("topics", "terms") if raw.get(key)},  # the user's glossary and terms
         "alerts": {"channels": [
             {"name": "demo-email", "type": "email", "host": "127.0.0.1", "port": smtp_port,
              "from": "regwatch@localhost", "to": ["regulatory-affairs@localhost"], "starttls": False},

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.outbox import DeliveryReport
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
-from regwatch.alerting import assess_change, deliver_all, glossary
+from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
 from store.db import StoreUnavailable, open_store, retrying, write
@@ -83,7 +83,7 @@ class Cycle:
         run_id, ids, baselines = retrying(lambda: _start_run(sessions, sources, clock()))
         agencies = {s.name: s.agency or "other" for s in sources}
         sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
-                          assess_change(glossary(config)))
+                          assess_change(glossary(config), terms_of(config)))
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:

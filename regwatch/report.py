@@ -32,9 +32,17 @@ def format_findings(findings: list) -> str:  # type: ignore[type-arg]
     for f in findings[:12]:
         where = f" in {' > '.join(f.section)}" if f.section else ""
         lines.append(f"  {f.kind}{where}: {f.detail}")
+        if gloss := _gloss(f.old, f.new):  # Japanese, Korean, Chinese: the changed words glossed in English
+            lines.append(f"    gloss: {gloss}")
     if len(findings) > 12:
         lines.append(f"  … and {len(findings) - 12} more")
     return "\n".join(lines)
+
+
+def _gloss(old: str, new: str) -> str:
+    from alerts.glosses import gloss_change
+
+    return gloss_change(old, new)
 
 
 def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # type: ignore[type-arg]

@@ -29,7 +29,7 @@ from crawler.board import Board, RunBoard, worker_id
 from crawler.distributed import distributed_spider
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
-from regwatch.alerting import assess_change, glossary
+from regwatch.alerting import assess_change, glossary, terms_of
 from regwatch.config import Config, ConfigError
 from regwatch.distributed import DistributedError, DistributedSink, config_digest, open_board, require_shared_store
 from regwatch.pipeline import utcnow
@@ -97,7 +97,7 @@ def crawl_run(config: Config, run: RunBoard, info: dict[str, Any], sessions: Any
     """Crawl the run's queues here until the run is drained; returns the units finished per agency."""
     sink = DistributedSink(sessions, run.run_id, info["source_ids"], info["agencies"],
                            {k: bool(v) for k, v in info["baselines"].items()}, utcnow,
-                           route(config.alerts, utcnow), assess_change(glossary(config)))
+                           route(config.alerts, utcnow), assess_change(glossary(config), terms_of(config)))
     settings = distributed_settings(config, run, verbose)
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     logging.root.handlers.clear()

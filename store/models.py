@@ -249,3 +249,34 @@ class SearchTopic(Base):
 
     topic: Mapped[str] = mapped_column(String(200), primary_key=True)
     document_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class DefinitionRow(Base):
+    """Derived: one defining sentence found in one version (`parsers.definitions`), with the term it defines.
+
+    `term_key` is the term's compared form, `alt_keys` its other keys ("|msc|"), both from `parsers.definitions`."""
+
+    __tablename__ = "definitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    version_number: Mapped[int]
+    term: Mapped[str] = mapped_column(Text)
+    term_key: Mapped[str] = mapped_column(String(200), index=True)
+    alt_keys: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5))
+    form: Mapped[str] = mapped_column(String(20))
+    section: Mapped[str] = mapped_column(Text, default="")
+    sentence: Mapped[str] = mapped_column(Text)
+    at: Mapped[int] = mapped_column(default=0)
+
+
+class DefinitionScan(Base):
+    """Derived: a version whose definitions were extracted, under which rules (`scheme`: older ones are redone)."""
+
+    __tablename__ = "definition_scans"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
+    scheme: Mapped[int]
+    found: Mapped[int] = mapped_column(default=0)

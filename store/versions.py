@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
 from store.models import Blob, Change, Fetch, SourceRun, Version
 from store.models import Document as DocumentRow
+from store.terms import record_definitions
 
 REMOVAL_RUNS = 2
 GONE_STATUSES = (404, 410)
@@ -274,6 +275,7 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
         version.request_headers, version.response_headers = dict(fetched.request_headers), dict(fetched.headers)
     session.add(version)
     session.flush()
+    record_definitions(session, version)  # terms across jurisdictions: each new version is read once
     if latest is None:
         if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")

@@ -35,6 +35,7 @@ class WebSettings:
     token: str | None = None
     page_size: int = 50
     refresh_every: float = 2.0  # seconds between checks that the search index is current
+    terms: Any = None  # the terms of /terms (`regwatch.terms.configured_terms`); None: the built-in ones
 
 
 class IndexKeeper:
@@ -76,6 +77,9 @@ def create_app(sessions: sessionmaker[Session], settings: WebSettings | None = N
 
     app.register_blueprint(views)
     app.register_blueprint(api)
+    from regwatch.web.terms import terms_views
+
+    app.register_blueprint(terms_views)
     return app
 
 

@@ -42,7 +42,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     sessions = _sessions(config)
     indexed = refresh(sessions)
-    app = create_app(sessions, WebSettings(token=token, page_size=config.web.page_size))
+    app = create_app(sessions, WebSettings(token=token, page_size=config.web.page_size,
+                                           terms=config.terms or None))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"regwatch: serving the history on http://{shown}:{port}/"
                f"{' (access token required)' if token else ''}; {indexed} document(s) indexed; Ctrl-C stops",

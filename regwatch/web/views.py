@@ -103,7 +103,15 @@ def diff(document_id: int) -> str:
     view = "side" if request.args.get("view") == "side" else "inline"
     return render_template("diff.html", page=page, doc=page.doc, old=by_number[old], new=by_number[to], view=view,
                            pieces=diffview.inline(ops), rows=diffview.side_by_side(ops), context=context_arg,
-                           changed=any(op.op != "equal" for op in ops))
+                           changed=any(op.op != "equal" for op in ops), glosses=_glosses(ops))
+
+
+def _glosses(ops: list) -> list[str]:  # type: ignore[type-arg]
+    """The changed Japanese, Korean and Chinese words glossed in English, once each ("应当 [shall] → 必须 [must]")."""
+    from alerts.glosses import gloss_change
+
+    found = [gloss_change(op.old, op.new) for op in ops if op.op in ("replace", "insert", "delete")]
+    return list(dict.fromkeys(g for g in found if g))[:20]
 
 
 def _version_arg(name: str, default: int) -> int:
