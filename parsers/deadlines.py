@@ -130,9 +130,11 @@ def _units(sentence: str, slash: str) -> list[_Unit]:
 # (kind, pattern). "period" words name a comment period (its end closes comments); "transition" words a
 # transition period (its end is transition_end).
 _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, re.I)) for kind, p in (
-    ("comment_close", r"comments?\s+(?:period\s+)?(?:(?:is|are|will be)\s+)?(?:clos\w*|due|deadline|must be (?:received|submitted))"
+    ("comment_close", r"comments?\s+(?:period\s+)?(?:(?:is|are|will be)\s+)?"
+                      r"(?:clos\w*|due|deadline|must be (?:received|submitted))"
                       r"|(?:deadline|closing date)\s+for\s+(?:\w+\s+){0,2}comments?|submit\s+(?:\w+\s+){0,3}comments?"
-                      r"|comments?\s+(?:should|must|may)\s+be\s+(?:submitted|sent|received)|end of (?:the )?consultation"
+                      r"|comments?\s+(?:should|must|may)\s+be\s+(?:submitted|sent|received)"
+                      r"|end of (?:the )?consultation"
                       r"|consultation\s+(?:end|clos\w*|deadline)|closes? for comments?"),
     ("comment_open", r"start of (?:the )?consultation|consultation\s+(?:start|open\w*|begins?)"),
     ("period", r"consultation\s+(?:dates?|period)|comment(?:ing)?\s+period|public consultation"
@@ -151,7 +153,8 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, 
     ("transition", r"transition(?:al)?\s+(?:period|arrangements?|provisions?)|grace period"
                    r"|経過措置|猶予期間|移行期間|경과\s*조치|경과규정|유예\s*기간|过渡期"),
 ))
-_CONNECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:から|より|以降|に|までに|まで|の間|부터|에|까지|起|开始|前)?"
+_PARENS = r"(?:\([^)]{0,4}\)|（[^）]{0,4}）)?"  # a weekday after a date: (水), （金）
+_CONNECTIVE_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:から|より|以降|に|までに|まで|の間|부터|에|까지|起|开始|前)?"
                                r"\s*(?:は|を|로|으로|)?\s*$")
 _NEAR_AFTER = 6  # characters a keyword may follow a date by (令和7年4月1日から施行)
 _NEAR_BEFORE = 80  # characters a keyword may precede a date by (施行日は…)
@@ -183,7 +186,7 @@ def _kind_for(sentence: str, unit: _Unit, units: list[_Unit], keywords: list[tup
 
 def _closing_word(sentence: str, unit: _Unit) -> bool:
     """A single date followed by "until"/まで/까지/截止/前: it ends something."""
-    return bool(re.match(r"\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:まで|迄|까지|截止|止|前|以前)", sentence[unit.end:]))
+    return bool(re.match(rf"\s*{_PARENS}\s*(?:まで|迄|까지|截止|止|前|以前)", sentence[unit.end:]))
 
 
 def _from_unit(kind: str, unit: _Unit, evidence: str) -> list[Found]:

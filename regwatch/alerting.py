@@ -87,6 +87,10 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
     web_base = config.alerts.web_base
 
     def render(session: Session, item: OutboxItem) -> Message:
+        if item.deadline_event_id is not None:
+            from regwatch.deadline_alerts import render_deadline
+
+            return render_deadline(session, item, config.alerts)
         view, change = load_change(session, item.change_id or 0)
         ops = None
         if change.kind == "changed" and change.from_version and change.to_version:
@@ -108,6 +112,9 @@ def render_digest_items(session: Session, channel: str, items: list[OutboxItem])
 def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
+    from regwatch.deadline_alerts import queue_deadline_alerts
+
+    queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)
     report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
     digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))

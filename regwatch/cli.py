@@ -287,3 +287,6 @@ from regwatch.web.cli import serve  # noqa: E402  (`regwatch serve`)
 main.add_command(schedule_command)
 main.add_command(export_warc_command)
 main.add_command(serve)
+from regwatch.deadlines_cli import deadlines_command  # noqa: E402  (`regwatch deadlines`)
+
+main.add_command(deadlines_command)

@@ -190,6 +190,7 @@ class SubscriptionConfig(_Model):
     min_significance: Literal["editorial", "new", "removed", "status", "scope", "numbers", "obligation",
                               "definition"] = "editorial"
     mode: Literal["immediate", "digest"] = "immediate"
+    deadlines: bool = True  # deadline.approaching / deadline.changed alerts (always sent at once)
 
 
 class AlertsConfig(_Model):
@@ -198,6 +199,15 @@ class AlertsConfig(_Model):
     max_attempts: Annotated[int, Field(ge=1)] = 8
     backoff_seconds: Annotated[float, Field(ge=0)] = 60.0
     web_base: str | None = None
+    # days before a comment-close, effective or transition-end date when a deadline.approaching alert goes out
+    deadline_reminders: tuple[Annotated[int, Field(ge=0, le=3650, strict=True)], ...] = (30, 7, 1)
+
+    @field_validator("deadline_reminders")
+    @classmethod
+    def _distinct_reminders(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each number of days may appear once")
+        return tuple(sorted(value, reverse=True))
 
     @model_validator(mode="after")
     def _unique_names(self) -> AlertsConfig:

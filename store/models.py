@@ -270,6 +270,7 @@ class Deadline(Base):
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     previous_date: Mapped[date | None] = mapped_column(Date)
+    moves: Mapped[int] = mapped_column(default=0)  # how often the date moved (the calendar event's SEQUENCE)
 
     document: Mapped[Document] = relationship()
 

@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('first_seen_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('previous_date', sa.Date(), nullable=True),
+    sa.Column('moves', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('document_id', 'kind')
