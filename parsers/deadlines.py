@@ -132,15 +132,16 @@ def _units(sentence: str, slash: str) -> list[_Unit]:
 _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, re.I)) for kind, p in (
     ("comment_close", r"comments?\s+(?:period\s+)?(?:(?:is|are|will be)\s+)?"
                       r"(?:clos\w*|due|deadline|must be (?:received|submitted))"
-                      r"|(?:deadline|closing date)\s+for\s+(?:\w+\s+){0,2}comments?|submit\s+(?:\w+\s+){0,3}comments?"
+                      r"|(?:deadline|closing date)\s+for\s+(?:\w+\s+){0,2}comments?|submit\s+(?:\w+\s+){0,5}comments?"
                       r"|comments?\s+(?:should|must|may)\s+be\s+(?:submitted|sent|received)"
-                      r"|end of (?:the )?consultation"
+                      r"|end of (?:the )?consultation|comments?\b[^.;]{0,40}?\b(?:is|are)\s+due"
                       r"|consultation\s+(?:end|clos\w*|deadline)|closes? for comments?"),
     ("comment_open", r"start of (?:the )?consultation|consultation\s+(?:start|open\w*|begins?)"),
     ("period", r"consultation\s+(?:dates?|period)|comment(?:ing)?\s+period|public consultation"
                r"|意見募集期間|意見の?募集期間|募集期間|受付期間|意見提出期間|パブリックコメント"
                r"|의견\s*제출\s*기간|행정예고\s*기간|의견\s*수렴\s*기간|예고\s*기간"
-               r"|征求意见(?:时间|期限|期)?|意见反馈时间|反馈时间|公示期"),
+               r"|征求意见(?:时间|期限|期)?|意见反馈时间|反馈时间|公示期"
+               r"|意見を?募集|意見を?求め|의견을?\s*(?:받|수렴)"),
     ("comment_close", r"意見(?:募集|提出|受付)?(?:の)?締切|締切日|締め切り|提出期限|意見提出期限|受付締切"
                       r"|의견\s*제출\s*기한|제출\s*기한|의견\s*제출|마감"
                       r"|反馈截止(?:日期|时间)?|意见反馈截止(?:日期|时间)?|截止(?:日期|时间)?|反馈意见"),
@@ -150,15 +151,22 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, 
                   r"|施行日|施行期日|施行する|施行され|から施行|より施行|適用日|適用する|から適用|より適用|適用開始"
                   r"|시행일|시행한다|부터\s*시행|시행\s*예정|적용한다|부터\s*적용|시행"
                   r"|起施行|施行日期|实施日期|起实施|施行|实施|生效"),
-    ("transition", r"transition(?:al)?\s+(?:period|arrangements?|provisions?)|grace period"
-                   r"|経過措置|猶予期間|移行期間|경과\s*조치|경과규정|유예\s*기간|过渡期"),
+    ("transition", r"transition(?:al)?\s+(?:period|arrangements?|provisions?)(?:\s+ends?)?|grace period"
+                   r"|経過措置(?:期間)?(?:の終期|の?終了日)?|猶予期間|移行期間|경과\s*조치|경과규정|유예\s*기간"
+                   r"|过渡期(?:截止|结束|届满)?(?:日期|时间)?"),
 ))
 _PARENS = r"(?:\([^)]{0,4}\)|（[^）]{0,4}）)?"  # a weekday after a date: (水), （金）
 _CONNECTIVE_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:から|より|以降|に|までに|まで|の間|부터|에|까지|起|开始|前)?"
                                r"\s*(?:は|を|로|으로|)?\s*$")
 _NEAR_AFTER = 6  # characters a keyword may follow a date by (令和7年4月1日から施行)
+_FAR_AFTER = 40  # … or farther after a "from" word (令和7年7月1日以降に製造販売される製品に適用する)
+_FROM_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:から|より|以降|부터|起)")
+_BY_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:までに|まで|까지|前|以前)")
+_COMMENT_WORDS = re.compile(r"意見|ご意見|コメント|의견|意见|反馈|comments?", re.I)
+_TO_BEFORE = re.compile(r"(?:\bto|\buntil|\bthrough|\bends?(?:\s+on)?|\bclos\w*(?:\s+on)?)\s*$", re.I)
 _NEAR_BEFORE = 80  # characters a keyword may precede a date by (施行日は…)
-_DURATION = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>か月|ヶ月|カ月|箇月|个月|個月|개월|months?|年間|年|년|years?)", re.I)
+_DURATION = re.compile(r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>か月|ヶ月|カ月|箇月|个月|個月|개월|months?|年間|年(?!\s*\d)"
+                       r"|년(?!\s*\d)|years?)", re.I)
 
 
 def _keywords(sentence: str) -> list[tuple[int, int, str]]:
@@ -175,8 +183,12 @@ def _kind_for(sentence: str, unit: _Unit, units: list[_Unit], keywords: list[tup
     """The keyword a date belongs to: the nearest one before it (no other date between), else one right after."""
     before = [k for k in keywords if k[1] <= unit.start and unit.start - k[1] <= _NEAR_BEFORE
               and not any(k[1] <= u.start and u.end <= unit.start for u in units if u is not unit)]
-    after = [k for k in keywords if k[0] >= unit.end and k[0] - unit.end <= _NEAR_AFTER
-             and _CONNECTIVE_AFTER.match(sentence[unit.end:k[0]])]
+    after = [k for k in keywords if k[0] >= unit.end and (
+        (k[0] - unit.end <= _NEAR_AFTER and _CONNECTIVE_AFTER.match(sentence[unit.end:k[0]]))
+        or (k[0] - unit.end <= _FAR_AFTER and _FROM_AFTER.match(sentence[unit.end:]) and k[2] == "effective"
+            and not any(unit.end <= u.start and u.end <= k[0] for u in units)))]
+    if not before and not after and _BY_AFTER.match(sentence[unit.end:]) and _COMMENT_WORDS.search(sentence):
+        return "comment_close"  # ご意見は…までに / …까지 의견을 제출 / 请于…前反馈
     if after and (not before or after[0][0] - unit.end < unit.start - before[-1][1] - 2):
         return after[0][2]
     if before:
@@ -251,12 +263,13 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
         kind = _kind_for(text, unit, units, keywords)
         if kind is None:
             continue
-        if kind == "period" and not unit.period and _closing_word(text, unit):
+        if kind == "period" and not unit.period and (_closing_word(text, unit)
+                                                     or _TO_BEFORE.search(text[:unit.start])):
             kind = "comment_close"
         elif kind == "transition" and not unit.period and not _closing_word(text, unit):
             kind = "transition"
         out.extend(_from_unit(kind, unit, evidence))
-    if not units and any(k[2] == "transition" for k in keywords):
+    if any(k[2] == "transition" for k in keywords) and not any(f.kind == "transition_end" for f in out):
         out.extend(_durations(text, evidence))
     return out
 
