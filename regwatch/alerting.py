@@ -84,7 +84,10 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None):  # type: 
 
 
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
+    from regwatch.reasons import change_reasons
+
     web_base = config.alerts.web_base
+    terms = glossary(config)
 
     def render(session: Session, item: OutboxItem) -> Message:
         if item.deadline_event_id is not None:
@@ -97,9 +100,24 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)
-        return render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
+        message = render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
+        return with_reasons(message, change_reasons(config, session, change, item.channel, terms))
 
     return render
+
+
+def with_reasons(message: Message, reasons: list[str]) -> Message:
+    """The message with "Why you got this" in its text and HTML and as `data.reasons` (additive)."""
+    from dataclasses import replace
+    from html import escape
+
+    if not reasons:
+        return replace(message, data={**message.data, "reasons": []})
+    text = message.text.rstrip("\n") + "\n\nWhy you got this:\n" + "".join(f"- {r}\n" for r in reasons)
+    items = "".join(f"<li>{escape(r)}</li>" for r in reasons)
+    block = f'<p style="color: #555; font-size: 12px"><strong>Why you got this</strong></p><ul>{items}</ul>'
+    html = message.html.replace("</body>", block + "\n</body>", 1)
+    return replace(message, text=text, html=html, data={**message.data, "reasons": reasons})
 
 
 def render_digest_items(session: Session, channel: str, items: list[OutboxItem]) -> Message:
