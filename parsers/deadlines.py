@@ -333,8 +333,9 @@ def from_fields(fields: Mapping[str, str]) -> list[Found]:
 # --- one date per kind -----------------------------------------------------------------------------------------
 
 def primary(found: Iterable[Found]) -> dict[str, Found]:
-    """The date of each kind a document is tracked by: the latest comment close and transition end (an
-    extension names both dates), the earliest opening and effective date. Catalogue fields win over text."""
+    """The date of each kind a document is tracked by: the latest (an extension names the old and the new close;
+    a staged rule's last stage is the one still ahead; EMA's history cards carry older effective dates), the
+    earliest comment opening. Catalogue fields win over text."""
     best: dict[str, Found] = {}
     for f in found:
         if f.date is None:
@@ -349,7 +350,7 @@ def _better(new: Found, held: Found) -> bool:
     if (new.origin != "text") != (held.origin != "text"):
         return new.origin != "text"
     assert new.date is not None and held.date is not None
-    return new.date > held.date if new.kind in ("comment_close", "transition_end") else new.date < held.date
+    return new.date < held.date if new.kind == "comment_open" else new.date > held.date
 
 
 def not_understood(found: Iterable[Found]) -> list[Found]:

@@ -81,10 +81,12 @@ def test_fda_catalogue_fields() -> None:
     assert bad.date is None and bad.evidence == "field_comment_close_date: 02/30/2026"
 
 
-def test_primary_prefers_catalogue_fields_then_the_latest_close() -> None:
+def test_primary_prefers_catalogue_fields_then_the_latest_date() -> None:
     found = [Found("comment_close", date(2025, 5, 1), "a"), Found("comment_close", date(2025, 6, 1), "b"),
-             Found("effective", date(2026, 1, 1), "c"), Found("effective", date(2025, 7, 1), "d")]
+             Found("effective", date(2026, 1, 1), "c"), Found("effective", date(2025, 7, 1), "d"),
+             Found("comment_open", date(2025, 3, 1), "e"), Found("comment_open", date(2025, 4, 1), "f")]
     best = primary(found)
-    assert (best["comment_close"].evidence, best["effective"].evidence) == ("b", "d")
+    assert (best["comment_close"].evidence, best["effective"].evidence, best["comment_open"].evidence) == \
+        ("b", "c", "e")
     field = Found("comment_close", date(2025, 4, 1), "f", origin="field_comment_close_date")
     assert primary([*found, field])["comment_close"] is field
