@@ -47,7 +47,9 @@ _DATE = re.compile(
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
     r"|(?<!\d)(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4})"
     rf"|\b(?P<nm>{_MONTH_RE})\.?\s+(?P<nd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ny>\d{{4}})"
-    rf"|\b(?P<od>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<om>{_MONTH_RE})\.?,?\s+(?P<oy>\d{{4}})",
+    rf"|\b(?P<od>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<om>{_MONTH_RE})\.?,?\s+(?P<oy>\d{{4}})"
+    r"|(?<![\d年])(?P<xm>\d{1,2})\s*月\s*(?P<xd>\d{1,2})\s*日"  # 8月15日: the year of the date before it
+    r"|(?<![\d년])(?P<zm>\d{1,2})\s*월\s*(?P<zd>\d{1,2})\s*일",  # 10월 21일: likewise
     re.I,
 )
 # Between the two dates of a period: 〜, ~, to, until, 至, から, 부터 (optionally 同年 follows, read as a date).
@@ -69,6 +71,10 @@ class _Unit:
     problem: str | None = None
 
 
+class _NoYear(ValueError):
+    """A month and day written without a year, and no year earlier in the sentence."""
+
+
 def _to_date(m: re.Match[str], slash: str, year: int | None) -> date:
     g = m.groupdict()
     if g["era"]:
@@ -77,6 +83,11 @@ def _to_date(m: re.Match[str], slash: str, year: int | None) -> date:
         if year is None:
             raise ValueError("同年 without a year before it")
         return date(year, int(g["sm"]), int(g["sd"]))
+    for mo, d in (("xm", "xd"), ("zm", "zd")):
+        if g[mo]:
+            if year is None:
+                raise _NoYear
+            return date(year, int(g[mo]), int(g[d]))
     for y, mo, d in (("cy", "cm", "cd"), ("ky", "km", "kd"), ("dy", "dm", "dd"), ("iy", "im", "id")):
         if g[y]:
             return date(int(g[y]), int(g[mo]), int(g[d]))
@@ -98,6 +109,8 @@ def _dates(sentence: str, slash: str) -> list[tuple[int, int, date | None, str |
             found: date | None = _to_date(m, slash, year)
             problem = None
             year = found.year if found else year
+        except _NoYear:  # a month and day with no year to take: no date at all (a meeting, a weekday list …)
+            continue
         except ValueError:
             found, problem = None, f"not a date: {m.group(0)!r}"
         out.append((m.start(), m.end(), found, problem))
@@ -135,22 +148,25 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, 
                       r"|(?:deadline|closing date)\s+for\s+(?:\w+\s+){0,2}comments?|submit\s+(?:\w+\s+){0,5}comments?"
                       r"|comments?\s+(?:should|must|may)\s+be\s+(?:submitted|sent|received)"
                       r"|end of (?:the )?consultation|comments?\b[^.;]{0,40}?\b(?:is|are)\s+due"
-                      r"|consultation\s+(?:end|clos\w*|deadline)|closes? for comments?"),
-    ("comment_open", r"start of (?:the )?consultation|consultation\s+(?:start|open\w*|begins?)"),
+                      r"|consultation\s+(?:end|clos\w*|deadline)|closes? for comments?"
+                      r"|comments?\b[^.;]{0,40}?\b(?:accepted|received)\s+(?:until|through|by|after)"),
+    ("comment_open", r"start of (?:the )?consultation|consultation\s+(?:start|open\w*|begins?)"
+                     r"|released for (?:public )?consultation|open(?:ed)? for (?:public )?comments?"),
     ("period", r"consultation\s+(?:dates?|period)|comment(?:ing)?\s+period|public consultation"
                r"|意見募集期間|意見の?募集期間|募集期間|受付期間|意見提出期間|パブリックコメント"
                r"|의견\s*제출\s*기간|행정예고\s*기간|의견\s*수렴\s*기간|예고\s*기간"
                r"|征求意见(?:时间|期限|期)?|意见反馈时间|反馈时间|公示期"
                r"|意見を?募集|意見を?求め|의견을?\s*(?:받|수렴)"),
-    ("comment_close", r"意見(?:募集|提出|受付)?(?:の)?締切|締切日|締め切り|提出期限|意見提出期限|受付締切"
+    ("comment_close", r"意見(?:募集|提出|受付)?(?:の)?締切|締切日|締め切り|締切|提出期限|意見提出期限|受付締切"
                       r"|의견\s*제출\s*기한|제출\s*기한|의견\s*제출|마감"
                       r"|反馈截止(?:日期|时间)?|意见反馈截止(?:日期|时间)?|截止(?:日期|时间)?|反馈意见"),
-    ("effective", r"date for coming into effect|(?:legal\s+)?effective\s+date|comes?\s+into\s+(?:effect|force)"
+    ("effective", r"date (?:for|of) coming into effect|coming into effect|(?:legal\s+)?effective\s+date"
+                  r"|comes?\s+into\s+(?:effect|force)|becomes?\s+effective|with effect from|(?:will\s+)?apply\s+from"
                   r"|enters?\s+into\s+force|takes?\s+effect|(?:will\s+)?(?:be\s+)?effective\s+(?:from|on|as of)"
                   r"|applies\s+from|shall\s+apply\s+from|implementation\s+date|date\s+of\s+application"
                   r"|施行日|施行期日|施行する|施行され|から施行|より施行|適用日|適用する|から適用|より適用|適用開始"
                   r"|시행일|시행한다|부터\s*시행|시행\s*예정|적용한다|부터\s*적용|시행"
-                  r"|起施行|施行日期|实施日期|起实施|施行|实施|生效"),
+                  r"|起施行|施行日期|实施日期|起实施|起执行|施行|实施|生效"),
     ("transition", r"transition(?:al)?\s+(?:period|arrangements?|provisions?)(?:\s+ends?)?|grace period"
                    r"|経過措置(?:期間)?(?:の終期|の?終了日)?|猶予期間|移行期間|경과\s*조치|경과규정|유예\s*기간"
                    r"|过渡期(?:截止|结束|届满)?(?:日期|时间)?"),
@@ -163,7 +179,15 @@ _FAR_AFTER = 40  # … or farther after a "from" word (令和7年7月1日以降�
 _FROM_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:から|より|以降|부터|起)")
 _BY_AFTER = re.compile(rf"^\s*{_PARENS}\s*(?:までに|まで|까지|前|以前)")
 _COMMENT_WORDS = re.compile(r"意見|ご意見|コメント|의견|意见|反馈|comments?", re.I)
-_TO_BEFORE = re.compile(r"(?:\bto|\buntil|\bthrough|\bends?(?:\s+on)?|\bclos\w*(?:\s+on)?)\s*$", re.I)
+_TO_BEFORE = re.compile(r"(?:\bto|\buntil|\bthrough|\bend(?:s|ing)?(?:\s+on)?|\bclos\w*(?:\s+on)?)\s*$", re.I)
+_BY_AFTER_ALL = re.compile(rf"^\s*{_PARENS}\s*(?:までに|まで|까지|之前|以前|前)")
+# Grandfathering: "until X the former rules may still be followed / products made before X may still be sold".
+_FORMER = re.compile(r"従前|종전|原规定|旧版|may (?:continue|still)|continue to be (?:supplied|marketed|sold)"
+                     r"|have until|可继续|继续(?:销售|使用)", re.I)
+# A second date that replaces the first ("extended to", 延長, 연장, 延长至): it takes the first one's meaning.
+_MOVED_TO = re.compile(r"(?:extended|postponed|deferred|moved|changed)\s+(?:to|until)\s*$|(?:延長|延期|変更)\S{0,4}$"
+                       r"|(?:연장|변경)\S{0,4}$|(?:延长|推迟|延期)(?:至|到)?\s*$", re.I)
+_FROM_EFFECT = re.compile(r"(?:自|从)\s*$")  # 自2026年1月1日起: from that day on
 _NEAR_BEFORE = 80  # characters a keyword may precede a date by (施行日は…)
 _DURATION = re.compile(r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>か月|ヶ月|カ月|箇月|个月|個月|개월|months?|年間|年(?!\s*\d)"
                        r"|년(?!\s*\d)|years?)", re.I)
@@ -187,13 +211,25 @@ def _kind_for(sentence: str, unit: _Unit, units: list[_Unit], keywords: list[tup
         (k[0] - unit.end <= _NEAR_AFTER and _CONNECTIVE_AFTER.match(sentence[unit.end:k[0]]))
         or (k[0] - unit.end <= _FAR_AFTER and _FROM_AFTER.match(sentence[unit.end:]) and k[2] == "effective"
             and not any(unit.end <= u.start and u.end <= k[0] for u in units)))]
-    if not before and not after and _BY_AFTER.match(sentence[unit.end:]) and _COMMENT_WORDS.search(sentence):
-        return "comment_close"  # ご意見は…までに / …까지 의견을 제출 / 请于…前反馈
+    if not before and not after:
+        return _implied_kind(sentence, unit)
     if after and (not before or after[0][0] - unit.end < unit.start - before[-1][1] - 2):
         return after[0][2]
     if before:
         return before[-1][2]
     return after[0][2] if after else None
+
+
+def _implied_kind(sentence: str, unit: _Unit) -> str | None:
+    """A date with no label: its meaning from the words around it."""
+    if _BY_AFTER_ALL.match(sentence[unit.end:]) or re.search(r"\b(?:until|by)\s*$", sentence[:unit.start]):
+        if _FORMER.search(sentence):
+            return "transition_end"  # ご意見… / 従前の例 … まで / 종전 … 까지 / may continue … until
+        if _COMMENT_WORDS.search(sentence):
+            return "comment_close"  # ご意見は…までに / …까지 의견을 제출 / 请于…前反馈
+    if _FROM_EFFECT.search(sentence[:unit.start]) and re.match(r"\s*起", sentence[unit.end:]):
+        return "effective"
+    return None
 
 
 def _closing_word(sentence: str, unit: _Unit) -> bool:
@@ -232,7 +268,7 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
 
 
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
-_ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|" + _MONTH_RE + r"))\.$", re.I)
+_ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + _MONTH_RE + r"))\.$", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -259,10 +295,14 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
     keywords = _keywords(text)
     evidence = _evidence(sentence)
     out: list[Found] = []
+    previous: str | None = None
     for unit in units:
         kind = _kind_for(text, unit, units, keywords)
+        if kind is None and previous and _MOVED_TO.search(text[:unit.start]):
+            kind = previous
         if kind is None:
             continue
+        previous = kind
         if kind == "period" and not unit.period and (_closing_word(text, unit)
                                                      or _TO_BEFORE.search(text[:unit.start])):
             kind = "comment_close"
