@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import ics
+import jsonschema
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -89,6 +90,9 @@ def test_deadlines_page_and_api_list_upcoming_dates(client: FlaskClient, store) 
     assert [(r["agency"], r["kind"]) for r in rows] == [("pmda", "comment_close"), ("nmpa", "effective")]
     assert list(rows[0]) == ["kind", "date", "agency", "publisher", "document_id", "url", "title", "evidence",
                              "first_seen", "previous_date"]
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Deadline"]
+    for row in rows:
+        jsonschema.validate(row, schema)
     assert len(client.get("/api/deadlines?past=1").get_json()) == 3
     assert len(client.get("/api/deadlines?within=20").get_json()) == 1
     html = client.get("/deadlines").get_data(as_text=True)
