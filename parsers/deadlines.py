@@ -267,6 +267,7 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
     return [Found("transition_end", None, evidence, problem=f"+{months} months")]
 
 
+_DIGIT = re.compile(r"\d")  # a sentence without one states no date (nor a transition length)
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
 _ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + _MONTH_RE + r"))\.$", re.I)
 
@@ -292,6 +293,8 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
     """The deadlines one sentence states. `slash`: "dmy" (EMA's 31/07/2024) or "mdy" (FDA's 07/31/2024)."""
     text = unicodedata.normalize("NFKC", sentence)
     units = _units(text, slash)
+    if not units and not _DURATION.search(text):
+        return []  # no date and no length: nothing to read (most sentences with numbers)
     keywords = _keywords(text)
     evidence = _evidence(sentence)
     out: list[Found] = []
@@ -316,7 +319,7 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
 
 def from_text(text: str, slash: str = "dmy") -> list[Found]:
     """Every deadline the text states, sentence by sentence, with transition lengths resolved (see `resolve`)."""
-    return resolve([f for s in sentences(text) for f in from_sentence(s, slash)])
+    return resolve([f for s in sentences(text) if _DIGIT.search(s) for f in from_sentence(s, slash)])
 
 
 def resolve(found: Iterable[Found]) -> list[Found]:
