@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from parsers.dates import parse_date
+from parsers.textdates import MONTH_RE, Unit
+from parsers.textdates import units as find_units
 
 KINDS = ("comment_open", "comment_close", "effective", "transition_end")
 MAX_EVIDENCE = 300
@@ -28,114 +30,6 @@ class Found:
     evidence: str  # the sentence, or "field: value"
     origin: str = "text"  # "text" or the catalogue field's name
     problem: str | None = None  # why `date` is None
-
-
-# --- dates in running text ------------------------------------------------------------------------------------
-
-_MONTHS = {m: i for i, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-     ("december", "dec")], start=1) for m in names}
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_ERA_BASE = {"令和": 2018, "平成": 1988}
-_DATE = re.compile(
-    r"(?P<era>令和|平成)\s*(?P<ey>元|\d{1,2})\s*年\s*(?P<em>\d{1,2})\s*月\s*(?P<ed>\d{1,2})\s*日"
-    r"|(?P<same>同年)\s*(?P<sm>\d{1,2})\s*月\s*(?P<sd>\d{1,2})\s*日"
-    r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日"
-    r"|(?P<ky>\d{4})\s*년\s*(?P<km>\d{1,2})\s*월\s*(?P<kd>\d{1,2})\s*일"
-    r"|(?<![\d.])(?P<dy>\d{4})\s*\.\s*(?P<dm>\d{1,2})\s*\.\s*(?P<dd>\d{1,2})(?![\d])\.?"
-    r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
-    r"|(?<!\d)(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4})"
-    rf"|\b(?P<nm>{_MONTH_RE})\.?\s+(?P<nd>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ny>\d{{4}})"
-    rf"|\b(?P<od>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<om>{_MONTH_RE})\.?,?\s+(?P<oy>\d{{4}})"
-    r"|(?<![\d年])(?P<xm>\d{1,2})\s*月\s*(?P<xd>\d{1,2})\s*日"  # 8月15日: the year of the date before it
-    r"|(?<![\d년])(?P<zm>\d{1,2})\s*월\s*(?P<zd>\d{1,2})\s*일",  # 10월 21일: likewise
-    re.I,
-)
-# Between the two dates of a period: 〜, ~, to, until, 至, から, 부터 (optionally 同年 follows, read as a date).
-_BETWEEN = re.compile(r"\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:～|〜|~|－|–|—|-|to|until|through|至|から|より|부터)"
-                      r"\s*$", re.I)
-_OPEN_END = re.compile(r"\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:～|〜|~|－|–|—|-|to|至|起至|から|부터)\s*"
-                       r"(?:[（(]?(?:未定|tbd|tba|미정|待定)[)）]?)?\s*[。.;；]?\s*$", re.I)
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A date or a period (start, end) found in a sentence; either side may be None with a problem."""
-
-    start: int
-    end: int
-    first: date | None
-    last: date | None  # None for a single date
-    period: bool
-    problem: str | None = None
-
-
-class _NoYear(ValueError):
-    """A month and day written without a year, and no year earlier in the sentence."""
-
-
-def _to_date(m: re.Match[str], slash: str, year: int | None) -> date:
-    g = m.groupdict()
-    if g["era"]:
-        return date(_ERA_BASE[g["era"]] + (1 if g["ey"] == "元" else int(g["ey"])), int(g["em"]), int(g["ed"]))
-    if g["same"]:
-        if year is None:
-            raise ValueError("同年 without a year before it")
-        return date(year, int(g["sm"]), int(g["sd"]))
-    for mo, d in (("xm", "xd"), ("zm", "zd")):
-        if g[mo]:
-            if year is None:
-                raise _NoYear
-            return date(year, int(g[mo]), int(g[d]))
-    for y, mo, d in (("cy", "cm", "cd"), ("ky", "km", "kd"), ("dy", "dm", "dd"), ("iy", "im", "id")):
-        if g[y]:
-            return date(int(g[y]), int(g[mo]), int(g[d]))
-    if g["sy"]:
-        a, b = int(g["sa"]), int(g["sb"])
-        day_first = slash == "dmy" if a <= 12 and b <= 12 else a > 12
-        return date(int(g["sy"]), b if day_first else a, a if day_first else b)
-    if g["ny"]:
-        return date(int(g["ny"]), _MONTHS[g["nm"].lower()], int(g["nd"]))
-    return date(int(g["oy"]), _MONTHS[g["om"].lower()], int(g["od"]))
-
-
-def _dates(sentence: str, slash: str) -> list[tuple[int, int, date | None, str | None]]:
-    """(start, end, date or None, problem) for every date written in the sentence."""
-    out: list[tuple[int, int, date | None, str | None]] = []
-    year: int | None = None
-    for m in _DATE.finditer(sentence):
-        try:
-            found: date | None = _to_date(m, slash, year)
-            problem = None
-            year = found.year if found else year
-        except _NoYear:  # a month and day with no year to take: no date at all (a meeting, a weekday list …)
-            continue
-        except ValueError:
-            found, problem = None, f"not a date: {m.group(0)!r}"
-        out.append((m.start(), m.end(), found, problem))
-    return out
-
-
-def _units(sentence: str, slash: str) -> list[_Unit]:
-    """Dates joined into periods where a range marker stands between two of them; an open period flagged."""
-    raw = _dates(sentence, slash)
-    units: list[_Unit] = []
-    i = 0
-    while i < len(raw):
-        s, e, d, problem = raw[i]
-        if i + 1 < len(raw) and _BETWEEN.match(sentence[e:raw[i + 1][0]]):
-            s2, e2, d2, problem2 = raw[i + 1]
-            units.append(_Unit(s, e2, d, d2, True, problem or problem2))
-            i += 2
-            continue
-        tail = sentence[e:e + 12]
-        if _OPEN_END.match(tail) or (_OPEN_END.match(sentence[e:]) is not None):
-            units.append(_Unit(s, e, d, None, True, problem or "a period without an end"))
-        else:
-            units.append(_Unit(s, e, d, None, False, problem))
-        i += 1
-    return units
 
 
 # --- what a date means: keywords -------------------------------------------------------------------------------
@@ -203,7 +97,7 @@ def _keywords(sentence: str) -> list[tuple[int, int, str]]:
     return kept
 
 
-def _kind_for(sentence: str, unit: _Unit, units: list[_Unit], keywords: list[tuple[int, int, str]]) -> str | None:
+def _kind_for(sentence: str, unit: Unit, units: list[Unit], keywords: list[tuple[int, int, str]]) -> str | None:
     """The keyword a date belongs to: the nearest one before it (no other date between), else one right after."""
     before = [k for k in keywords if k[1] <= unit.start and unit.start - k[1] <= _NEAR_BEFORE
               and not any(k[1] <= u.start and u.end <= unit.start for u in units if u is not unit)]
@@ -220,7 +114,7 @@ def _kind_for(sentence: str, unit: _Unit, units: list[_Unit], keywords: list[tup
     return after[0][2] if after else None
 
 
-def _implied_kind(sentence: str, unit: _Unit) -> str | None:
+def _implied_kind(sentence: str, unit: Unit) -> str | None:
     """A date with no label: its meaning from the words around it."""
     if _BY_AFTER_ALL.match(sentence[unit.end:]) or re.search(r"\b(?:until|by)\s*$", sentence[:unit.start]):
         if _FORMER.search(sentence):
@@ -232,12 +126,12 @@ def _implied_kind(sentence: str, unit: _Unit) -> str | None:
     return None
 
 
-def _closing_word(sentence: str, unit: _Unit) -> bool:
+def _closing_word(sentence: str, unit: Unit) -> bool:
     """A single date followed by "until"/まで/까지/截止/前: it ends something."""
     return bool(re.match(rf"\s*{_PARENS}\s*(?:まで|迄|까지|截止|止|前|以前)", sentence[unit.end:]))
 
 
-def _from_unit(kind: str, unit: _Unit, evidence: str) -> list[Found]:
+def _from_unit(kind: str, unit: Unit, evidence: str) -> list[Found]:
     if kind == "period" or (kind == "transition" and unit.period):
         closes = "comment_close" if kind == "period" else "transition_end"
         out = []
@@ -269,7 +163,7 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
 
 _DIGIT = re.compile(r"\d")  # a sentence without one states no date (nor a transition length)
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
-_ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + _MONTH_RE + r"))\.$", re.I)
+_ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + MONTH_RE + r"))\.$", re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -292,7 +186,7 @@ def _evidence(sentence: str) -> str:
 def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
     """The deadlines one sentence states. `slash`: "dmy" (EMA's 31/07/2024) or "mdy" (FDA's 07/31/2024)."""
     text = unicodedata.normalize("NFKC", sentence)
-    units = _units(text, slash)
+    units = find_units(text, slash)
     if not units and not _DURATION.search(text):
         return []  # no date and no length: nothing to read (most sentences with numbers)
     keywords = _keywords(text)
