@@ -8,9 +8,11 @@ unique keys and the outbox's idempotency keys make each alert exactly once, howe
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.types import Message
@@ -19,16 +21,24 @@ from store.deadlines import publisher
 from store.models import Deadline, DeadlineEvent, OutboxItem, Source
 from store.models import Document as DocumentRow
 
+log = logging.getLogger(__name__)
 REMINDED = ("comment_close", "effective", "transition_end")
 LABELS = {"comment_close": "comment period closes", "effective": "takes effect", "transition_end":
           "transition period ends", "comment_open": "comment period opens"}
 
 
 def queue_deadline_alerts(config: Config, sessions: sessionmaker[Session], now: datetime) -> int:
-    """Add due reminders and route new deadline events into the outbox; returns the outbox rows added."""
-    with sessions.begin() as session:
-        add_reminders(session, config.alerts.deadline_reminders, now)
-        return route_events(session, config.alerts, now)
+    """Add due reminders and route new deadline events into the outbox; returns the outbox rows added.
+
+    Another process doing the same at the same moment makes one of the two transactions fail on a unique key
+    (event key, idempotency key): that one adds nothing, the other's rows stand."""
+    try:
+        with sessions.begin() as session:
+            add_reminders(session, config.alerts.deadline_reminders, now)
+            return route_events(session, config.alerts, now)
+    except IntegrityError:
+        log.info("deadline alerts were queued by another process at the same time")
+        return 0
 
 
 def reminder_threshold(days_left: int, reminders: tuple[int, ...]) -> int | None:
