@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from sqlalchemy import select
 
 from regwatch.calendar_feed import build_calendar
 from regwatch.config import AGENCIES
@@ -12,6 +13,7 @@ from regwatch.deadlines_cli import KINDS
 from regwatch.web.app import session
 from regwatch.web.history import BadRequest
 from store.deadlines import list_deadlines
+from store.models import Deadline, UnreadDate
 
 deadlines = Blueprint("deadlines", __name__, template_folder="templates")
 MAX_DAYS = 36500
@@ -40,6 +42,20 @@ def _rows(past_default: bool) -> list:  # type: ignore[type-arg]
         rows += list_deadlines(session(), today=today, agency=agency, kinds=f["kinds"],  # type: ignore[arg-type]
                                within_days=f["within"], past=bool(f["past"]))  # type: ignore[arg-type]
     return sorted(rows, key=lambda r: (r[1].date, r[1].document_id, r[1].kind))
+
+
+def document_dates(document_id: int) -> tuple[list[Deadline], list[UnreadDate]]:
+    """A document's tracked dates (by date) and the dates it writes that could not be read."""
+    s = session()
+    found = list(s.scalars(select(Deadline).where(Deadline.document_id == document_id).order_by(Deadline.date)))
+    unread = list(s.scalars(select(UnreadDate).where(UnreadDate.document_id == document_id)
+                            .order_by(UnreadDate.id)))
+    return found, unread
+
+
+@deadlines.app_context_processor
+def _template_helpers() -> dict[str, object]:
+    return {"document_dates": document_dates}
 
 
 @deadlines.get("/deadlines")

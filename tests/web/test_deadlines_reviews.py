@@ -97,6 +97,8 @@ def test_deadlines_page_and_api_list_upcoming_dates(client: FlaskClient, store) 
     assert len(client.get("/api/deadlines?within=20").get_json()) == 1
     html = client.get("/deadlines").get_data(as_text=True)
     assert "再生医療等製品の通知" in html and "in 10 days" in html and "细胞治疗指导原则" in html
+    page = client.get(f"/documents/{store[1]['nmpa']}").get_data(as_text=True)
+    assert "<h2>Dates</h2>" in page and "自…起施行" in page and "过渡期至…" in page
 
 
 def _change_id(store) -> int:  # type: ignore[no-untyped-def]
