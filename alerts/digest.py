@@ -44,10 +44,11 @@ def group(changes: Sequence[ChangeView]) -> list[tuple[str, list[tuple[str, str,
             for agency in sorted(by_agency)]
 
 
-def render_digest(channel: str, day: str, changes: Sequence[ChangeView]) -> Message:
-    """One digest message for `channel` covering `changes` (all detected up to the digest run of `day`)."""
+def render_digest(channel: str, day: str, changes: Sequence[ChangeView], period: str = "daily") -> Message:
+    """One digest message for `channel` covering `changes` (all detected up to the digest run of `day`);
+    `period` is "daily" or "weekly"."""
     groups = group(changes)
-    subject = f"[regwatch] daily digest · {day} · {len(changes)} change{'s' if len(changes) != 1 else ''}"
+    subject = f"[regwatch] {period} digest · {day} · {len(changes)} change{'s' if len(changes) != 1 else ''}"
     lines = [subject, ""]
     for agency, documents in groups:
         lines.append(agency)
@@ -58,9 +59,10 @@ def render_digest(channel: str, day: str, changes: Sequence[ChangeView]) -> Mess
     safe = [(agency, [(t, u if u.startswith(("http://", "https://")) else "", cs) for t, u, cs in docs])
             for agency, docs in groups]
     ids = ",".join(str(c.id) for c in sorted(changes, key=lambda c: c.id))
-    key = f"digest-{channel}-{day}-{hashlib.sha256(ids.encode()).hexdigest()[:12]}"
+    prefix = "digest" if period == "daily" else f"digest-{period}"
+    key = f"{prefix}-{channel}-{day}-{hashlib.sha256(ids.encode()).hexdigest()[:12]}"
     data = {"day": day, "changes": [c.as_json() for c in changes],
             "groups": [{"agency": a, "documents": [{"title": t, "url": u, "changes": [c.id for c in cs]}
                                                    for t, u, cs in docs]} for a, docs in groups]}
-    return Message(kind="digest.daily", idempotency_key=key, subject=subject, text="\n".join(lines),
+    return Message(kind=f"digest.{period}", idempotency_key=key, subject=subject, text="\n".join(lines),
                    html=_template().render(subject=subject, groups=safe), data=data)

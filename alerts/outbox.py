@@ -30,14 +30,17 @@ def idempotency_key(change_id: int, channel: str) -> str:
 
 
 def enqueue(session: Session, change: Change, channels: Iterable[str], now: datetime, *,
-            digest: Iterable[str] = ()) -> None:
+            digest: Iterable[str] = (), weekly: Iterable[str] = ()) -> None:
     """Add one outbox row per channel for `change`, in the caller's transaction: `pending` for immediate
-    delivery, `digest` for channels that get it in the next daily digest."""
-    immediate = list(dict.fromkeys(channels))
-    for name in immediate + [d for d in dict.fromkeys(digest) if d not in immediate]:
+    delivery, `digest` for channels that get it in the next daily digest, `weekly` in the next weekly one (the
+    most frequent wins when a channel is in several)."""
+    statuses: dict[str, str] = {}
+    for status, names in (("pending", channels), ("digest", digest), ("weekly", weekly)):
+        for name in names:
+            statuses.setdefault(name, status)
+    for name, status in statuses.items():
         session.add(OutboxItem(change_id=change.id, channel=name, idempotency_key=idempotency_key(change.id, name),
-                               status="pending" if name in immediate else "digest", attempts=0,
-                               next_attempt_at=now, created_at=now))
+                               status=status, attempts=0, next_attempt_at=now, created_at=now))
 
 
 @dataclass
@@ -69,10 +72,12 @@ def deliver(sessions: sessionmaker[Session], channels: dict[str, Channel], rende
 
 RenderDigest = Callable[[Session, str, list[OutboxItem]], Message]
 DIGEST_STATES = ("digest-sending", "digest")  # an interrupted digest first
+WEEKLY_STATES = ("weekly-sending", "weekly")
 
 
 def deliver_digests(sessions: sessionmaker[Session], channels: dict[str, Channel], render: RenderDigest,
-                    clock: Callable[[], datetime], policy: Policy) -> DeliveryReport:
+                    clock: Callable[[], datetime], policy: Policy,
+                    states: tuple[str, str] = DIGEST_STATES) -> DeliveryReport:
     """Send each channel one message with all its waiting digest items; all are marked sent together.
 
     The items of a digest are marked `digest-sending` before it goes out. A crash between the send and the
@@ -80,18 +85,19 @@ def deliver_digests(sessions: sessionmaker[Session], channels: dict[str, Channel
     key, which lets the receiver drop it), and only then a digest of the items that arrived since."""
     report = DeliveryReport()
     with sessions() as session:
-        names = list(session.scalars(select(OutboxItem.channel).where(OutboxItem.status.in_(DIGEST_STATES))
+        names = list(session.scalars(select(OutboxItem.channel).where(OutboxItem.status.in_(states))
                                      .distinct()))
     for name in names:
-        for state in DIGEST_STATES:
-            if not _deliver_digest(sessions, name, state, channels.get(name), render, clock, policy, report):
+        for state in states:
+            if not _deliver_digest(sessions, name, state, channels.get(name), render, clock, policy, report,
+                                   states):
                 break
     return report
 
 
 def _deliver_digest(sessions: sessionmaker[Session], name: str, state: str, channel: Channel | None,
                     render: RenderDigest, clock: Callable[[], datetime], policy: Policy,
-                    report: DeliveryReport) -> bool:
+                    report: DeliveryReport, states: tuple[str, str] = DIGEST_STATES) -> bool:
     """One digest of `name`'s items in `state`; False when it failed (the channel's other items wait)."""
     with sessions.begin() as session:
         items = list(session.scalars(select(OutboxItem).where(OutboxItem.status == state, OutboxItem.channel == name)
@@ -101,7 +107,7 @@ def _deliver_digest(sessions: sessionmaker[Session], name: str, state: str, chan
         message = render(session, name, items) if channel is not None else None
         ids = [i.id for i in items]
         for item in items:
-            item.status = "digest-sending"
+            item.status = states[0]
     try:
         if channel is None or message is None:
             raise DeliveryError(f"channel {name!r} is no longer configured", transient=False)
@@ -111,7 +117,7 @@ def _deliver_digest(sessions: sessionmaker[Session], name: str, state: str, chan
             for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(ids))):
                 item.attempts += 1
                 park = not exc.transient or item.attempts >= policy.max_attempts
-                item.status, item.last_error = ("failed" if park else "digest"), exc.reason
+                item.status, item.last_error = ("failed" if park else states[1]), exc.reason
         report.failed += 1 if not exc.transient else 0
         report.retrying += 1 if exc.transient else 0
         report.errors.append(f"{name} (digest): {exc.reason}")

@@ -101,6 +101,7 @@ def _entry(record: dict[str, Any], base: str) -> CatalogueEntry | None:
         topics=(doc_type,) if doc_type else (),
         products=(medicine,) if medicine else (),
         changed=_value(record, "last_updated_date") or None,
+        dates=(("consultation_date", period),) if (period := _value(record, "consultation_date")) else (),
     )
 
 

@@ -29,6 +29,7 @@ _BR = re.compile(r"<br\s*/?>", re.I)
 _OFFICE_SEP = re.compile(r",(?!\s)")  # office names contain ", " themselves
 _TIME = re.compile(r"""<time\b[^>]*?\bdatetime\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 _TOPIC_FIELDS = ("term_node_tid", "topics-product", "field_topics", "field_health_topics")
+_DATE_FIELDS = ("field_comment_close_date", "open-comment")  # read by parsers.deadlines
 _NO_DOCKET = frozenset({"", "none found"})
 _STATUS = {"final": Status.FINAL, "draft": Status.DRAFT}
 
@@ -121,6 +122,8 @@ def _entry(record: object, index: int, base: str) -> CatalogueEntry:
         products=split_terms(_field(record, "field_regulated_product_field")),
         attachments=_links(_field(record, "field_associated_media_2"), base),
         changed=_changed(_field(record, "changed")),
+        dates=tuple((name, " ".join(_field(record, name).split())) for name in _DATE_FIELDS
+                    if _field(record, name).strip()),
     )
 
 

@@ -57,6 +57,7 @@ class CatalogueEntry:
     attachments: tuple[str, ...] = ()  # absolute URLs
     changed: str | None = None  # the source's own change stamp, if any
     products: tuple[str, ...] = ()  # regulated product areas (FDA: "Biologics", "Drugs", …)
+    dates: tuple[tuple[str, str], ...] = ()  # date fields as printed (FDA field_comment_close_date …): deadlines
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
 from alerts.glosses import gloss_change, gloss_line
-from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
+from alerts.outbox import DIGEST_STATES, WEEKLY_STATES, DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
 from alerts.significance import Finding, classify, defined_term, rank, summary_line
@@ -112,18 +112,40 @@ def definition_details(findings: list[Finding], terms: Mapping[str, Any] | None 
 
 
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
+    from regwatch.reasons import change_reasons
+
     web_base = config.alerts.web_base
+    terms = glossary(config)
 
     def render(session: Session, item: OutboxItem) -> Message:
+        if item.deadline_event_id is not None:
+            from regwatch.deadline_alerts import render_deadline
+
+            return render_deadline(session, item, config.alerts)
         view, change = load_change(session, item.change_id or 0)
         ops = None
         if change.kind == "changed" and change.from_version and change.to_version:
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)
-        return render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
+        message = render_change(view, ops, channel=item.channel, web_base=web_base, details=change.details)
+        return with_reasons(message, change_reasons(config, session, change, item.channel, terms))
 
     return render
+
+
+def with_reasons(message: Message, reasons: list[str]) -> Message:
+    """The message with "Why you got this" in its text and HTML and as `data.reasons` (additive)."""
+    from dataclasses import replace
+    from html import escape
+
+    if not reasons:
+        return replace(message, data={**message.data, "reasons": []})
+    text = message.text.rstrip("\n") + "\n\nWhy you got this:\n" + "".join(f"- {r}\n" for r in reasons)
+    items = "".join(f"<li>{escape(r)}</li>" for r in reasons)
+    block = f'<p style="color: #555; font-size: 12px"><strong>Why you got this</strong></p><ul>{items}</ul>'
+    html = message.html.replace("</body>", block + "\n</body>", 1)
+    return replace(message, text=text, html=html, data={**message.data, "reasons": reasons})
 
 
 def render_digest_items(session: Session, channel: str, items: list[OutboxItem]) -> Message:
@@ -133,15 +155,58 @@ def render_digest_items(session: Session, channel: str, items: list[OutboxItem])
     return render_digest(channel, day, changes)
 
 
+def make_digest_renderer(config: Config, period: str = "daily"):  # type: ignore[no-untyped-def]
+    """Digests of `period` with each change's reasons ("Why you got this") in the text and `data.reasons`."""
+    from regwatch.reasons import change_reasons
+
+    terms = glossary(config)
+
+    def render(session: Session, channel: str, items: list[OutboxItem]) -> Message:
+        loaded = [load_change(session, i.change_id) for i in items if i.change_id]
+        views = sorted((v for v, _ in loaded), key=lambda c: (c.agency, c.document_id, c.id))
+        day = max(c.detected_at for c in views)[:10] if views else ""
+        message = render_digest(channel, day, views, period)
+        reasons = {str(c.id): change_reasons(config, session, c, channel, terms) for _, c in loaded}
+        lines = [f"change {cid}: " + "; ".join(r) for cid, r in reasons.items() if r]
+        text = message.text.rstrip("\n") + "\n\nWhy you got this:\n" + "\n".join(lines) + "\n" if lines \
+            else message.text
+        from dataclasses import replace
+
+        return replace(message, text=text, data={**message.data, "reasons": reasons})
+
+    return render
+
+
+def digests_due(config: Config, now: datetime) -> tuple[bool, bool]:
+    """(daily, weekly): whether digests go out at `now` — never on a quiet day (in schedule.timezone); weekly ones
+    on `alerts.weekly_digest_day`. Held digests wait in the outbox: the next one that goes out catches up."""
+    from zoneinfo import ZoneInfo
+
+    from regwatch.config import WEEKDAYS
+
+    weekday = WEEKDAYS[now.astimezone(ZoneInfo(config.schedule.timezone)).weekday()]
+    if weekday in config.alerts.quiet_days:
+        return False, False
+    return True, weekday == config.alerts.weekly_digest_day
+
+
 def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
+    from regwatch.deadline_alerts import queue_deadline_alerts
+
+    queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)
     report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
-    digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))
-    report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
-                                                    report.failed + digests.failed)
-    report.errors.extend(digests.errors)
+    daily, weekly = digests_due(config, clock())
+    for due, period, states in ((daily, "daily", DIGEST_STATES), (weekly, "weekly", WEEKLY_STATES)):
+        if not due:
+            continue
+        digests = deliver_digests(sessions, channels, make_digest_renderer(config, period), clock, policy(config),
+                                  states)
+        report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
+                                                        report.failed + digests.failed)
+        report.errors.extend(digests.errors)
     return report
 
 

@@ -28,7 +28,8 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
     click.echo(", ".join(f"{counts[s]} {s}" for s in ("pending", "sending", "sent", "failed")))
     for i in items:
         if show_all or i.status != "sent":
-            click.echo(f"{i.id:>5} {i.status:8} {i.channel:16} change {i.change_id:<6} attempts {i.attempts}"
+            what = f"change {i.change_id:<6}" if i.change_id is not None else f"deadline {i.deadline_event_id or 0:<4}"
+            click.echo(f"{i.id:>5} {i.status:8} {i.channel:16} {what} attempts {i.attempts}"
                        f"  {i.last_error or ''}")
 
 

@@ -142,23 +142,32 @@ def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
 @click.option("--significance", type=click.Choice(("definition", "obligation", "numbers", "scope", "status", "new",
                                                    "removed", "editorial")), help="Only this significance class.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
+@click.option("--review", type=click.Choice(("applicable", "not-applicable", "action-needed", "unreviewed")),
+              help="Only changes whose latest review has this outcome (or that have none).")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
 @click.pass_context
 def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], since: str | None,
             until: str | None, kind: str | None, text: str | None, topic: str | None, significance: str | None,
-            limit: int | None, fmt: str) -> None:
-    """The change history, newest first."""
+            limit: int | None, review: str | None, fmt: str) -> None:
+    """The change history, newest first. CSV adds each change's latest review in the last columns."""
     from store.queries import HistoryFilter
     from store.queries import history as query
+    from store.reviews import latest_reviews
 
     f = HistoryFilter(agency=agency, sources=sources, since=_parse_when(since, "--since"),
                       until=_parse_when(until, "--until", end=True), kind=kind, text=text, topic=topic,
-                      significance=significance, limit=limit)
+                      significance=significance, limit=limit, review=review)
     with _sessions(_config(ctx))() as session:
         rows = [c.as_json() for c in query(session, f)]
+        reviews = latest_reviews(session, [r["id"] for r in rows]) if fmt == "csv" else {}
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
+        for r in rows:
+            latest = reviews.get(r["id"])
+            r.update({"review_outcome": latest.outcome if latest else "", "review_note": latest.note if latest else "",
+                      "reviewed_by": latest.reviewer if latest else "",
+                      "reviewed_at": latest.at.isoformat().replace("+00:00", "Z") if latest else ""})
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
@@ -289,3 +298,10 @@ main.add_command(schedule_command)
 main.add_command(export_warc_command)
 main.add_command(serve)
 main.add_command(terms_command)
+from regwatch.deadlines_cli import deadlines_command  # noqa: E402  (`regwatch deadlines`)
+
+main.add_command(deadlines_command)
+from regwatch.reviews_cli import review_command, reviews_command  # noqa: E402  (`regwatch review`, `reviews`)
+
+main.add_command(review_command)
+main.add_command(reviews_command)

@@ -176,6 +176,8 @@ ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseCha
                           Field(discriminator="type")]
 
 KINDS = ("new", "changed", "removed", "status")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SIGNIFICANCE = ("editorial", "new", "removed", "status", "scope", "numbers", "obligation", "definition")
 
 
@@ -189,7 +191,8 @@ class SubscriptionConfig(_Model):
     kinds: tuple[Literal["new", "changed", "removed", "status"], ...] = ()
     min_significance: Literal["editorial", "new", "removed", "status", "scope", "numbers", "obligation",
                               "definition"] = "editorial"
-    mode: Literal["immediate", "digest"] = "immediate"
+    mode: Literal["immediate", "digest", "weekly"] = "immediate"  # digest: daily; weekly: on weekly_digest_day
+    deadlines: bool = True  # deadline.approaching / deadline.changed alerts (always sent at once)
 
 
 class AlertsConfig(_Model):
@@ -198,10 +201,24 @@ class AlertsConfig(_Model):
     max_attempts: Annotated[int, Field(ge=1)] = 8
     backoff_seconds: Annotated[float, Field(ge=0)] = 60.0
     web_base: str | None = None
+    # days before a comment-close, effective or transition-end date when a deadline.approaching alert goes out
+    deadline_reminders: tuple[Annotated[int, Field(ge=0, le=3650, strict=True)], ...] = (30, 7, 1)
+    weekly_digest_day: Weekday = "monday"  # the day `mode: weekly` subscriptions get their digest
+    quiet_days: tuple[Weekday, ...] = ()  # no digest goes out on these days (schedule.timezone); the next catches up
+
+    @field_validator("deadline_reminders")
+    @classmethod
+    def _distinct_reminders(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each number of days may appear once")
+        return tuple(sorted(value, reverse=True))
 
     @model_validator(mode="after")
     def _unique_names(self) -> AlertsConfig:
         _check_unique([c.name for c in self.channels], "alerts.channels")
+        if self.weekly_digest_day in self.quiet_days:
+            raise ValueError(f"quiet_days includes weekly_digest_day ({self.weekly_digest_day}): weekly digests "
+                             "would never be sent")
         names = {c.name for c in self.channels}
         for i, sub in enumerate(self.subscriptions):
             if sub.channel not in names:

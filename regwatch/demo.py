@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,11 @@ def run_demo(config_path: Path, keep: Path | None = None) -> int:
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
+    from mirror.agencies import deadlines as demo_dates
+
     sites = copy_sites(workdir)
+    today = datetime.now(UTC).date()
+    dated = demo_dates.seed(sites, today)  # each jurisdiction's comment and effective dates, relative to today
     with ExitStack() as stack:
         servers = {name: stack.enter_context(MirrorServer(path)) for name, path in sites.items()}
         bases = {origin: servers[name].base_url for origin, name in origins().items()}
@@ -49,12 +54,16 @@ def _demo(config_path: Path, workdir: Path) -> int:
         for origin, base in bases.items():
             _step(f"Offline mirror of {origin} on {base}")
         _step(f"Local SMTP server on 127.0.0.1:{smtp.port}; local webhook receiver on {hook.url}")
+        _step("Comment and effective dates in the mirrors, each in its jurisdiction's own form")
+        for where, what in dated.items():
+            click.echo(f"     - {where}: {what}")
         _step("1/4  First crawl: every watched document is stored as version 1 (the baseline; no alerts)")
         _regwatch(demo_config, "run")
         _step(f"How the five jurisdictions define {DEMO_TERM!r} now (regwatch terms {DEMO_TERM})")
         _regwatch(demo_config, "terms", DEMO_TERM)
         _step("2/4  Scripted edits to the mirrors")
-        for what, target in {**apply_demo_edits(sites), **change_definition(sites)}.items():
+        for what, target in {**apply_demo_edits(sites), **change_definition(sites),
+                             **demo_dates.move(sites, today)}.items():
             click.echo(f"     - {what}: {target}")
         _step("3/4  Second crawl: wording changes and the new guidance are found")
         _regwatch(demo_config, "run")
@@ -68,14 +77,18 @@ def _demo(config_path: Path, workdir: Path) -> int:
         for document_id in _changed_documents(demo_config):
             _step(f"The changed words (regwatch diff {document_id})")
             _regwatch(demo_config, "diff", str(document_id), "--context", "8")
+        _step("Upcoming deadlines (regwatch deadlines)")
+        _regwatch(demo_config, "deadlines")
         _step("Alerts received")
         for message in smtp.messages:
             click.echo(f"     email   to {message['To']}: {message['Subject']}")
         for d in hook.deliveries:
             payload = d.json
             click.echo(f"     webhook {payload['type']} id={d.headers.get('webhook-id')} "
-                       f"signature {'verified' if d.verified else 'INVALID'}: {payload['data'].get('summary', '')}")
-        seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in hook.deliveries}
+                       f"signature {'verified' if d.verified else 'INVALID'}: {_headline(payload)}")
+        seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in hook.deliveries
+                if d.json["type"] == "change.detected"}
+        deadline_alerts = {d.json["type"] for d in hook.deliveries if d.json["type"].startswith("deadline.")}
     click.echo(f"\nDemo finished: {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks. Files: {workdir}")
     expected = {("fda", "changed"), ("fda", "new"), ("fda", "removed")}
     expected |= {(agency, "changed") for agency, module in AGENCIES.items() if module.ORIGINS and agency != "fda"}
@@ -84,7 +97,10 @@ def _demo(config_path: Path, workdir: Path) -> int:
         click.echo(f"regwatch: the demo expected changes it did not see: {missing}", err=True)
     if terms_missing:
         click.echo(f"regwatch: the demo expected definitions it did not see: {terms_missing}", err=True)
-    return 1 if missing or terms_missing else 0
+    absent = sorted({"deadline.approaching", "deadline.changed"} - deadline_alerts)
+    if absent:
+        click.echo(f"regwatch: the demo expected deadline alerts it did not see: {absent}", err=True)
+    return 1 if missing or terms_missing or absent else 0
 
 
 def _check_terms(config: Path) -> list[str]:
@@ -101,6 +117,17 @@ def _check_terms(config: Path) -> list[str]:
     if not any(r["term"] == DEMO_TERM and r["agency"] == DEMO_SITE and r["previous"] for r in rows):
         lacking.append(f"the earlier {DEMO_SITE} wording of {DEMO_TERM!r}")
     return lacking
+
+
+def _headline(payload: dict[str, Any]) -> str:
+    """One line for a received webhook: a change's summary, or a deadline's date (and where it moved from)."""
+    data = payload["data"]
+    if payload["type"] == "deadline.changed":
+        return f"{data['agency']} {data['kind']} moved {data['before']} → {data['after']}: {data['title'][:60]}"
+    if payload["type"] == "deadline.approaching":
+        left = f"{data['days_left']} days left"
+        return f"{data['agency']} {data['kind']} on {data['date']} ({left}): {data['title'][:60]}"
+    return str(data.get("summary", ""))
 
 
 def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smtp_port: int,

@@ -224,7 +224,8 @@ def route(alerts: AlertsConfig, clock: Callable[[], datetime]) -> Enqueue:
             return
         matching = [s for s in alerts.subscriptions if subscribed(s, session, change)]
         enqueue(session, change, [s.channel for s in matching if s.mode == "immediate"], clock(),
-                digest=[s.channel for s in matching if s.mode == "digest"])
+                digest=[s.channel for s in matching if s.mode == "digest"],
+                weekly=[s.channel for s in matching if s.mode == "weekly"])
 
     return _enqueue
 

@@ -205,6 +205,7 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    deadline_event_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_events.id"), index=True)
 
     change: Mapped[Change | None] = relationship()
 
@@ -280,3 +281,71 @@ class DefinitionScan(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
     scheme: Mapped[int]
     found: Mapped[int] = mapped_column(default=0)
+class Deadline(Base):
+    """A date a document states (comment close, effective, transition end), one per (document, kind).
+
+    Derived from versions and catalogue fields; `previous_date` keeps the date before the last move."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("document_id", "kind"), Index("ix_deadlines_date", "date"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    date: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(100))  # "text" or the catalogue field it came from
+    version_number: Mapped[int | None]
+    first_seen_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    previous_date: Mapped[date | None] = mapped_column(Date)
+    moves: Mapped[int] = mapped_column(default=0)  # how often the date moved (the calendar event's SEQUENCE)
+
+    document: Mapped[Document] = relationship()
+
+
+class UnreadDate(Base):
+    """A date a document writes that could not be read (2月30日, 13월, a period without an end), with evidence."""
+
+    __tablename__ = "unread_dates"
+    __table_args__ = (UniqueConstraint("document_id", "kind", "evidence_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    evidence: Mapped[str] = mapped_column(Text)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    problem: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(100))
+    first_seen_at: Mapped[datetime]
+
+
+class DeadlineEvent(Base):
+    """Something to tell about a deadline: it is approaching (N days left) or it moved. `key` makes each once."""
+
+    __tablename__ = "deadline_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # approaching | changed
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    before: Mapped[date | None] = mapped_column(Date)
+    after: Mapped[date | None] = mapped_column(Date)
+    days: Mapped[int | None]
+    created_at: Mapped[datetime]
+    routed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    deadline: Mapped[Deadline] = relationship()
+
+
+class Review(Base):
+    """One assessment of a change (append-only): its outcome, the reviewer, when, and a note."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # applicable | not-applicable | action-needed
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]

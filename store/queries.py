@@ -30,6 +30,7 @@ class HistoryFilter:
     topic: str | None = None
     significance: str | None = None
     limit: int | None = None
+    review: str | None = None  # the latest review's outcome, or "unreviewed"
 
 
 def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
@@ -45,6 +46,10 @@ def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
         q = q.where(Change.detected_at < f.until)
     if f.kind:
         q = q.where(Change.kind == f.kind)
+    if f.review:
+        from store.reviews import state_condition
+
+        q = q.where(state_condition(f.review))
     if f.text:
         changed_text = (select(Version.id).where(Version.document_id == Change.document_id,
                                                  Version.number == Change.to_version))

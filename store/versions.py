@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
+from store.deadlines import record_field_dates, record_text_dates
 from store.models import Blob, Change, Fetch, SourceRun, Version
 from store.models import Document as DocumentRow
 from store.terms import record_definitions
@@ -177,6 +178,9 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
     doc.meta = {**doc.meta, "listed": True, "offices": list(entry.offices), "topics": list(entry.topics),
                 "attachments": list(entry.attachments), "changed": entry.changed}
+    if entry.dates:
+        doc.meta = {**doc.meta, "catalogue_dates": dict(entry.dates)}
+        record_field_dates(session, doc, dict(entry.dates), ctx.now, announce=not ctx.baseline)
     _set_status(session, ctx, doc, entry.status)
     doc.last_seen_at = ctx.now
     return doc
@@ -276,6 +280,7 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     session.add(version)
     session.flush()
     record_definitions(session, version)  # terms across jurisdictions: each new version is read once
+    record_text_dates(session, doc, text, version.number, ctx.now, announce=not ctx.baseline)
     if latest is None:
         if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")

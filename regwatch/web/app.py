@@ -26,6 +26,7 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
        "frame-ancestors 'none'")
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 COOKIE = "regwatch_auth"
+MACHINE_PATHS = ("/api/", "/feed", "/openapi", "/calendar.ics")  # read by programs: ?token= works, errors are JSON
 
 
 @dataclass
@@ -80,6 +81,11 @@ def create_app(sessions: sessionmaker[Session], settings: WebSettings | None = N
     from regwatch.web.terms import terms_views
 
     app.register_blueprint(terms_views)
+    from regwatch.web.deadlines import deadlines
+    from regwatch.web.reviews import reviews
+
+    app.register_blueprint(deadlines)
+    app.register_blueprint(reviews)
     return app
 
 
@@ -134,7 +140,7 @@ def _guard() -> Response | None:
     if hmac.compare_digest(request.cookies.get(COOKIE, ""), _cookie_value(token)):
         return None
     if "token" in request.args and hmac.compare_digest(request.args["token"], token):
-        if request.method != "GET" or request.path.startswith(("/api/", "/feed", "/openapi")):
+        if request.method != "GET" or request.path.startswith(MACHINE_PATHS):
             return None
         rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
         response = redirect(request.path + ("?" + urlencode(rest) if rest else ""), code=303)
@@ -175,7 +181,7 @@ def _not_found(_exc: Exception) -> Response:
 
 
 def _page_or_json(status: int, message: str) -> Response:
-    if request.path.startswith(("/api/", "/feed", "/openapi")):
+    if request.path.startswith(MACHINE_PATHS):
         return _error(status, message)
     from flask import render_template
 

@@ -15,6 +15,7 @@ from regwatch.config import AGENCIES
 from regwatch.web.search import documents_containing, documents_in_topic, many_documents
 from store.models import Change, Document, Source, Version
 from store.queries import KINDS, HistoryFilter, _history_query, change_view
+from store.reviews import STATES
 
 FEW_DOCUMENTS = 1000
 
@@ -38,6 +39,7 @@ class ListFilter:
     limit: int = 50
     offset: int = 0
     raw: Mapping[str, object] = field(default_factory=dict, compare=False)
+    review: str | None = None  # the latest review's outcome, or "unreviewed"
 
     def needs_index(self) -> bool:
         return bool(self.text or self.topic)
@@ -58,8 +60,11 @@ def parse_filter(args, *, default_limit: int, max_limit: int) -> ListFilter:  # 
     raw = {k: v for k, v in {"agency": agency, "source": list(sources), "kind": kind, "since": args.get("since"),
                              "until": args.get("until"), "text": text, "topic": args.get("topic") or None,
                              "significance": args.get("significance") or None}.items() if v}
+    review = _choice(args.get("review"), STATES, "review")
+    if review:
+        raw["review"] = review
     return ListFilter(agency, sources, kind, since, until, text, args.get("topic") or None,
-                      args.get("significance") or None, limit, offset, raw)
+                      args.get("significance") or None, limit, offset, raw, review)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -100,7 +105,7 @@ def _when(value: str | None, name: str, *, end: bool = False) -> datetime | None
 def list_changes(session: Session, f: ListFilter) -> tuple[list[ChangeView], bool]:
     """One page of the history, newest first, and whether another page follows."""
     q = _history_query(HistoryFilter(agency=f.agency, sources=f.sources, since=f.since, until=f.until,
-                                     kind=f.kind))
+                                     kind=f.kind, review=f.review))
     for phrase, selection in _selections(f):
         # Few documents: find their changes by document. Many: walk the history newest first and stop at a full
         # page ("+ 0" keeps SQLite from driving the join by the document index and then sorting everything).

@@ -48,7 +48,41 @@ FILTERS = [
     _param("topic", "Only documents of this topic (a glossary topic such as `exosomes`, or a catalogue topic).",
            {"type": "string"}),
     _param("significance", "Only changes of this significance (when changes record one).", {"type": "string"}),
+    _param("review", "Only changes whose latest review has this outcome, or `unreviewed` for none.",
+           {"type": "string", "enum": ["applicable", "not-applicable", "action-needed", "unreviewed"]}),
 ]
+DEADLINE_KINDS = ["comment_close", "effective", "transition_end", "comment_open"]
+DEADLINE_FILTERS = [
+    _param("agency", "Only this agency (repeatable).", {"type": "array", "items": {"type": "string",
+                                                                                    "enum": list(AGENCIES)}},
+           style="form", explode=True),
+    _param("kind", "Only this kind of date (repeatable).", {"type": "array", "items": {"type": "string",
+                                                                                        "enum": DEADLINE_KINDS}},
+           style="form", explode=True),
+    _param("within", "Only dates up to this many days ahead.", {"type": "integer", "minimum": 0, "maximum": 36500}),
+    _param("past", "1: also dates that have passed (the calendar includes them unless 0).", {"type": "string"}),
+]
+DEADLINE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One deadline, exactly as `regwatch deadlines --format json` prints it (field names are a "
+                   "contract).",
+    "additionalProperties": False,
+    "required": ["kind", "date", "agency", "publisher", "document_id", "url", "title", "evidence", "first_seen",
+                 "previous_date"],
+    "properties": {
+        "kind": {"type": "string", "enum": DEADLINE_KINDS},
+        "date": {"type": "string", "format": "date"},
+        "agency": {"type": "string"},
+        "publisher": {"type": "string"},
+        "document_id": {"type": "integer"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "evidence": {"type": "string", "description": "The sentence or catalogue field the date was read from."},
+        "first_seen": {"type": "string", "format": "date-time"},
+        "previous_date": {"type": ["string", "null"], "format": "date",
+                          "description": "The date before the last move; null unless the date moved."},
+    },
+}
 PAGING = [
     _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
     _param("offset", "Changes to skip (newest first).", {"type": "integer", "minimum": 0, "default": 0}),
@@ -88,6 +122,19 @@ def spec(version: str = "0.1.0") -> dict[str, Any]:
                 "responses": {"200": {"description": "Atom 1.0",
                                       "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
                               "400": ERROR, "401": UNAUTHORIZED}}},
+            "/api/deadlines": {"get": {
+                "operationId": "listDeadlines", "summary": "Dates the documents state, soonest first.",
+                "parameters": DEADLINE_FILTERS,
+                "responses": {"200": {"description": "Deadlines", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Deadline"}}}}},
+                    "400": ERROR, "401": UNAUTHORIZED}}},
+            "/calendar.ics": {"get": {
+                "operationId": "calendar", "summary": "The deadlines as an RFC 5545 calendar to subscribe to.",
+                "description": "One all-day event per document and kind; its UID stays when the date moves "
+                               "(SEQUENCE grows).",
+                "parameters": DEADLINE_FILTERS,
+                "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {
+                    "schema": {"type": "string"}}}}, "400": ERROR, "401": UNAUTHORIZED}}},
             "/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This description.",
                 "responses": {"200": {"description": "OpenAPI 3.1",
@@ -96,6 +143,7 @@ def spec(version: str = "0.1.0") -> dict[str, Any]:
         "components": {
             "schemas": {
                 "Change": CHANGE_SCHEMA,
+                "Deadline": DEADLINE_SCHEMA,
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
             },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

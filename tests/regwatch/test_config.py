@@ -68,7 +68,7 @@ BAD = [
     (mutate("alerts.channels.1.name", "mail"), "duplicate name 'mail' in alerts.channels"),
     (mutate("alerts.max_attempts", 0), "alerts.max_attempts"),
     (mutate("alerts.subscriptions", [{"channel": "pager"}]), "subscriptions[0].channel 'pager' is not a configured"),
-    (mutate("alerts.subscriptions", [{"channel": "mail", "mode": "weekly"}]), "alerts.subscriptions[0].mode"),
+    (mutate("alerts.subscriptions", [{"channel": "mail", "mode": "monthly"}]), "alerts.subscriptions[0].mode"),
     (mutate("alerts.subscriptions", [{"channel": "mail", "min_significance": "huge"}]),
      "alerts.subscriptions[0].min_significance"),
     (mutate("alerts.subscriptions", [{"channel": "mail", "sources": ["nope"]}]), "unknown source 'nope'"),
