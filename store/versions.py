@@ -22,7 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
-from store.models import Blob, Change, Fetch, SourceRun, Version
+from store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from store.models import Document as DocumentRow
 
 REMOVAL_RUNS = 2
@@ -64,6 +64,7 @@ def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None
     for entry in seen.listing.entries:
         present.add(entry.key)
         doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched, known=known)
+        _name_children(session, ctx, doc, seen.named.get(entry.key, ()), known)
         if entry.key not in seen.watched:
             outcome = _record_text(session, ctx, doc, metadata_text(entry), entry.url, fetched=None)
             _count(session, ctx, outcome)
@@ -100,6 +101,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         outcome = _record_text(session, ctx, doc, capture.document.text, capture.url, capture.fetched,
                                meta=_document_meta(capture.document))
         doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
+        _name_children(session, ctx, doc, capture.named)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
                       outcome=outcome, http_status=status, error=capture.error))
     _count(session, ctx, outcome)
@@ -157,6 +159,27 @@ def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> Docu
     session.add(doc)
     session.flush()
     return doc
+
+
+def _name_children(session: Session, ctx: RunContext, parent: DocumentRow, named: tuple[tuple[str, str], ...],
+                   known: dict[str, DocumentRow] | None = None) -> None:
+    """Record the files a stored page or a catalogue entry names, in its transaction: a file with no version yet
+    (or whose address changed) is then fetched, unconditionally, by a later run even if this one dies first,
+    because `source_children` lists it whatever its page answers then (304 included)."""
+    for key, url in named:
+        child = known.get(key) if known is not None else _find(session, ctx.source_id, key)
+        if child is None:
+            child = _new_document(session, ctx, key, url)
+            if known is not None:
+                known[key] = child
+            first = session.scalar(select(Version.run_id).where(Version.document_id == parent.id,
+                                                                Version.number == 1))
+            child.parent_id, child.title = parent.id, parent.title
+            # named before or with the page's first version: the page's "new" announces it
+            child.meta = {**child.meta, "named_with_new_parent": first is None or first == ctx.run_id}
+        elif child.url != url:  # another file in this place now: its old validators do not apply
+            child.url = url
+            child.meta = {k: v for k, v in child.meta.items() if k != "validators"}
 
 
 def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool,
@@ -291,8 +314,13 @@ def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
     """An attachment first seen together with its (new) parent is announced by the parent's change."""
     if doc.parent_id is None:
         return False
+    if doc.meta.get("named_with_new_parent"):  # named by the parent's first version (recorded in an earlier run)
+        return True
     first = session.scalar(select(Version).where(Version.document_id == doc.parent_id, Version.number == 1))
-    return first is None or first.run_id == ctx.run_id
+    if first is None or first.run_id == ctx.run_id:
+        return True
+    # the parent's first version came from a run that died before it fetched this file: catching up on it
+    return session.scalar(select(Run.status).where(Run.id == first.run_id)) == "running"
 
 
 def _store_blob(session: Session, body: bytes) -> str:
