@@ -7,7 +7,7 @@ Rules:
   and counters are kept as versions, silently);
 - the first run of a source is its baseline: versions are stored, no change is announced;
 - a document is removed only after two consecutive runs without it in its complete catalogue, or two
-  consecutive 404/410 answers; a failed fetch or a bot-protection answer is an error, never a removal.
+  consecutive 404/410 answers, counting only runs that completed (a killed run is no evidence); a failed fetch or a bot-protection answer is an error, never a removal.
 """
 
 from __future__ import annotations
@@ -194,6 +194,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
         _announce(session, ctx, doc, "new", None, current.number if current else None,
                   "reappeared in the catalogue after its removal", {"reappeared": True})
     doc.missing_runs = 0
+    if "absent_in" in doc.meta:
+        doc.meta = {k: v for k, v in doc.meta.items() if k != "absent_in"}
     doc.watched = watched
     doc.url, doc.title = entry.url, entry.title
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
@@ -235,13 +237,15 @@ def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Sta
 def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
     doc.last_seen_at = ctx.now
     doc.gone_runs = 0
+    if "gone_in" in doc.meta:
+        doc.meta = {k: v for k, v in doc.meta.items() if k != "gone_in"}
     return outcome
 
 
 def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
     if doc.meta.get("listed") and doc.missing_runs == 0:
         return "error"  # the catalogue still lists it: a broken link, not a withdrawal
-    doc.gone_runs += 1
+    doc.gone_runs = _streak(session, ctx, doc, "gone_in")
     if doc.gone_runs >= REMOVAL_RUNS:
         return _remove(session, ctx, doc, f"answers HTTP 404/410 on {doc.gone_runs} consecutive runs")
     return "gone"
@@ -253,10 +257,23 @@ def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
     for doc in session.scalars(listed):
         if doc.key in present or not doc.meta.get("listed"):
             continue
-        doc.missing_runs += 1
+        doc.missing_runs = _streak(session, ctx, doc, "absent_in")
         if doc.missing_runs >= REMOVAL_RUNS:
             _count(session, ctx, _remove(session, ctx, doc,
                                          f"left the catalogue ({doc.missing_runs} consecutive runs)"))
+
+
+def _streak(session: Session, ctx: RunContext, doc: DocumentRow, name: str) -> int:
+    """Note this run in the document's streak `name` (runs in a row without it, or answering 404/410) and return
+    the streak's length, counting only the runs of its source that completed (a killed or failed run is no
+    evidence of a withdrawal), this one included."""
+    earlier = [r for r in doc.meta.get(name, []) if r != ctx.run_id]
+    done = set(session.scalars(select(SourceRun.run_id).where(
+        SourceRun.source_id == ctx.source_id, SourceRun.run_id.in_(earlier),
+        SourceRun.status.in_(("ok", "partial"))))) if earlier else set()
+    runs = [r for r in earlier if r in done] + [ctx.run_id]
+    doc.meta = {**doc.meta, name: runs}
+    return len(runs)
 
 
 def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> str:

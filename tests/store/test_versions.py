@@ -50,7 +50,14 @@ class Harness:
             s.add(SourceRun(run_id=run.id, source_id=self.source_id))
             self.run_id = run.id
 
-    def end_run(self) -> None:
+    def end_run(self, completed: bool = True) -> None:
+        """Close the current run (as `regwatch run` does when it completes; a killed run stays `running`) and
+        start the next one a day later."""
+        if completed:
+            with self.sessions.begin() as s:
+                run, source_run = s.get(Run, self.run_id), s.scalars(select(SourceRun).where(
+                    SourceRun.run_id == self.run_id)).one()
+                run.status, run.finished_at, source_run.status = "ok", self.clock(), "ok"
         self.baseline = False
         self.clock.advance(days=1)
         self.new_run()
@@ -158,6 +165,29 @@ def test_absence_then_return_resets_the_count(h: Harness) -> None:
     h.end_run()
     h.listing(entry("a"))
     assert h.changes() == []
+
+
+def test_a_killed_run_does_not_count_toward_removal(h: Harness) -> None:
+    """Issue #12: a run that died after recording the catalogue is no evidence of a withdrawal."""
+    h.listing(entry("a"), entry("gone"), watched=("a", "gone"))
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    h.end_run(completed=False)  # killed after the catalogue was stored
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == []  # one completed run without it, not two
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == [("removed", "gone")]
+
+
+def test_a_killed_run_does_not_count_toward_a_404_removal(h: Harness) -> None:
+    h.capture("a", "Text.")
+    h.end_run()
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run(completed=False)
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run()
+    assert h.capture("a", None, status=404) == "removed"
 
 
 def test_failed_or_blocked_fetches_never_remove_or_change(h: Harness) -> None:
