@@ -7,7 +7,8 @@ Rules:
   and counters are kept as versions, silently);
 - the first run of a source is its baseline: versions are stored, no change is announced;
 - a document is removed only after two consecutive runs without it in its complete catalogue, or two
-  consecutive 404/410 answers, counting only runs that completed (a killed run is no evidence); a failed fetch or a bot-protection answer is an error, never a removal.
+  consecutive 404/410 answers, counting only runs that completed (a killed run is no evidence); a failed fetch
+  or a bot-protection answer is an error, never a removal.
 """
 
 from __future__ import annotations
