@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
-from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
+from alerts.outbox import DeliveryReport, Pacing, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
 from alerts.significance import classify, rank, summary_line
@@ -109,8 +109,9 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
     channels = build_channels(config)
-    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
-    digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))
+    pacing = Pacing(budget=config.alerts.delivery_budget_seconds)  # bounds the run's time spent on delivery
+    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True, pacing=pacing)
+    digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config), pacing)
     report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
                                                     report.failed + digests.failed)
     report.errors.extend(digests.errors)

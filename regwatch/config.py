@@ -198,6 +198,9 @@ class AlertsConfig(_Model):
     max_attempts: Annotated[int, Field(ge=1)] = 8
     backoff_seconds: Annotated[float, Field(ge=0)] = 60.0
     web_base: str | None = None
+    # no new send starts after this many seconds of a run's delivery: a run spends at most this plus the longest
+    # channel `timeout` (each delivery's deadline) on alerts; the rest wait for the next run
+    delivery_budget_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
 
     @model_validator(mode="after")
     def _unique_names(self) -> AlertsConfig:
