@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,8 @@ from alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
 from store.models import OutboxItem
 from store.queries import load_change, version
+
+log = logging.getLogger(__name__)
 
 
 class MisconfiguredChannel:
@@ -115,6 +119,9 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
     report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
                                                     report.failed + digests.failed)
     report.errors.extend(digests.errors)
+    took = time.monotonic() - (pacing.ends_at - config.alerts.delivery_budget_seconds)
+    log.info("alert delivery took %.1f s (bound: budget %g s + the longest channel timeout %g s)", took,
+             config.alerts.delivery_budget_seconds, max((c.timeout for c in config.alerts.channels), default=0))
     return report
 
 
