@@ -31,6 +31,24 @@ class StoreFailure(UserError):
     exit_code = 1
 
 
+class StoreBusyError(UserError):
+    """`run --no-wait` while another run holds the store: one line, exit 3."""
+
+    exit_code = 3
+
+
+def _run_lock(config: Config, wait: bool):  # type: ignore[no-untyped-def]
+    """The store's run lock, held (see store/runlock.py): one run (or alert delivery) at a time per store."""
+    from store.runlock import RunLock, StoreBusy
+
+    lock = RunLock(config.store.url)
+    try:
+        lock.acquire(wait, waiting=lambda line: click.echo(f"regwatch: {line}", err=True))
+    except StoreBusy as exc:
+        raise StoreBusyError(f"{exc}; not running (--no-wait)") from None
+    return lock
+
+
 class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import DBAPIError
@@ -106,13 +124,19 @@ def _run_distributed(config: Config, names: tuple[str, ...]) -> Any:
 @click.option("--source", "names", multiple=True, help="Run only this source (repeatable).")
 @click.option("--distributed", is_flag=True,
               help="Seed the shared queue on Redis and let `regwatch worker` processes crawl it (docs/deployment.md).")
+@click.option("--no-wait", is_flag=True,
+              help="If another run is using the store, exit at once (status 3) instead of waiting for it.")
 @click.pass_context
-def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
+def run(ctx: click.Context, names: tuple[str, ...], distributed: bool, no_wait: bool) -> None:
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
     from regwatch.report import print_run_summary
     from store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
+    try:
+        ctx.obj["run_lock"] = _run_lock(config, wait=not no_wait)  # held until this process ends
+    except (ConfigError, StoreError) as exc:
+        raise UserError(str(exc)) from None
     try:
         if distributed or config.distributed.enabled:
             summary = _run_distributed(config, names)
