@@ -37,8 +37,9 @@ class StoreBusyError(UserError):
     exit_code = 3
 
 
-def _run_lock(config: Config, wait: bool):  # type: ignore[no-untyped-def]
-    """The store's run lock, held (see store/runlock.py): one run (or alert delivery) at a time per store."""
+def _hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
+    """Hold the store's run lock until the command ends (see store/runlock.py): one run (or alert delivery) at
+    a time per store."""
     from store.runlock import RunLock, StoreBusy
 
     lock = RunLock(config.store.url)
@@ -46,7 +47,7 @@ def _run_lock(config: Config, wait: bool):  # type: ignore[no-untyped-def]
         lock.acquire(wait, waiting=lambda line: click.echo(f"regwatch: {line}", err=True))
     except StoreBusy as exc:
         raise StoreBusyError(f"{exc}; not running (--no-wait)") from None
-    return lock
+    ctx.call_on_close(lock.release)
 
 
 class _Main(click.Group):
@@ -129,12 +130,14 @@ def _run_distributed(config: Config, names: tuple[str, ...]) -> Any:
 @click.pass_context
 def run(ctx: click.Context, names: tuple[str, ...], distributed: bool, no_wait: bool) -> None:
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
+    from regwatch.pipeline import select_sources
     from regwatch.report import print_run_summary
     from store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
     try:
-        ctx.obj["run_lock"] = _run_lock(config, wait=not no_wait)  # held until this process ends
+        if select_sources(config, names):  # mistakes in the selection are reported first, without waiting
+            _hold_run_lock(ctx, config, wait=not no_wait)
     except (ConfigError, StoreError) as exc:
         raise UserError(str(exc)) from None
     try:
