@@ -108,7 +108,7 @@ def deadline_transport(deadline: Deadline) -> httpx.HTTPTransport:
     """An httpx transport whose every connect, write and read ends by `deadline`."""
     transport = httpx.HTTPTransport()
     transport._pool = httpcore.ConnectionPool(  # noqa: SLF001 — httpx offers no public way to pass a backend
-        ssl_context=ssl.create_default_context(), network_backend=DeadlineBackend(deadline))
+        ssl_context=httpx.create_ssl_context(), network_backend=DeadlineBackend(deadline))  # httpx's own CAs
     return transport
 
 
