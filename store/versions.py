@@ -268,13 +268,15 @@ def _streak(session: Session, ctx: RunContext, doc: DocumentRow, name: str) -> i
     """Note this run in the document's streak `name` (runs in a row without it, or answering 404/410) and return
     the streak's length, counting only the runs of its source that completed (a killed or failed run is no
     evidence of a withdrawal), this one included."""
+    # a store from before these streaks were kept: its counter stands for the earlier runs
+    legacy = 0 if name in doc.meta else (doc.missing_runs if name == "absent_in" else doc.gone_runs)
     earlier = [r for r in doc.meta.get(name, []) if r != ctx.run_id]
     done = set(session.scalars(select(SourceRun.run_id).where(
         SourceRun.source_id == ctx.source_id, SourceRun.run_id.in_(earlier),
         SourceRun.status.in_(("ok", "partial"))))) if earlier else set()
     runs = [r for r in earlier if r in done] + [ctx.run_id]
     doc.meta = {**doc.meta, name: runs}
-    return len(runs)
+    return len(runs) + legacy
 
 
 def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> str:
