@@ -40,6 +40,9 @@ class StoreBusyError(UserError):
 def _hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
     """Hold the store's run lock until the command ends (see store/runlock.py): one run (or alert delivery) at
     a time per store."""
+    from sqlalchemy.exc import DBAPIError
+
+    from store.db import StoreError
     from store.runlock import RunLock, StoreBusy
 
     lock = RunLock(config.store.url)
@@ -47,6 +50,8 @@ def _hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
         lock.acquire(wait, waiting=lambda line: click.echo(f"regwatch: {line}", err=True))
     except StoreBusy as exc:
         raise StoreBusyError(f"{exc}; not running (--no-wait)") from None
+    except (DBAPIError, StoreError, OSError):
+        return  # a store that cannot be reached or locked: the command reports that itself, in its own words
     ctx.call_on_close(lock.release)
 
 
