@@ -21,8 +21,16 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
 
+from alerts.bounded import (
+    BoundedSMTP,
+    BoundedSMTP_SSL,
+    Deadline,
+    DeadlineExceeded,
+    deadline_transport,
+    read_capped,
+)
 from alerts.signing import aware, secret_bytes, sign, utc_now, verify_signature
-from alerts.types import DeliveryError, Message
+from alerts.types import DeadlineMissed, DeliveryError, Message
 
 __all__ = ["EmailChannel", "PartialDeliveryError", "WebhookChannel", "sign", "verify_signature"]
 
@@ -89,8 +97,9 @@ class EmailChannel:
         """Deliver to the SMTP server or raise DeliveryError (see the class docstring for refusals)."""
         email = self.build(message)
         stage = "connect"
+        deadline = Deadline(self.timeout)  # the whole delivery: connect, TLS, login, send, every reply
         try:
-            with self._connect() as smtp:
+            with self._connect(deadline) as smtp:
                 if self.starttls:
                     stage = "STARTTLS"
                     smtp.starttls(context=self._tls())
@@ -99,6 +108,9 @@ class EmailChannel:
                     smtp.login(self.username, self.password or "")
                 stage = "send"
                 refused = smtp.send_message(email, self.sender, self.to)
+        except DeadlineExceeded as exc:
+            where = f"{self.host}:{self.port}"  # the deadline covers the whole delivery, not one read
+            raise DeadlineMissed(f"timeout: no answer from {where} within {self.timeout:g}s during {stage}") from exc
         except OSError as exc:  # smtplib, ssl and socket errors are all OSErrors
             raise self._scrub(self._error(_unwrap(exc), stage)) from exc
         if refused:
@@ -106,10 +118,10 @@ class EmailChannel:
             partial = PartialDeliveryError(reason, transient=_all_4xx(refused), refused=_decoded(refused))
             raise self._scrub(partial)
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, deadline: Deadline) -> smtplib.SMTP:
         if self.use_tls:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            return BoundedSMTP_SSL(self.host, self.port, deadline, context=self._tls())
+        return BoundedSMTP(self.host, self.port, deadline)
 
     def _tls(self) -> ssl.SSLContext:
         return self.tls_context or ssl.create_default_context()
@@ -229,16 +241,20 @@ class WebhookChannel:
                    "webhook-id": message.idempotency_key, "webhook-timestamp": str(stamp)}
         if self.secret is not None:
             headers["webhook-signature"] = sign(self.secret, message.idempotency_key, stamp, body)
+        deadline = Deadline(self.timeout)  # the whole delivery: connect, send, the answer's head and body
         try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-                response = client.post(self.url, content=body, headers=headers)
+            with (httpx.Client(timeout=self.timeout, follow_redirects=False,
+                               transport=deadline_transport(deadline)) as client,
+                  client.stream("POST", self.url, content=body, headers=headers) as response):
+                if response.is_success:
+                    return  # the body is not read: a 2xx is all a delivery needs
+                snippet = read_capped(response)
         except httpx.TimeoutException as exc:
             reason = f"timeout: no answer from {self._origin()} within {self.timeout:g}s ({type(exc).__name__})"
-            raise DeliveryError(reason) from exc
+            raise DeadlineMissed(reason) from exc
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
-        if not response.is_success:
-            raise self._status_error(response, at)
+        raise self._status_error(response, at, snippet)
 
     def _origin(self) -> str:
         url = httpx.URL(self.url)
@@ -256,11 +272,13 @@ class WebhookChannel:
                 return _permanent(f"TLS handshake failed with {self._origin()}: {_ssl_detail(cause)}")
         return DeliveryError(f"HTTP request to {self._origin()} failed: {type(exc).__name__}: {exc}")
 
-    def _status_error(self, response: httpx.Response, at: datetime) -> DeliveryError:
+    def _status_error(self, response: httpx.Response, at: datetime, body: bytes) -> DeliveryError:
         code = response.status_code
         permanent = 400 <= code < 500 and code not in (408, 429)
         note = {410: " (endpoint gone: disable it)"}.get(code, " (redirects are not followed)" if code < 400 else "")
-        snippet = " ".join(response.text[:200].split())
+        plain = response.headers.get("content-encoding", "identity").lower() in ("", "identity")
+        snippet = " ".join(body[:800].decode(response.encoding or "utf-8", errors="replace")[:200].split()) \
+            if plain else ""  # a compressed body is never inflated
         reason = f"HTTP {code} from {self._origin()}{note}" + (f": {snippet}" if snippet else "")
         reason += " (permanent, transient=False)" if permanent else ""
         return DeliveryError(reason, transient=not permanent, retry_after=_retry_after(response, at))

@@ -8,10 +8,11 @@ services' tokens, so they come from an environment variable, never from the conf
 from __future__ import annotations
 
 import logging
+import threading
 
 import apprise
 
-from alerts.types import DeliveryError, Message
+from alerts.types import DeadlineMissed, DeliveryError, Message
 
 
 class AppriseChannel:
@@ -19,6 +20,7 @@ class AppriseChannel:
 
     def __init__(self, name: str, urls: list[str], timeout: float = 15) -> None:
         self.name = name
+        self.timeout = timeout
         self._apprise = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
         bad = [u.split("://", 1)[0] + "://…" for u in urls if not self._apprise.add(u)]
         if bad or not urls:
@@ -27,9 +29,22 @@ class AppriseChannel:
             server.socket_read_timeout = server.socket_connect_timeout = timeout
 
     def send(self, message: Message) -> None:
-        with apprise.LogCapture(level=logging.WARNING) as logs:
-            ok = self._apprise.notify(title=message.subject, body=message.text,
-                                      body_format=apprise.NotifyFormat.TEXT)
+        """Deliver, or raise; Apprise's own timeouts are per read, so the whole delivery runs in a daemon thread
+        that is waited for `timeout` seconds at most (DeadlineMissed after that; the thread is abandoned)."""
+        done: list[tuple[bool, str]] = []
+
+        def notify() -> None:
+            with apprise.LogCapture(level=logging.WARNING) as logs:
+                sent = self._apprise.notify(title=message.subject, body=message.text,
+                                            body_format=apprise.NotifyFormat.TEXT)
+            done.append((bool(sent), logs.getvalue()))
+
+        worker = threading.Thread(target=notify, name=f"apprise-{self.name}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if not done:
+            raise DeadlineMissed(f"timeout: Apprise could not deliver on {self.name} within {self.timeout:g}s")
+        ok, log_text = done[0]
         if not ok:
-            lines = [ln.split(" - ", 2)[-1] for ln in logs.getvalue().splitlines() if ln.strip()]
+            lines = [ln.split(" - ", 2)[-1] for ln in log_text.splitlines() if ln.strip()]
             raise DeliveryError(f"Apprise could not deliver on {self.name}: {'; '.join(lines)[-300:] or 'no detail'}")

@@ -51,6 +51,11 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class DeadlineMissed(DeliveryError):
+    """The delivery did not finish within its channel's deadline (connect, send and read together): the outbox
+    leaves that channel alone for the rest of the run; its alerts wait for a later run."""
+
+
 class Channel(Protocol):
     """Delivers one message or raises DeliveryError. The outbox decides when and how often."""
 

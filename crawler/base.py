@@ -205,10 +205,14 @@ class BaseSpider(Spider):
             return
         watched = self.watched_keys(source, listing)
         log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
-        yield ListingSeen(source=source.name, listing=listing, watched=watched)
-        for entry in listing.entries:
-            if entry.key in watched:
-                yield from self.entry_requests(source, entry)
+        requests = [r for entry in listing.entries if entry.key in watched for r in self.entry_requests(source, entry)]
+        named: dict[str, list[tuple[str, str]]] = {}
+        for r in requests:  # the files the catalogue names are recorded with it (see `_on_document`)
+            if r.meta.get("parent_key"):
+                named.setdefault(r.meta["parent_key"], []).append((r.meta["key"], r.url))
+        yield ListingSeen(source=source.name, listing=listing, watched=watched,
+                          named={k: tuple(v) for k, v in named.items()})
+        yield from requests
         if listing.next_page and page < source.max_pages:
             yield self.listing_request(source, listing.next_page, page + 1)
 
@@ -253,9 +257,12 @@ class BaseSpider(Spider):
             return
         if source.ignore:
             document = replace(document, text=strip_ignored(document.text, source.ignore))
-        yield Capture(**base, fetched=fetched, document=document)
-        if follow:
-            yield from self.attachment_requests(source, key, document.attachments)
+        files = list(self.attachment_requests(source, key, document.attachments)) if follow else []
+        # the attachments are recorded (named) with the page, so a run killed before it fetched them (or a failed
+        # fetch) leaves them for the next run to fetch, whatever the page answers then
+        yield Capture(**base, fetched=fetched, document=document,
+                      named=tuple((r.meta["key"], r.url) for r in files))
+        yield from files
 
     def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]

@@ -20,6 +20,11 @@ Parser = Callable[[Fetched], Document]
 
 
 def _limit_memory(megabytes: int) -> None:
+    """The worker's initializer: its memory limit, and death with its parent (the forkserver, which dies with
+    the run: see parsers.deathsig), so no parser process outlives a killed run."""
+    from parsers.deathsig import die_with_parent
+
+    die_with_parent()
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
@@ -44,6 +49,7 @@ class BoundedParser:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["parsers.deathsig"])  # the forkserver dies with this process
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
                                              initargs=(self.memory_mb,))
         return self._pool

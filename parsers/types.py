@@ -109,6 +109,7 @@ class Capture:
     not_modified: bool = False
     error: str | None = None  # why the fetch or the parse failed
     blocked: bool = False  # the site's bot protection answered instead of the document
+    named: tuple[tuple[str, str], ...] = ()  # (key, url) of the attachments this document names, to be fetched
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,4 @@ class ListingSeen:
     source: str
     listing: Listing
     watched: frozenset[str] = frozenset()
+    named: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # entry key → its files (key, url)

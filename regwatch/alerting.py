@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -15,7 +17,7 @@ from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
 from alerts.glosses import gloss_change, gloss_line
-from alerts.outbox import DIGEST_STATES, WEEKLY_STATES, DeliveryReport, Policy, deliver, deliver_digests
+from alerts.outbox import DIGEST_STATES, WEEKLY_STATES, DeliveryReport, Pacing, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
 from alerts.significance import Finding, classify, defined_term, rank, summary_line
@@ -24,6 +26,8 @@ from alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
 from store.models import OutboxItem
 from store.queries import load_change, version
+
+log = logging.getLogger(__name__)
 
 
 class MisconfiguredChannel:
@@ -197,16 +201,20 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
 
     queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)
-    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
+    pacing = Pacing(budget=config.alerts.delivery_budget_seconds)  # bounds the run's time spent on delivery
+    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True, pacing=pacing)
     daily, weekly = digests_due(config, clock())
     for due, period, states in ((daily, "daily", DIGEST_STATES), (weekly, "weekly", WEEKLY_STATES)):
         if not due:
             continue
         digests = deliver_digests(sessions, channels, make_digest_renderer(config, period), clock, policy(config),
-                                  states)
+                                  states, pacing)
         report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
                                                         report.failed + digests.failed)
         report.errors.extend(digests.errors)
+    took = time.monotonic() - (pacing.ends_at - config.alerts.delivery_budget_seconds)
+    log.info("alert delivery took %.1f s (bound: budget %g s + the longest channel timeout %g s)", took,
+             config.alerts.delivery_budget_seconds, max((c.timeout for c in config.alerts.channels), default=0))
     return report
 
 

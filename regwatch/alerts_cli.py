@@ -40,10 +40,11 @@ def retry(ctx: click.Context, channel: str | None) -> None:
     """Re-send parked (failed) alerts now."""
     from alerts.outbox import deliver, retry_parked
     from regwatch.alerting import build_channels, make_renderer, policy
-    from regwatch.cli import _config, _sessions
+    from regwatch.cli import _config, _hold_run_lock, _sessions
 
     config = _config(ctx)
     sessions = _sessions(config)
+    _hold_run_lock(ctx, config, wait=True)  # not while a run delivers from the same outbox
     with sessions.begin() as session:
         moved = retry_parked(session, datetime.now(UTC), channel)
     report = deliver(sessions, build_channels(config), make_renderer(config), lambda: datetime.now(UTC),

@@ -31,6 +31,30 @@ class StoreFailure(UserError):
     exit_code = 1
 
 
+class StoreBusyError(UserError):
+    """`run --no-wait` while another run holds the store: one line, exit 3."""
+
+    exit_code = 3
+
+
+def _hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
+    """Hold the store's run lock until the command ends (see store/runlock.py): one run (or alert delivery) at
+    a time per store."""
+    from sqlalchemy.exc import DBAPIError
+
+    from store.db import StoreError
+    from store.runlock import RunLock, StoreBusy
+
+    lock = RunLock(config.store.url)
+    try:
+        lock.acquire(wait, waiting=lambda line: click.echo(f"regwatch: {line}", err=True))
+    except StoreBusy as exc:
+        raise StoreBusyError(f"{exc}; not running (--no-wait)") from None
+    except (DBAPIError, StoreError, OSError):
+        return  # a store that cannot be reached or locked: the command reports that itself, in its own words
+    ctx.call_on_close(lock.release)
+
+
 class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import DBAPIError
@@ -106,13 +130,21 @@ def _run_distributed(config: Config, names: tuple[str, ...]) -> Any:
 @click.option("--source", "names", multiple=True, help="Run only this source (repeatable).")
 @click.option("--distributed", is_flag=True,
               help="Seed the shared queue on Redis and let `regwatch worker` processes crawl it (docs/deployment.md).")
+@click.option("--no-wait", is_flag=True,
+              help="If another run is using the store, exit at once (status 3) instead of waiting for it.")
 @click.pass_context
-def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
+def run(ctx: click.Context, names: tuple[str, ...], distributed: bool, no_wait: bool) -> None:
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
+    from regwatch.pipeline import select_sources
     from regwatch.report import print_run_summary
     from store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
+    try:
+        if select_sources(config, names):  # mistakes in the selection are reported first, without waiting
+            _hold_run_lock(ctx, config, wait=not no_wait)
+    except (ConfigError, StoreError) as exc:
+        raise UserError(str(exc)) from None
     try:
         if distributed or config.distributed.enabled:
             summary = _run_distributed(config, names)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -78,6 +79,20 @@ class SourceConfig(_Model):
     def _simple_name(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
             raise ValueError(f"{value!r} must be letters, digits, '-', '_' or '.' (it is used on the command line)")
+        return value
+
+    @field_validator("selector")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        """Checked now, not at the first page it should select from."""
+        from parsers.selectors import checked
+        from parsers.types import ParseError
+
+        if value is not None:
+            try:
+                checked(value)
+            except ParseError as exc:
+                raise ValueError(str(exc).splitlines()[0]) from None  # soupsieve adds lines pointing at the spot
         return value
 
     @field_validator("ignore")
@@ -212,6 +227,9 @@ class AlertsConfig(_Model):
         if len(set(value)) != len(value):
             raise ValueError("each number of days may appear once")
         return tuple(sorted(value, reverse=True))
+    # no new send starts after this many seconds of a run's delivery: a run spends at most this plus the longest
+    # channel `timeout` (each delivery's deadline) on alerts; the rest wait for the next run
+    delivery_budget_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
 
     @model_validator(mode="after")
     def _unique_names(self) -> AlertsConfig:
@@ -380,18 +398,99 @@ def default_config_path() -> Path:
     return Path(os.environ.get("REGWATCH_CONFIG", "config.yaml"))
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration is a few KB; anything near this is not one
+MAX_DEPTH = 50  # nesting of mappings and lists (the schema needs 5)
+MAX_ALIASES = 100  # `*alias` uses (expanding them must not multiply the work)
+MAX_INT_DIGITS = 18
+
+
+class _Refused(Exception):
+    """The YAML reader refused the file (too deep, a duplicate key, a huge number…): why, and where."""
+
+    def __init__(self, why: str, mark: yaml.Mark | None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.line = mark.line + 1 if mark is not None else None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with limits: nesting depth, alias uses, integer size, and no duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(f"more than {MAX_ALIASES} aliases (*name)", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise _Refused(f"duplicate key {key_node.value!r}", key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise _Refused(f"a number of {digits} digits is too large", node.start_mark)
+        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, if it is a regular file (after symlinks) of at most MAX_CONFIG_BYTES: never blocks on a
+    FIFO, never reads a device such as /dev/zero."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else \
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a special file"
+            raise ConfigError(f"config file {path} is {kind}, not a regular file")
+        data = os.read(fd, MAX_CONFIG_BYTES + 1) if info.st_size <= MAX_CONFIG_BYTES else b"x" * (MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1024} KB; not a configuration")
+    return data.decode("utf-8")
+
+
 def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
-    """Read, validate and return the configuration; `REGWATCH_DATABASE_URL` overrides `store.url`."""
+    """Read, validate and return the configuration; `REGWATCH_DATABASE_URL` overrides `store.url`.
+
+    Whatever the file holds, this returns or raises ConfigError (one line) quickly: size, depth, alias and number
+    limits, regular files only, duplicate keys refused."""
     env = dict(os.environ) if env is None else env
     path = path or default_config_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = _read_text(path)
+        raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — a SafeLoader with limits
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except _Refused as exc:
+        raise ConfigError(f"{path}" + (f" line {exc.line}" if exc.line else "") + f": {exc.why}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        raise ConfigError(f"cannot read config file {path}: {_one_line(exc)}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {_one_line(exc)}") from None
+    except (RecursionError, MemoryError, ValueError) as exc:  # belt and braces: never a traceback
+        raise ConfigError(f"{path}: cannot be read as a configuration ({type(exc).__name__})") from None
     return parse_config(raw if raw is not None else {}, path=path, env=env)
 
 

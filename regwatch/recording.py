@@ -163,6 +163,13 @@ class StoreSink:
             siblings = children.setdefault(item.parent_key, [])
             if all(key != item.key for key, _ in siblings):
                 siblings.append((item.key, item.url))
+        if children is not None and item.named:  # … and the attachments a stored page names (see _name_children)
+            known = dict(children.get(item.key, []))
+            for key, url in item.named:
+                if known.get(key) != url:
+                    self._validators.get(item.source, {}).pop(key, None)
+                known[key] = url
+            children[item.key] = list(known.items())
         fetched = item.fetched
         if (item.source in self._validators and fetched is not None and item.document is not None
                 and not (item.error or item.blocked or item.not_modified or fetched.status in GONE_STATUSES)):

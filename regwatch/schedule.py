@@ -16,6 +16,7 @@ Time is a parameter: the clock and the child launcher are injected, so tests use
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -183,7 +184,8 @@ class Child(Protocol):
 
 
 class PopenChild:
-    """A real child process (its own process group, so a terminal's Ctrl-C reaches only the scheduler)."""
+    """A real child process (its own process group, so a terminal's Ctrl-C reaches only the scheduler). `kill`
+    ends the whole group: the cycle and every process it started (parser workers included)."""
 
     def __init__(self, argv: list[str]) -> None:
         self.proc = subprocess.Popen(argv, start_new_session=True)
@@ -200,8 +202,14 @@ class PopenChild:
             self.proc.send_signal(signal.SIGTERM)
 
     def kill(self) -> None:
+        self.sweep()
         if self.proc.poll() is None:
             self.proc.kill()
+
+    def sweep(self) -> None:
+        """SIGKILL whatever is left of the cycle's process group (the group outlives its leader)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
 
 
 Launcher = Callable[[list[str]], Child]
@@ -284,7 +292,12 @@ class CycleScheduler:
             return None
         child = self.launcher(self.argv)
         log.info("%s cycle started (child pid %s)", reason, child.pid)
-        code = self._watch(child, self.clock() + timedelta(minutes=self.cfg.max_run_minutes))
+        try:
+            code = self._watch(child, self.clock() + timedelta(minutes=self.cfg.max_run_minutes))
+        finally:
+            sweep = getattr(child, "sweep", None)
+            if sweep is not None:
+                sweep()  # nothing of a cycle outlives it, stopped or not
         if code is None:
             log.warning("%s cycle stopped before it finished (child pid %s)", reason, child.pid)
         elif code == 0:

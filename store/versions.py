@@ -7,7 +7,8 @@ Rules:
   and counters are kept as versions, silently);
 - the first run of a source is its baseline: versions are stored, no change is announced;
 - a document is removed only after two consecutive runs without it in its complete catalogue, or two
-  consecutive 404/410 answers; a failed fetch or a bot-protection answer is an error, never a removal.
+  consecutive 404/410 answers, counting only runs that completed (a killed run is no evidence); a failed fetch
+  or a bot-protection answer is an error, never a removal.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
 from store.deadlines import record_field_dates, record_text_dates
-from store.models import Blob, Change, Fetch, SourceRun, Version
+from store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from store.models import Document as DocumentRow
 from store.terms import record_definitions
 
@@ -66,6 +67,7 @@ def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None
     for entry in seen.listing.entries:
         present.add(entry.key)
         doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched, known=known)
+        _name_children(session, ctx, doc, seen.named.get(entry.key, ()), known)
         if entry.key not in seen.watched:
             outcome = _record_text(session, ctx, doc, metadata_text(entry), entry.url, fetched=None)
             _count(session, ctx, outcome)
@@ -102,6 +104,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         outcome = _record_text(session, ctx, doc, capture.document.text, capture.url, capture.fetched,
                                meta=_document_meta(capture.document))
         doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
+        _name_children(session, ctx, doc, capture.named)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
                       outcome=outcome, http_status=status, error=capture.error))
     _count(session, ctx, outcome)
@@ -161,6 +164,27 @@ def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> Docu
     return doc
 
 
+def _name_children(session: Session, ctx: RunContext, parent: DocumentRow, named: tuple[tuple[str, str], ...],
+                   known: dict[str, DocumentRow] | None = None) -> None:
+    """Record the files a stored page or a catalogue entry names, in its transaction: a file with no version yet
+    (or whose address changed) is then fetched, unconditionally, by a later run even if this one dies first,
+    because `source_children` lists it whatever its page answers then (304 included)."""
+    for key, url in named:
+        child = known.get(key) if known is not None else _find(session, ctx.source_id, key)
+        if child is None:
+            child = _new_document(session, ctx, key, url)
+            if known is not None:
+                known[key] = child
+            first = session.scalar(select(Version.run_id).where(Version.document_id == parent.id,
+                                                                Version.number == 1))
+            child.parent_id, child.title = parent.id, parent.title
+            # named before or with the page's first version: the page's "new" announces it
+            child.meta = {**child.meta, "named_with_new_parent": first is None or first == ctx.run_id}
+        elif child.url != url:  # another file in this place now: its old validators do not apply
+            child.url = url
+            child.meta = {k: v for k, v in child.meta.items() if k != "validators"}
+
+
 def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool,
                        known: dict[str, DocumentRow]) -> DocumentRow:
     """The entry's document, updated from it (`known`: the source's documents by key, one query for the listing)."""
@@ -173,6 +197,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
         _announce(session, ctx, doc, "new", None, current.number if current else None,
                   "reappeared in the catalogue after its removal", {"reappeared": True})
     doc.missing_runs = 0
+    if "absent_in" in doc.meta:
+        doc.meta = {k: v for k, v in doc.meta.items() if k != "absent_in"}
     doc.watched = watched
     doc.url, doc.title = entry.url, entry.title
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
@@ -217,13 +243,15 @@ def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Sta
 def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
     doc.last_seen_at = ctx.now
     doc.gone_runs = 0
+    if "gone_in" in doc.meta:
+        doc.meta = {k: v for k, v in doc.meta.items() if k != "gone_in"}
     return outcome
 
 
 def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
     if doc.meta.get("listed") and doc.missing_runs == 0:
         return "error"  # the catalogue still lists it: a broken link, not a withdrawal
-    doc.gone_runs += 1
+    doc.gone_runs = _streak(session, ctx, doc, "gone_in")
     if doc.gone_runs >= REMOVAL_RUNS:
         return _remove(session, ctx, doc, f"answers HTTP 404/410 on {doc.gone_runs} consecutive runs")
     return "gone"
@@ -235,10 +263,25 @@ def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
     for doc in session.scalars(listed):
         if doc.key in present or not doc.meta.get("listed"):
             continue
-        doc.missing_runs += 1
+        doc.missing_runs = _streak(session, ctx, doc, "absent_in")
         if doc.missing_runs >= REMOVAL_RUNS:
             _count(session, ctx, _remove(session, ctx, doc,
                                          f"left the catalogue ({doc.missing_runs} consecutive runs)"))
+
+
+def _streak(session: Session, ctx: RunContext, doc: DocumentRow, name: str) -> int:
+    """Note this run in the document's streak `name` (runs in a row without it, or answering 404/410) and return
+    the streak's length, counting only the runs of its source that completed (a killed or failed run is no
+    evidence of a withdrawal), this one included."""
+    # a store from before these streaks were kept: its counter stands for the earlier runs
+    legacy = 0 if name in doc.meta else (doc.missing_runs if name == "absent_in" else doc.gone_runs)
+    earlier = [r for r in doc.meta.get(name, []) if r != ctx.run_id]
+    done = set(session.scalars(select(SourceRun.run_id).where(
+        SourceRun.source_id == ctx.source_id, SourceRun.run_id.in_(earlier),
+        SourceRun.status.in_(("ok", "partial"))))) if earlier else set()
+    runs = [r for r in earlier if r in done] + [ctx.run_id]
+    doc.meta = {**doc.meta, name: runs}
+    return len(runs) + legacy
 
 
 def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> str:
@@ -298,8 +341,13 @@ def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
     """An attachment first seen together with its (new) parent is announced by the parent's change."""
     if doc.parent_id is None:
         return False
+    if doc.meta.get("named_with_new_parent"):  # named by the parent's first version (recorded in an earlier run)
+        return True
     first = session.scalar(select(Version).where(Version.document_id == doc.parent_id, Version.number == 1))
-    return first is None or first.run_id == ctx.run_id
+    if first is None or first.run_id == ctx.run_id:
+        return True
+    # the parent's first version came from a run that died before it fetched this file: catching up on it
+    return session.scalar(select(Run.status).where(Run.id == first.run_id)) == "running"
 
 
 def _store_blob(session: Session, body: bytes) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, redirect, request
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter, Map
 
 from regwatch.web import search
 from regwatch.web.history import BadRequest
@@ -56,6 +57,17 @@ class IndexKeeper:
             self.checked = self.monotonic()
 
 
+STORE_INT_MAX = 2**63 - 1  # the largest id or number SQLite and PostgreSQL (bigint) can hold
+
+
+class StoreInt(IntegerConverter):
+    """`<int:…>` in a route: an id the store could hold, else 404 (not a 500 from the database driver)."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 — werkzeug's names
+                 max: int | None = STORE_INT_MAX, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(sessions: sessionmaker[Session], settings: WebSettings | None = None) -> Flask:
     """The application over an open store."""
     settings = settings or WebSettings()
@@ -72,6 +84,7 @@ def create_app(sessions: sessionmaker[Session], settings: WebSettings | None = N
     app.register_error_handler(BadRequest, _bad_request)
     app.register_error_handler(404, _not_found)
     app.jinja_env.globals["query"] = query_string
+    app.url_map.converters["int"] = StoreInt  # before the routes are added: every <int:…> is a StoreInt
 
     from regwatch.web.api import api
     from regwatch.web.views import views

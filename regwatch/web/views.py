@@ -119,9 +119,12 @@ def _version_arg(name: str, default: int) -> int:
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise BadRequest(f"{name}: {value!r} is not a whole number") from None
+    if not 0 <= number < 2**63:  # no version the store could hold
+        abort(404)
+    return number
 
 
 @views.get("/documents/<int:document_id>/versions/<int:number>/raw")

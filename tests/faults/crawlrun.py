@@ -59,12 +59,13 @@ class RunResult:
     peak_rss_mb: float  # the child's peak resident memory (with its own children), sampled every 20 ms
 
 
-def regwatch_run(config: Path, db_url: str, *args: str, timeout: float = 120) -> RunResult:
-    """`python -m regwatch --config CONFIG run`, in a child process as in production."""
+def regwatch_run(config: Path, db_url: str, *args: str, timeout: float = 120, verbose: bool = False) -> RunResult:
+    """`python -m regwatch --config CONFIG run`, in a child process as in production (`verbose`: with `-v`)."""
     env = {**os.environ, "REGWATCH_DATABASE_URL": db_url}
     env.pop("REGWATCH_ALLOW_HOSTS", None)  # the config allows loopback itself
     started = time.monotonic()
-    proc = psutil.Popen([sys.executable, "-m", "regwatch", "--config", str(config), "run", *args],
+    proc = psutil.Popen([sys.executable, "-m", "regwatch", "--config", str(config), *(["-v"] if verbose else []),
+                         "run", *args],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     peak = [0]
     done = threading.Event()

@@ -24,7 +24,7 @@ from store.models import Blob, Document, Version
 from tests.crawl.conftest import ROOT
 from tests.security.conftest import HOSTILE_NAMES, PAGE, ZIP_SLIP, HostileCrawl
 
-SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal", ".run.lock")  # .run.lock: one run at a time
 
 
 def written(crawl: HostileCrawl) -> list[Path]:

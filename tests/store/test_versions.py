@@ -50,7 +50,14 @@ class Harness:
             s.add(SourceRun(run_id=run.id, source_id=self.source_id))
             self.run_id = run.id
 
-    def end_run(self) -> None:
+    def end_run(self, completed: bool = True) -> None:
+        """Close the current run (as `regwatch run` does when it completes; a killed run stays `running`) and
+        start the next one a day later."""
+        if completed:
+            with self.sessions.begin() as s:
+                run, source_run = s.get(Run, self.run_id), s.scalars(select(SourceRun).where(
+                    SourceRun.run_id == self.run_id)).one()
+                run.status, run.finished_at, source_run.status = "ok", self.clock(), "ok"
         self.baseline = False
         self.clock.advance(days=1)
         self.new_run()
@@ -158,6 +165,29 @@ def test_absence_then_return_resets_the_count(h: Harness) -> None:
     h.end_run()
     h.listing(entry("a"))
     assert h.changes() == []
+
+
+def test_a_killed_run_does_not_count_toward_removal(h: Harness) -> None:
+    """Issue #12: a run that died after recording the catalogue is no evidence of a withdrawal."""
+    h.listing(entry("a"), entry("gone"), watched=("a", "gone"))
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    h.end_run(completed=False)  # killed after the catalogue was stored
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == []  # one completed run without it, not two
+    h.end_run()
+    h.listing(entry("a"), watched=("a",))
+    assert h.changes() == [("removed", "gone")]
+
+
+def test_a_killed_run_does_not_count_toward_a_404_removal(h: Harness) -> None:
+    h.capture("a", "Text.")
+    h.end_run()
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run(completed=False)
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run()
+    assert h.capture("a", None, status=404) == "removed"
 
 
 def test_failed_or_blocked_fetches_never_remove_or_change(h: Harness) -> None:
@@ -382,3 +412,45 @@ def test_the_sink_lists_an_attachment_first_seen_in_this_run_among_its_parents_c
     assert sink.children("fda-guidance", "a") == [("a#file1", BASE + "f.pdf")]
     with h.sessions() as s:
         assert children(s, h.source_id, "a") == [("a#file1", BASE + "f.pdf")]
+
+
+def _children(h: Harness, key: str) -> list[tuple[str, str]]:
+    with h.sessions() as s:
+        return source_children(s, h.source_id).get(key, [])
+
+
+def test_files_a_page_names_are_recorded_with_it_and_stay_due_until_fetched(h: Harness) -> None:
+    """Issue #12: a run killed between a page and its files, or a file whose fetch failed, loses nothing: the
+    files the page named are listed for the next run, whatever the page answers then."""
+    h.capture("a", "Text.")
+    h.end_run()
+    named = (("a#file1", BASE + "a.pdf"), ("a#file2", BASE + "a2.pdf"))
+    assert h.capture("a", "New text with two files.", named=named) == "changed"
+    h.end_run(completed=False)  # killed before it fetched the files
+    assert _children(h, "a") == list(named)  # the next run's 304 for the page still fetches them
+    assert h.capture("a#file1", None, status=0, error="TimeoutError: took too long", parent_key="a") == "error"
+    h.end_run()
+    assert _children(h, "a") == list(named)  # a failed fetch: still due
+    assert h.capture("a#file1", "File one.", parent_key="a") == "new"
+    assert h.capture("a#file2", "File two.", parent_key="a") == "new"  # a new file of an existing guidance
+
+
+def test_files_of_a_new_page_killed_before_them_are_announced_by_the_page(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    h.end_run()
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    h.capture("b", "Page of b.", named=(("b#file1", BASE + "b.pdf"),))
+    h.end_run(completed=False)  # killed after the page was stored
+    h.listing(entry("a"), entry("b"), watched=("a", "b"))
+    assert h.capture("b#file1", "PDF of b.", parent_key="b") == "stored"  # the page's "new" covers it
+    assert h.changes() == [("new", "b")]
+
+
+def test_a_file_moved_to_a_new_address_is_fetched_unconditionally(h: Harness) -> None:
+    h.capture("a", "Text.", named=(("a#file1", BASE + "old.pdf"),))
+    h.capture("a#file1", "Old file.", parent_key="a")
+    h.end_run()
+    h.capture("a", "Text, new file.", named=(("a#file1", BASE + "new.pdf"),))
+    assert _children(h, "a") == [("a#file1", BASE + "new.pdf")]
+    with h.sessions() as s:
+        assert validators(s, h.source_id, "a#file1") == {}  # the old file's ETag does not apply to the new one

@@ -158,3 +158,14 @@ def test_serve_refuses_a_public_address_without_a_token(web_store: WebStore, mon
     assert "a-long-enough-secret-token" not in result.output + caplog.text  # never logged
     result = CliRunner().invoke(main, ["--config", str(config), "serve"])
     assert served["host"] == "127.0.0.1" and served["port"] == 8080  # loopback by default
+
+
+@pytest.mark.parametrize("huge", [2**63, 2**64 + 1, 10**40])
+def test_ids_the_store_cannot_hold_are_404_not_500(client: FlaskClient, web_store: WebStore, huge: int) -> None:
+    """Issue #12: an id past SQLite's int64 used to reach the driver (OverflowError: a 500)."""
+    doc = web_store.ids["evil"]
+    for path in (f"/documents/{huge}", f"/changes/{huge}", f"/documents/{huge}/versions/1/raw",
+                 f"/documents/{doc}/versions/{huge}/raw", f"/documents/{huge}/warc", f"/documents/{huge}/diff",
+                 f"/documents/{doc}/diff?from={huge}&to=1"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/documents/{2**63 - 1}").status_code == 404  # the largest it can hold: simply absent
