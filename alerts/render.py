@@ -143,6 +143,14 @@ _LINKS = ("Document", "Diff in regwatch", "Previous version")
 
 def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list[tuple[str, str]]:
     facts = [("Document", change.url), ("Source", change.source), ("Detected", change.detected_at)]
+    if change.publisher and change.publisher != change.agency.upper():
+        facts.append(("Publisher", change.publisher))
+    if details.get("from_status") and details.get("to_status"):
+        facts.append(("Status", f"{details['from_status']} → {details['to_status']}"))
+    if details.get("wording"):
+        facts.append(("Wording", str(details["wording"])))
+    facts += [("New file", f"{f.get('title') or ''} {f.get('url') or ''}".strip()) for f in details.get("files") or ()
+              if isinstance(f, dict)]
     if details.get("significance"):
         facts.append(("Significance", str(details["significance"])))
     if details.get("section"):

@@ -89,7 +89,8 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
     def render(session: Session, item: OutboxItem) -> Message:
         view, change = load_change(session, item.change_id or 0)
         ops = None
-        if change.kind == "changed" and change.from_version and change.to_version:
+        if (change.kind in ("changed", "status") and change.from_version and change.to_version
+                and change.from_version != change.to_version):
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
-from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 
 KINDS = ("new", "changed", "removed", "status")
 
@@ -159,7 +159,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=CHANGE_FIELDS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
     elif not rows:

@@ -22,6 +22,7 @@ from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
 from store.db import StoreUnavailable, open_store, retrying, write
 from store.models import Fetch, Run, Source, SourceRun
+from store.settle import settle_run
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -163,6 +164,7 @@ def _finish_run(sessions: sessionmaker[Session], run_id: int, sources: list[Sour
                 now: datetime) -> list[SourceSummary]:
     out = []
     with sessions.begin() as session:
+        settle_run(session, run_id)  # one event, one change: before any alert of this run is delivered
         for src in sources:
             source = session.scalar(select(Source).where(Source.name == src.name))
             assert source is not None
