@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from alerts.diff import ELLIPSIS, DiffOp, fold_context, ops_to_json
+from alerts.context import fold_ops
+from alerts.diff import ELLIPSIS, DiffOp, ops_to_json
 from alerts.types import ChangeView, Message
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
@@ -173,7 +174,7 @@ def _clip(ops: Sequence[DiffOp] | None) -> tuple[list[DiffOp] | None, int]:
         return None, 0
     if all(op.op == "equal" for op in ops):
         return [], 0  # nothing to show: the template says "No wording change."
-    folded = fold_context(ops, CONTEXT_WORDS)
+    folded = fold_ops(ops, CONTEXT_WORDS)
     shown: list[DiffOp] = []
     changes = 0
     for op in folded:

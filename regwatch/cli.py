@@ -216,8 +216,8 @@ def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None
             old = version(session, document_id, old_number)
         except NotFound as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"--- version {old.number} ({old.fetched_at.isoformat()})\n"
-               f"+++ version {new.number} ({new.fetched_at.isoformat()})")
+    click.echo(f"--- document {document_id} version {old.number} ({old.fetched_at.isoformat(timespec='seconds')})\n"
+               f"+++ document {document_id} version {new.number} ({new.fetched_at.isoformat(timespec='seconds')})")
     ops = diff_document(old.text, new.text)
     click.echo(format_findings(rank(classify(old.text, new.text, ops))))
     click.echo(format_ops(ops, context=context, color=sys.stdout.isatty()))
