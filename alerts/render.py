@@ -163,7 +163,8 @@ def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list
         facts.append(("Versions", " → ".join(versions)))
     if web and change.from_version and change.to_version:
         base = f"{web.rstrip('/')}/documents/{change.document_id}"
-        facts.append(("Diff in regwatch", f"{base}/diff?from={change.from_version}&to={change.to_version}#first-change"))
+        diff = f"{base}/diff?from={change.from_version}&to={change.to_version}#first-change"
+        facts.append(("Diff in regwatch", diff))
         facts.append(("Previous version", f"{base}/versions/{change.from_version}/raw"))
     return facts
 

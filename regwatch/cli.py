@@ -16,6 +16,24 @@ from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, 
 from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 
 KINDS = ("new", "changed", "removed", "status")
+SIGNIFICANCES = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
+
+
+def _known(option: str, value: str | None, known: tuple[str, ...] | list[str]) -> str | None:
+    """`value` as the known spelling (any case), or a one-line mistake listing the known values."""
+    if value is None:
+        return None
+    found = {k.casefold(): k for k in known}.get(value.strip().casefold())
+    if found is None:
+        raise UserError(f"unknown {option} {value!r}; known: {', '.join(known)}")
+    return found
+
+
+def _topics(config: Config) -> list[str]:
+    """The topics changes are tagged with: the built-in glossary's and the config's own."""
+    from alerts.topics import merge_glossary
+
+    return sorted(merge_glossary({name: tuple(terms) for name, terms in config.topics.items()}))
 
 
 class UserError(click.ClickException):
@@ -132,15 +150,14 @@ def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
 
 
 @main.command()
-@click.option("--agency", type=click.Choice(AGENCIES), help="Only this agency.")
+@click.option("--agency", help="Only this agency: fda, ema, pmda, mfds or nmpa (any case).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", help="From this date (YYYY-MM-DD) or timestamp, inclusive.")
 @click.option("--until", help="Up to this date (YYYY-MM-DD, inclusive) or timestamp.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind of change.")
 @click.option("--text", help="Words that must appear in the title, summary, docket or the changed text.")
 @click.option("--topic", help="Only changes tagged with this topic (exosomes, stem_cells, conditioned_media, …).")
-@click.option("--significance", type=click.Choice(("definition", "obligation", "numbers", "scope", "status", "new",
-                                                   "removed", "editorial")), help="Only this significance class.")
+@click.option("--significance", help="Only this significance: " + ", ".join(SIGNIFICANCES) + ".")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
 @click.pass_context
@@ -151,10 +168,14 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     from store.queries import HistoryFilter
     from store.queries import history as query
 
+    config = _config(ctx)
+    agency = _known("agency", agency, AGENCIES)
+    significance = _known("significance", significance, SIGNIFICANCES)
+    topic = _known("topic", topic, _topics(config))
     f = HistoryFilter(agency=agency, sources=sources, since=_parse_when(since, "--since"),
                       until=_parse_when(until, "--until", end=True), kind=kind, text=text, topic=topic,
                       significance=significance, limit=limit)
-    with _sessions(_config(ctx))() as session:
+    with _sessions(config)() as session:
         rows = [c.as_json() for c in query(session, f)]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -165,9 +186,26 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     elif not rows:
         click.echo("no changes match")
     else:
-        for r in rows:
-            click.echo(f"{r['id']:>5}  {r['detected_at'][:19]}  {r['agency'].upper():5} {r['kind']:8} "
-                       f"doc {r['document_id']:<5} {r['title'][:70]}\n       {r['summary']}")
+        click.echo(history_table(rows))
+
+
+def history_table(rows: list[dict[str, Any]], title_width: int = 70) -> str:
+    """The history as aligned columns: change id, when, agency, kind, document id, title; the summary below."""
+    ids = [f"change {r['id']}" for r in rows]
+    docs = [f"doc {r['document_id']}" for r in rows]
+    wid, wdoc = max(map(len, ids)), max(map(len, docs))
+    wagency = max(len(r["agency"]) for r in rows)
+    lines = []
+    for r, cid, doc in zip(rows, ids, docs, strict=True):
+        lines.append(f"{cid:>{wid}}  {r['detected_at'][:19]}  {r['agency'].upper():{wagency}}  {r['kind']:8} "
+                     f"{doc:<{wdoc}}  {_cut(r['title'], title_width)}")
+        lines.append(f"{'':{wid}}  {r['summary']}")
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 @main.command()
@@ -188,7 +226,8 @@ def show(ctx: click.Context, document_id: int, number: int | None, at: str | Non
             raise UserError(str(exc)) from None
         own = v.meta.get("parsed_title")
         name = f" [{own}]" if own and own != v.meta.get("title") else ""
-        click.echo(f"# {v.meta.get('title', '')}{name} — version {v.number}, fetched {v.fetched_at.isoformat()}\n"
+        click.echo(f"# document {document_id}: {v.meta.get('title', '')}{name} — version {v.number}, "
+                   f"fetched {v.fetched_at.isoformat(timespec='seconds')}\n"
                    f"# {v.url}  sha256(text)={v.text_sha256[:16]}…  sha256(raw)={(v.raw_sha256 or '-')[:16]}…\n")
         click.echo(v.text)
 
@@ -232,13 +271,15 @@ def sources(ctx: click.Context) -> None:
     config = _config(ctx)
     with _sessions(config)() as session:
         known = source_status(session)
+    width = max((len(src.name) for src in config.sources), default=0)
     for src in config.sources:
         row, last = known.get(src.name, (None, None))
         when = row.last_run_at.isoformat(timespec="seconds") if row and row.last_run_at else "never"
         status = row.last_status if row and row.last_status else "-"
         flag = "" if src.enabled else " (disabled)"
-        click.echo(f"{src.name:32} {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} {status}{flag}")
-        click.echo(f"{'':32} {src.urls[0]}")
+        click.echo(f"{src.name:{width}}  {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} "
+                   f"{status}{flag}")
+        click.echo(f"{'':{width}}  {src.urls[0]}")
 
 
 @main.command()
