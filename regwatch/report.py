@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from regwatch.pipeline import RunSummary
+if TYPE_CHECKING:  # a read command (`regwatch diff`) uses this module: it must not import the crawler
+    from regwatch.pipeline import RunSummary
 
 COLUMNS = ("seen", "new", "changed", "removed", "unchanged", "errors")
 
