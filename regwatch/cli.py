@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -101,7 +102,8 @@ def _parse_when(value: str | None, name: str, *, end: bool = False) -> datetime 
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """regwatch — watch FDA, EMA, PMDA, MFDS and NMPA guidance for wording changes."""
-    ctx.obj = {"config_path": config_path or default_config_path(), "verbose": verbose}
+    ctx.obj = {"config_path": config_path or default_config_path(), "verbose": verbose,
+               "config_given": config_path is not None or bool(os.environ.get("REGWATCH_CONFIG"))}
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
@@ -283,14 +285,16 @@ def sources(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--keep", type=click.Path(path_type=Path), help="Keep the demo's files in this folder.")
+@click.option("--keep", type=click.Path(path_type=Path),
+              help="Keep the demo's files (database, config, mirrors) in this folder, to explore them after.")
 @click.pass_context
 def demo(ctx: click.Context, keep: Path | None) -> None:
-    """Crawl the bundled offline mirror, apply scripted edits, crawl again, show the changes and alerts."""
+    """Crawl the bundled offline mirror, apply scripted edits, crawl again, show the changes and alerts.
+    Runs from any folder with the configuration shipped in the package (or the one given with --config)."""
     from regwatch.demo import run_demo
 
     try:
-        sys.exit(run_demo(ctx.obj["config_path"], keep))
+        sys.exit(run_demo(ctx.obj["config_path"] if ctx.obj.get("config_given") else None, keep))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
 
