@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -146,9 +147,28 @@ def run(ctx: click.Context, names: tuple[str, ...], distributed: bool) -> None:
         raise UserError(str(exc)) from None
     print_run_summary(summary)
     if summary.failed:
-        for s in summary.failed:
-            click.echo(f"regwatch: source {s.name} {s.status}: {s.error}", err=True)
+        for line in failure_lines(summary.failed):
+            click.echo(f"regwatch: {line}", err=True)
         sys.exit(1)
+
+
+_UNRESOLVED_HOST = re.compile(r"([\w.-]+): name does not resolve: is this machine offline\?")
+
+
+def failure_lines(failed: list[Any]) -> list[str]:
+    """One line per failed source, except that a host name that does not resolve is said once per host."""
+    hosts: dict[str, list[str]] = {}
+    lines = []
+    for s in failed:
+        names = set(_UNRESOLVED_HOST.findall(s.error or ""))
+        for host in names:
+            hosts.setdefault(host, []).append(s.name)
+        if not names:
+            lines.append(f"source {s.name} {s.status}: {s.error}")
+    for host, sources in hosts.items():
+        lines.append(f"{host}: name does not resolve: is this machine offline? "
+                     f"(source{'s' if len(sources) > 1 else ''} {', '.join(sources)})")
+    return lines
 
 
 @main.command()

@@ -188,6 +188,7 @@ class StoreSink:
         row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
                                                      SourceRun.source_id == self.source_ids[source]))
         if row is not None:
+            row.errors += 1  # a listing that failed is an error like a document that failed, whatever the type
             row.status = "blocked" if "bot protection" in reason else "failed"
             row.error = reason if not row.error else f"{row.error}; {reason}"
 
