@@ -53,7 +53,7 @@ def _explore(folder: Path) -> None:
     if changed:
         click.echo(f"     {base} diff {changed[0]}")
     click.echo(f"     {base} alerts --all")
-    click.echo(f"     {base} serve        # then open http://127.0.0.1:8000/")
+    click.echo(f"     {base} serve        # then open http://127.0.0.1:8080/")
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
