@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
+from alerts.grouped import deliver_grouped
 from alerts.outbox import DeliveryReport, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
@@ -110,7 +111,12 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
     channels = build_channels(config)
+    emails = {c.name for c in config.alerts.channels if c.type == "email"}  # one email per document and run
+    grouped = deliver_grouped(sessions, channels, emails, make_renderer(config), clock, policy(config))
     report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True)
+    report.sent, report.retrying, report.failed = (report.sent + grouped.sent, report.retrying + grouped.retrying,
+                                                    report.failed + grouped.failed)
+    report.errors.extend(grouped.errors)
     digests = deliver_digests(sessions, channels, render_digest_items, clock, policy(config))
     report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
                                                     report.failed + digests.failed)
