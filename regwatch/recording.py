@@ -222,10 +222,9 @@ class Progress:
         total = max(self.expected, sum(self.listed.values()))
         per_source = ", ".join(f"{name} {n}" for name, n in sorted(self.counts.items()))
         if total <= done or done == 0:
-            return f"{done} documents checked so far ({per_source})"
+            return f"documents recorded so far: {done} ({per_source})"
         left = (now - self.started) / done * (total - done)
-        return (f"{done} of about {total} documents checked, about {_duration(left)} left "
-                f"at this pace ({per_source})")
+        return f"documents recorded so far: {done} of about {total}, about {_duration(left)} left ({per_source})"
 
 
 def _duration(seconds: float) -> str:
