@@ -21,12 +21,13 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from store.models import Change, Document, OutboxItem, Version
 
 _SPACE = re.compile(r"\s+")
+_CHUNK = 500
 _KIND_ORDER = {"status": 0, "changed": 1, "new": 2, "removed": 3}
 
 
@@ -69,14 +70,14 @@ def document_sources(session: Session, docs: Iterable[Document]) -> dict[int, tu
     docs = list(docs)
     if not docs:
         return {}
-    prefixes = {f"{p.scheme}://{p.netloc}" for p in (urlsplit(d.url) for d in docs)}
-    rows = session.execute(select(Document.agency, Document.url, Source.name)
-                           .join(Source, Document.source_id == Source.id)
-                           .where(Document.agency.in_({d.agency for d in docs}),
-                                  or_(*(Document.url.startswith(p, autoescape=True) for p in prefixes))))
+    variants = sorted({v for d in docs for v in (d.url, d.url.rstrip("/"), d.url.rstrip("/") + "/")})
     by_identity: dict[tuple[str, str], set[str]] = {}
-    for agency, url, name in rows:
-        by_identity.setdefault((agency, normalize_url(url)), set()).add(name)
+    for start in range(0, len(variants), _CHUNK):  # bound the query's parameters (SQLite allows some thousands)
+        rows = session.execute(select(Document.agency, Document.url, Source.name)
+                               .join(Source, Document.source_id == Source.id)
+                               .where(Document.url.in_(variants[start:start + _CHUNK])))
+        for agency, url, name in rows:
+            by_identity.setdefault((agency, normalize_url(url)), set()).add(name)
     return {d.id: tuple(sorted(by_identity.get((d.agency, normalize_url(d.url)), ()))) for d in docs}
 
 
