@@ -57,10 +57,19 @@ def settle_run(session: Session, run_id: int) -> int:
     dropped |= _quiet_listings(session, kept, docs, versions)
     kept = [c for c in kept if c.id not in dropped]
     dropped |= _fold_linked_files(kept, docs, versions)
+    dropped -= _already_out(session, dropped)
     if dropped:
         session.execute(delete(OutboxItem).where(OutboxItem.change_id.in_(dropped)))
         session.execute(delete(Change).where(Change.id.in_(dropped)))
     return len(dropped)
+
+
+def _already_out(session: Session, ids: set[int]) -> set[int]:
+    """Changes an alert already left for (another process delivered meanwhile): they stay, as sent."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(OutboxItem.change_id).where(
+        OutboxItem.change_id.in_(ids), OutboxItem.status.not_in(("pending", "digest")))))
 
 
 def document_sources(session: Session, docs: Iterable[Document]) -> dict[int, tuple[str, ...]]:
