@@ -193,7 +193,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     config = _config(ctx)
     agency = _known("agency", agency, AGENCIES)
     significance = _known("significance", significance, SIGNIFICANCES)
-    topic = _known("topic", topic, _topics(config))
+    topic = _known("topic", topic, _topics(config)) if topic is not None else None
     f = HistoryFilter(agency=agency, sources=sources, since=_parse_when(since, "--since"),
                       until=_parse_when(until, "--until", end=True), kind=kind, text=text, topic=topic,
                       significance=significance, limit=limit)
