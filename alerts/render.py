@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from alerts.diff import ELLIPSIS, DiffOp, fold_context, ops_to_json
+from alerts.context import fold_ops
+from alerts.diff import ELLIPSIS, DiffOp, ops_to_json
 from alerts.types import ChangeView, Message
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
@@ -159,6 +160,14 @@ _LINKS = ("Document", "Diff in regwatch", "Previous version")
 
 def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list[tuple[str, str]]:
     facts = [("Document", change.url), ("Source", change.source), ("Detected", change.detected_at)]
+    if change.publisher and change.publisher != change.agency.upper():
+        facts.append(("Publisher", change.publisher))
+    if details.get("from_status") and details.get("to_status"):
+        facts.append(("Status", f"{details['from_status']} → {details['to_status']}"))
+    if details.get("wording"):
+        facts.append(("Wording", str(details["wording"])))
+    facts += [("New file", f"{f.get('title') or ''} {f.get('url') or ''}".strip()) for f in details.get("files") or ()
+              if isinstance(f, dict)]
     if details.get("significance"):
         facts.append(("Significance", str(details["significance"])))
     if details.get("section"):
@@ -170,7 +179,8 @@ def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list
         facts.append(("Versions", " → ".join(versions)))
     if web and change.from_version and change.to_version:
         base = f"{web.rstrip('/')}/documents/{change.document_id}"
-        facts.append(("Diff in regwatch", f"{base}/diff?from={change.from_version}&to={change.to_version}"))
+        diff = f"{base}/diff?from={change.from_version}&to={change.to_version}#first-change"
+        facts.append(("Diff in regwatch", diff))
         facts.append(("Previous version", f"{base}/versions/{change.from_version}/raw"))
     return facts
 
@@ -189,7 +199,7 @@ def _clip(ops: Sequence[DiffOp] | None) -> tuple[list[DiffOp] | None, int]:
         return None, 0
     if all(op.op == "equal" for op in ops):
         return [], 0  # nothing to show: the template says "No wording change."
-    folded = fold_context(ops, CONTEXT_WORDS)
+    folded = fold_ops(ops, CONTEXT_WORDS)
     shown: list[DiffOp] = []
     changes = 0
     for op in folded:

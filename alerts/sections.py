@@ -39,6 +39,8 @@ _NUMBER_PREFIX = re.compile(
     r"^(?:(?:[IVXLC]{1,6}|[A-Z]|\d{1,2}(?:\.\d{1,2})*|[一二三四五六七八九十]+)[.、)]|\d{1,2}(?:\.\d{1,2})+"
     f"|\\([{_NUMERAL}]+\\)|第[{_NUMERAL}]+[章編编部節节条條]|제[{_NUMERAL}]+[장절조])\\s*")
 
+_DECIMAL = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?(?=\s|$)")  # 4.1, 4.1.2 (a heading number, not a decimal)
+
 
 @dataclass(frozen=True)
 class SectionIndex:
@@ -153,10 +155,40 @@ def diff_document(
 
 def short_path(path: Path) -> str:
     """A compact label for a heading path: the numbers when every heading has one ("V.A"), else the last title."""
-    numbers = [m.group(0).strip().rstrip(".、)").lstrip("(") for title in path if (m := _NUMBER_PREFIX.match(title))]
-    if path and len(numbers) == len(path):
+    numbers = _numbers(path)
+    if path and numbers and _all_numbered(path):
         return ".".join(numbers)
     return path[-1] if path else ""
+
+
+def _all_numbered(path: Path) -> bool:
+    return all(_DECIMAL.match(t) or _NUMBER_PREFIX.match(t) for t in path)
+
+
+def _numbers(path: Path) -> list[str]:
+    """The heading numbers of a path, a decimal one standing for its parents ("4", "4.1" → "4.1")."""
+    out: list[str] = []
+    for title in path:
+        if not (m := _DECIMAL.match(title) or _NUMBER_PREFIX.match(title)):
+            continue
+        number = m.group(0).strip().rstrip(".、)").lstrip("(")
+        while out and number.startswith(out[-1] + "."):
+            out.pop()
+        out.append(number)
+    return out
+
+
+def section_label(path: Path, width: int = 60) -> str:
+    """Where a change falls, for a summary: the innermost heading with its full number ("4.1 Starting and raw
+    materials", "V.A Scope", "第2章 …"), cut to `width` characters."""
+    if not path:
+        return ""
+    last = " ".join(path[-1].split())
+    numbers = _numbers(path)
+    own = _DECIMAL.match(last) or _NUMBER_PREFIX.match(last)
+    if own and len(path) > 1 and _all_numbered(path):
+        last = ".".join(numbers) + " " + last[own.end():].strip()
+    return last if len(last) <= width else last[: width - 1] + "…"
 
 
 # --- per-section diffs -------------------------------------------------------------------------------------------

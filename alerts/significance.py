@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, positioned, summarize_ops, tokenize_words
-from alerts.sections import short_path
+from alerts.sections import section_label, short_path
 from alerts.topics import Glossary, tag
 
 KINDS = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
@@ -362,11 +362,21 @@ def rank(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (KINDS.index(f.kind), not f.topics, f.at))
 
 
+_GENERIC_TITLE = re.compile(
+    r"^(?:draft\s+)?(?:guidance|guideline)\s+for\s+(?:industry|.*\bstaff)\b.*$|^small entity compliance guide$"
+    r"|^(?:scientific\s+guideline|questions and answers|q\s*&\s*a)$", re.I)
+_GENERIC_SUFFIX = re.compile(r"\s+[-–]\s+(?:scientific\s+guideline|guidance)\s*$", re.I)
+
+
 def short_title(title: str, width: int = 80) -> str:
-    """The distinctive part of a title: after its last ': ' when that part has at least two words."""
-    flat = " ".join(title.split())
-    head, sep, tail = flat.rpartition(": ")
-    text = tail if sep and len(tail.split()) >= 2 else flat
+    """The distinctive part of a title: the last part after ': ' that has at least two words and is not a generic
+    label such as "Guidance for Industry and Food and Drug Administration Staff" or "- Scientific guideline"."""
+    flat = _GENERIC_SUFFIX.sub("", " ".join(title.split()))
+    parts = [p for p in flat.split(": ") if p.strip()]
+    while len(parts) > 1 and _GENERIC_TITLE.match(parts[-1].strip()):
+        parts.pop()
+    tail = parts[-1] if parts else flat
+    text = tail if len(parts) > 1 and len(tail.split()) >= 2 else ": ".join(parts) or flat
     return text if len(text) <= width else text[: width - 1] + _ELLIPSIS
 
 
@@ -378,7 +388,7 @@ def summary_line(agency: str, title: str, findings: Sequence[Finding], section: 
         return f"{head} · no wording change"
     ranked = rank(findings)
     top = ranked[0]
-    where = short_path(top.section if section is None else section)
+    where = section_label(top.section if section is None else section)
     line = f"{head} · {top.kind}: {top.detail}" + (f" in {where}" if where else "")
     if len(ranked) > 1:
         others = Counter(f.kind for f in ranked[1:])

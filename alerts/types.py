@@ -21,9 +21,14 @@ class ChangeView:
     from_version: int | None
     to_version: int | None
     summary: str
+    publisher: str = ""  # who issued it when not the agency group itself (MHLW under pmda, CDE under nmpa)
+    sources: tuple[str, ...] = ()  # every source watching this document (`source` is the one that saw the change)
 
     def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out["sources"] = list(self.sources or (self.source,))
+        out["publisher"] = self.publisher or self.agency.upper()
+        return out
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.fetched import to_fetched
-from crawler.middlewares import BLOCKED, HostRefused
+from crawler.middlewares import BLOCKED, UNRESOLVED, HostRefused
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
 from parsers.formats.sniff import body_format
@@ -226,7 +226,7 @@ class BaseSpider(Spider):
         self._listing_failed(source, describe_failure(failure))
 
     def _listing_failed(self, source: Any, reason: str) -> None:
-        log.error("%s: %s", source.name, reason)
+        log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s", source.name, reason)
         assert self.sink is not None
         self.sink.source_failed(source.name, reason)
 
@@ -267,7 +267,8 @@ class BaseSpider(Spider):
     def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]
         reason = describe_failure(failure)
-        log.error("%s: %s failed: %s", request.meta["source"], request.url, reason)
+        log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s failed: %s",
+                request.meta["source"], request.url, reason)
         yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
                       parent_key=request.meta["parent_key"], error=reason, blocked=reason.startswith(BLOCKED))
 

@@ -40,6 +40,7 @@ from parsers.challenge import is_challenge
 log = logging.getLogger(__name__)
 
 BLOCKED = "blocked by the site's bot protection"
+UNRESOLVED = "name does not resolve: is this machine offline?"  # after "<host>: "; said once per host by the CLI
 CHALLENGED = "blocked by the site's bot protection (a JavaScript challenge; regwatch never forges its tokens)"
 ROBOTS_UNREACHABLE = "robots.txt unreachable (RFC 9309: host disallowed for this run)"
 MAX_RETRY_AFTER = 120.0

@@ -21,7 +21,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.middlewares import HostRefused
+from crawler.middlewares import UNRESOLVED, HostRefused
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ class HostGuard:
     def _check_host(self, host: str) -> str | None:
         try:
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in self.resolver(host)]
-        except (OSError, ValueError) as exc:
-            return f"{host} does not resolve ({exc})"
+        except (OSError, ValueError):
+            return f"{host}: {UNRESOLVED}"  # no network (or no such name): not a refusal of the guard
         for ip in addresses:
             if forbidden_address(ip) and not any(ip in net for net in self.networks):
                 return (f"{host} resolves to {ip}, a non-public address; allow it in network.allow_hosts "
@@ -110,6 +110,9 @@ class SsrfGuardMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         why = self.guard.refusal(request.url)
+        if why is not None and why.endswith(UNRESOLVED):
+            log.info("cannot fetch %s: %s", request.url, why)
+            raise HostRefused(why)
         if why is not None:
             log.error("refused to fetch %s: %s", request.url, why)
             raise HostRefused(f"refused (SSRF guard): {why}")

@@ -17,6 +17,7 @@ from alerts.channels import EmailChannel, WebhookChannel
 from alerts.diff import diff_words, summarize_ops
 from alerts.digest import render_digest
 from alerts.glosses import gloss_change, gloss_line
+from alerts.grouped import deliver_grouped
 from alerts.outbox import DIGEST_STATES, WEEKLY_STATES, DeliveryReport, Pacing, Policy, deliver, deliver_digests
 from alerts.render import render_change
 from alerts.sections import diff_document
@@ -128,7 +129,8 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
             return render_deadline(session, item, config.alerts)
         view, change = load_change(session, item.change_id or 0)
         ops = None
-        if change.kind == "changed" and change.from_version and change.to_version:
+        if (change.kind in ("changed", "status") and change.from_version and change.to_version
+                and change.from_version != change.to_version):
             old = version(session, change.document_id, change.from_version).text
             new = version(session, change.document_id, change.to_version).text
             ops = diff_words(old, new)
@@ -202,16 +204,17 @@ def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable
     queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)
     pacing = Pacing(budget=config.alerts.delivery_budget_seconds)  # bounds the run's time spent on delivery
-    report = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True, pacing=pacing)
+    emails = {c.name for c in config.alerts.channels if c.type == "email"}  # one email per document and run
+    report = deliver_grouped(sessions, channels, emails, make_renderer(config), clock, policy(config), pacing)
+    singles = deliver(sessions, channels, make_renderer(config), clock, policy(config), due_only=True, pacing=pacing)
     daily, weekly = digests_due(config, clock())
-    for due, period, states in ((daily, "daily", DIGEST_STATES), (weekly, "weekly", WEEKLY_STATES)):
-        if not due:
-            continue
-        digests = deliver_digests(sessions, channels, make_digest_renderer(config, period), clock, policy(config),
-                                  states, pacing)
-        report.sent, report.retrying, report.failed = (report.sent + digests.sent, report.retrying + digests.retrying,
-                                                        report.failed + digests.failed)
-        report.errors.extend(digests.errors)
+    digests = [deliver_digests(sessions, channels, make_digest_renderer(config, period), clock, policy(config),
+                               states, pacing)
+               for due, period, states in ((daily, "daily", DIGEST_STATES), (weekly, "weekly", WEEKLY_STATES)) if due]
+    for part in (singles, *digests):
+        report.sent, report.retrying, report.failed = (report.sent + part.sent, report.retrying + part.retrying,
+                                                        report.failed + part.failed)
+        report.errors.extend(part.errors)
     took = time.monotonic() - (pacing.ends_at - config.alerts.delivery_budget_seconds)
     log.info("alert delivery took %.1f s (bound: budget %g s + the longest channel timeout %g s)", took,
              config.alerts.delivery_budget_seconds, max((c.timeout for c in config.alerts.channels), default=0))

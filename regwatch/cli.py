@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
+import re
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -13,9 +15,27 @@ from typing import Any
 import click
 
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
-from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 
 KINDS = ("new", "changed", "removed", "status")
+SIGNIFICANCES = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
+
+
+def _known(option: str, value: str | None, known: tuple[str, ...] | list[str]) -> str | None:
+    """`value` as the known spelling (any case), or a one-line mistake listing the known values."""
+    if value is None:
+        return None
+    found = {k.casefold(): k for k in known}.get(value.strip().casefold())
+    if found is None:
+        raise UserError(f"unknown {option} {value!r}; known: {', '.join(known)}")
+    return found
+
+
+def _topics(config: Config) -> list[str]:
+    """The topics changes are tagged with: the built-in glossary's and the config's own."""
+    from alerts.topics import merge_glossary
+
+    return sorted(merge_glossary({name: tuple(terms) for name, terms in config.topics.items()}))
 
 
 class UserError(click.ClickException):
@@ -107,7 +127,8 @@ def _parse_when(value: str | None, name: str, *, end: bool = False) -> datetime 
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int) -> None:
     """regwatch — watch FDA, EMA, PMDA, MFDS and NMPA guidance for wording changes."""
-    ctx.obj = {"config_path": config_path or default_config_path(), "verbose": verbose}
+    ctx.obj = {"config_path": config_path or default_config_path(), "verbose": verbose,
+               "config_given": config_path is not None or bool(os.environ.get("REGWATCH_CONFIG"))}
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
@@ -158,21 +179,39 @@ def run(ctx: click.Context, names: tuple[str, ...], distributed: bool, no_wait: 
         raise UserError(str(exc)) from None
     print_run_summary(summary)
     if summary.failed:
-        for s in summary.failed:
-            click.echo(f"regwatch: source {s.name} {s.status}: {s.error}", err=True)
+        for line in failure_lines(summary.failed):
+            click.echo(f"regwatch: {line}", err=True)
         sys.exit(1)
 
 
+_UNRESOLVED_HOST = re.compile(r"([\w.-]+): name does not resolve: is this machine offline\?")
+
+
+def failure_lines(failed: list[Any]) -> list[str]:
+    """One line per failed source, except that a host name that does not resolve is said once per host."""
+    hosts: dict[str, list[str]] = {}
+    lines = []
+    for s in failed:
+        names = set(_UNRESOLVED_HOST.findall(s.error or ""))
+        for host in names:
+            hosts.setdefault(host, []).append(s.name)
+        if not names:
+            lines.append(f"source {s.name} {s.status}: {s.error}")
+    for host, sources in hosts.items():
+        lines.append(f"{host}: name does not resolve: is this machine offline? "
+                     f"(source{'s' if len(sources) > 1 else ''} {', '.join(sources)})")
+    return lines
+
+
 @main.command()
-@click.option("--agency", type=click.Choice(AGENCIES), help="Only this agency.")
+@click.option("--agency", help="Only this agency: fda, ema, pmda, mfds or nmpa (any case).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", help="From this date (YYYY-MM-DD) or timestamp, inclusive.")
 @click.option("--until", help="Up to this date (YYYY-MM-DD, inclusive) or timestamp.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind of change.")
 @click.option("--text", help="Words that must appear in the title, summary, docket or the changed text.")
 @click.option("--topic", help="Only changes tagged with this topic (exosomes, stem_cells, conditioned_media, …).")
-@click.option("--significance", type=click.Choice(("definition", "obligation", "numbers", "scope", "status", "new",
-                                                   "removed", "editorial")), help="Only this significance class.")
+@click.option("--significance", help="Only this significance: " + ", ".join(SIGNIFICANCES) + ".")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many changes.")
 @click.option("--review", type=click.Choice(("applicable", "not-applicable", "action-needed", "unreviewed")),
               help="Only changes whose latest review has this outcome (or that have none).")
@@ -186,29 +225,52 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     from store.queries import history as query
     from store.reviews import latest_reviews
 
+    config = _config(ctx)
+    agency = _known("agency", agency, AGENCIES)
+    significance = _known("significance", significance, SIGNIFICANCES)
+    topic = _known("topic", topic, _topics(config)) if topic is not None else None
     f = HistoryFilter(agency=agency, sources=sources, since=_parse_when(since, "--since"),
                       until=_parse_when(until, "--until", end=True), kind=kind, text=text, topic=topic,
                       significance=significance, limit=limit, review=review)
-    with _sessions(_config(ctx))() as session:
+    with _sessions(config)() as session:
         rows = [c.as_json() for c in query(session, f)]
         reviews = latest_reviews(session, [r["id"] for r in rows]) if fmt == "csv" else {}
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
+        review_fields = ["review_outcome", "review_note", "reviewed_by", "reviewed_at"]
         for r in rows:
             latest = reviews.get(r["id"])
             r.update({"review_outcome": latest.outcome if latest else "", "review_note": latest.note if latest else "",
                       "reviewed_by": latest.reviewer if latest else "",
                       "reviewed_at": latest.at.isoformat().replace("+00:00", "Z") if latest else ""})
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=CHANGE_FIELDS + review_fields, lineterminator="\n",
+                                extrasaction="ignore")
         writer.writeheader()
         writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
     elif not rows:
         click.echo("no changes match")
     else:
-        for r in rows:
-            click.echo(f"{r['id']:>5}  {r['detected_at'][:19]}  {r['agency'].upper():5} {r['kind']:8} "
-                       f"doc {r['document_id']:<5} {r['title'][:70]}\n       {r['summary']}")
+        click.echo(history_table(rows))
+
+
+def history_table(rows: list[dict[str, Any]], title_width: int = 70) -> str:
+    """The history as aligned columns: change id, when, agency, kind, document id, title; the summary below."""
+    ids = [f"change {r['id']}" for r in rows]
+    docs = [f"doc {r['document_id']}" for r in rows]
+    wid, wdoc = max(map(len, ids)), max(map(len, docs))
+    wagency = max(len(r["agency"]) for r in rows)
+    lines = []
+    for r, cid, doc in zip(rows, ids, docs, strict=True):
+        lines.append(f"{cid:>{wid}}  {r['detected_at'][:19]}  {r['agency'].upper():{wagency}}  {r['kind']:8} "
+                     f"{doc:<{wdoc}}  {_cut(r['title'], title_width)}")
+        lines.append(f"{'':{wid}}  {r['summary']}")
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 @main.command()
@@ -229,7 +291,8 @@ def show(ctx: click.Context, document_id: int, number: int | None, at: str | Non
             raise UserError(str(exc)) from None
         own = v.meta.get("parsed_title")
         name = f" [{own}]" if own and own != v.meta.get("title") else ""
-        click.echo(f"# {v.meta.get('title', '')}{name} — version {v.number}, fetched {v.fetched_at.isoformat()}\n"
+        click.echo(f"# document {document_id}: {v.meta.get('title', '')}{name} — version {v.number}, "
+                   f"fetched {v.fetched_at.isoformat(timespec='seconds')}\n"
                    f"# {v.url}  sha256(text)={v.text_sha256[:16]}…  sha256(raw)={(v.raw_sha256 or '-')[:16]}…\n")
         click.echo(v.text)
 
@@ -257,8 +320,8 @@ def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None
             old = version(session, document_id, old_number)
         except NotFound as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"--- version {old.number} ({old.fetched_at.isoformat()})\n"
-               f"+++ version {new.number} ({new.fetched_at.isoformat()})")
+    click.echo(f"--- document {document_id} version {old.number} ({old.fetched_at.isoformat(timespec='seconds')})\n"
+               f"+++ document {document_id} version {new.number} ({new.fetched_at.isoformat(timespec='seconds')})")
     ops = diff_document(old.text, new.text)
     click.echo(format_findings(rank(classify(old.text, new.text, ops))))
     click.echo(format_ops(ops, context=context, color=sys.stdout.isatty()))
@@ -273,24 +336,28 @@ def sources(ctx: click.Context) -> None:
     config = _config(ctx)
     with _sessions(config)() as session:
         known = source_status(session)
+    width = max((len(src.name) for src in config.sources), default=0)
     for src in config.sources:
         row, last = known.get(src.name, (None, None))
         when = row.last_run_at.isoformat(timespec="seconds") if row and row.last_run_at else "never"
         status = row.last_status if row and row.last_status else "-"
         flag = "" if src.enabled else " (disabled)"
-        click.echo(f"{src.name:32} {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} {status}{flag}")
-        click.echo(f"{'':32} {src.urls[0]}")
+        click.echo(f"{src.name:{width}}  {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} "
+                   f"{status}{flag}")
+        click.echo(f"{'':{width}}  {src.urls[0]}")
 
 
 @main.command()
-@click.option("--keep", type=click.Path(path_type=Path), help="Keep the demo's files in this folder.")
+@click.option("--keep", type=click.Path(path_type=Path),
+              help="Keep the demo's files (database, config, mirrors) in this folder, to explore them after.")
 @click.pass_context
 def demo(ctx: click.Context, keep: Path | None) -> None:
-    """Crawl the bundled offline mirror, apply scripted edits, crawl again, show the changes and alerts."""
+    """Crawl the bundled offline mirror, apply scripted edits, crawl again, show the changes and alerts.
+    Runs from any folder with the configuration shipped in the package (or the one given with --config)."""
     from regwatch.demo import run_demo
 
     try:
-        sys.exit(run_demo(ctx.obj["config_path"], keep))
+        sys.exit(run_demo(ctx.obj["config_path"] if ctx.obj.get("config_given") else None, keep))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
 

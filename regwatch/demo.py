@@ -24,17 +24,38 @@ from mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
 from mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
+DEMO_CONFIG = Path(__file__).with_name("demo_config.yaml")  # shipped in the package: the demo runs anywhere
 SECRET_ENV = "REGWATCH_DEMO_WEBHOOK_SECRET"
 SECRET = "whsec_cmVnd2F0Y2gtZGVtby1zaWduaW5nLXNlY3JldC0xMjM0NTY="
 
 
-def run_demo(config_path: Path, keep: Path | None = None) -> int:
-    """Run the demo; returns the process exit code."""
+def run_demo(config_path: Path | None = None, keep: Path | None = None) -> int:
+    """Run the demo (with the packaged demo configuration unless `config_path` is given); returns the exit code."""
+    config_path = config_path or DEMO_CONFIG
     if keep is not None:
+        keep = keep.resolve()
         keep.mkdir(parents=True, exist_ok=True)
-        return _demo(config_path, keep)
+        code = _demo(config_path, keep)
+        _explore(keep)
+        return code
     with tempfile.TemporaryDirectory(prefix="regwatch-demo-") as tmp:
-        return _demo(config_path, Path(tmp))
+        code = _demo(config_path, Path(tmp))
+    click.echo("\nTo explore the demo's database afterwards, run it again with --keep DIR (e.g. regwatch demo --keep "
+               "regwatch-demo).")
+    return code
+
+
+def _explore(folder: Path) -> None:
+    """The exact commands that explore what the demo kept."""
+    config = folder / "demo-config.yaml"
+    changed = _changed_documents(config)
+    base = f"regwatch --config {config}"
+    _step("Explore what the demo kept")
+    click.echo(f"     {base} history")
+    if changed:
+        click.echo(f"     {base} diff {changed[0]}")
+    click.echo(f"     {base} alerts --all")
+    click.echo(f"     {base} serve        # then open http://127.0.0.1:8080/")
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
@@ -62,9 +83,10 @@ def _demo(config_path: Path, workdir: Path) -> int:
         _step(f"How the five jurisdictions define {DEMO_TERM!r} now (regwatch terms {DEMO_TERM})")
         _regwatch(demo_config, "terms", DEMO_TERM)
         _step("2/4  Scripted edits to the mirrors")
-        for what, target in {**apply_demo_edits(sites), **change_definition(sites),
-                             **demo_dates.move(sites, today)}.items():
+        edits = {**apply_demo_edits(sites), **change_definition(sites), **demo_dates.move(sites, today)}
+        for what, target in edits.items():
             click.echo(f"     - {what}: {target}")
+        real = [what for what in edits if "noise" not in what]
         _step("3/4  Second crawl: wording changes and the new guidance are found")
         _regwatch(demo_config, "run")
         _step("4/4  Third crawl: a withdrawal counts once a guidance has left the catalogue on two runs in a row")
@@ -79,6 +101,7 @@ def _demo(config_path: Path, workdir: Path) -> int:
             _regwatch(demo_config, "diff", str(document_id), "--context", "8")
         _step("Upcoming deadlines (regwatch deadlines)")
         _regwatch(demo_config, "deadlines")
+        _show_one_of_each(smtp.messages, hook.deliveries)
         _step("Alerts received")
         for message in smtp.messages:
             click.echo(f"     email   to {message['To']}: {message['Subject']}")
@@ -86,10 +109,12 @@ def _demo(config_path: Path, workdir: Path) -> int:
             payload = d.json
             click.echo(f"     webhook {payload['type']} id={d.headers.get('webhook-id')} "
                        f"signature {'verified' if d.verified else 'INVALID'}: {_headline(payload)}")
-        seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in hook.deliveries
-                if d.json["type"] == "change.detected"}
+        changes = [d for d in hook.deliveries if d.json["type"] == "change.detected"]
+        seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in changes}
         deadline_alerts = {d.json["type"] for d in hook.deliveries if d.json["type"].startswith("deadline.")}
-    click.echo(f"\nDemo finished: {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks. Files: {workdir}")
+    click.echo(f"\nDemo finished: {len(real)} scripted edits that matter (and {len(edits) - len(real)} that are noise) "
+               f"gave {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks ({len(changes)} changes, "
+               f"{len(hook.deliveries) - len(changes)} deadline alerts). Files: {workdir}")
     expected = {("fda", "changed"), ("fda", "new"), ("fda", "removed")}
     expected |= {(agency, "changed") for agency, module in AGENCIES.items() if module.ORIGINS and agency != "fda"}
     missing = sorted(expected - seen)
@@ -128,6 +153,24 @@ def _headline(payload: dict[str, Any]) -> str:
         left = f"{data['days_left']} days left"
         return f"{data['agency']} {data['kind']} on {data['date']} ({left}): {data['title'][:60]}"
     return str(data.get("summary", ""))
+
+
+def _show_one_of_each(messages: list[Any], deliveries: list[Any]) -> None:
+    """One email as the reader gets it (its plain-text body) and one webhook payload as a receiver gets it."""
+    import json
+
+    email = next((m for m in messages if "· changed ·" in str(m["Subject"])), messages[0] if messages else None)
+    if email is not None:
+        _step(f"One email as received: {email['Subject']}")
+        part = next((p for p in email.walk() if p.get_content_type() == "text/plain"), None)
+        body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8") if part else ""
+        click.echo("\n".join(f"     {line}" for line in body.strip().splitlines()))
+    hook = next((d for d in deliveries if d.json.get("data", {}).get("kind") == "changed"),
+                deliveries[0] if deliveries else None)
+    if hook is not None:
+        _step("One webhook payload as received (POST, Standard Webhooks signature verified)")
+        click.echo("\n".join(f"     {line}" for line in
+                             json.dumps(hook.json, ensure_ascii=False, indent=2).splitlines()))
 
 
 def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smtp_port: int,

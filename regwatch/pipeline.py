@@ -22,6 +22,7 @@ from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
 from store.db import StoreUnavailable, open_store, retrying, write
 from store.models import Fetch, Run, Source, SourceRun
+from store.settle import settle_run
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -84,6 +85,7 @@ class Cycle:
         agencies = {s.name: s.agency or "other" for s in sources}
         sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
                           assess_change(glossary(config), terms_of(config)))
+        sink.progress.expected = retrying(lambda: _last_seen(sessions, list(ids.values()), run_id))
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:
@@ -159,10 +161,23 @@ def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],
         return run.id, ids, baselines
 
 
+def _last_seen(sessions: sessionmaker[Session], source_ids: list[int], run_id: int) -> int:
+    """How many documents the last completed run of each source checked (the progress line's estimate)."""
+    with sessions() as session:
+        total = 0
+        for source_id in source_ids:
+            seen = session.scalar(select(SourceRun.seen).join(Run, SourceRun.run_id == Run.id)
+                                  .where(SourceRun.source_id == source_id, Run.id != run_id,
+                                         Run.finished_at.isnot(None)).order_by(Run.id.desc()).limit(1))
+            total += seen or 0
+        return total
+
+
 def _finish_run(sessions: sessionmaker[Session], run_id: int, sources: list[SourceConfig],
                 now: datetime) -> list[SourceSummary]:
     out = []
     with sessions.begin() as session:
+        settle_run(session, run_id)  # one event, one change: before any alert of this run is delivered
         for src in sources:
             source = session.scalar(select(Source).where(Source.name == src.name))
             assert source is not None

@@ -195,27 +195,50 @@ class StoreSink:
         row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
                                                      SourceRun.source_id == self.source_ids[source]))
         if row is not None:
+            row.errors += 1  # a listing that failed is an error like a document that failed, whatever the type
             row.status = "blocked" if "bot protection" in reason else "failed"
             row.error = reason if not row.error else f"{row.error}; {reason}"
 
 
 class Progress:
-    """A line on stderr every few seconds during a long crawl: how many documents each source has recorded."""
+    """A line on stderr every few seconds during a long crawl: documents checked, of about how many, the time
+    left at the pace so far, and each source's count. "About how many" is the larger of what the last completed
+    run checked (`expected`) and what the catalogues of this run have listed for fetching so far."""
 
     EVERY = 10.0
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
         self.counts: dict[str, int] = {}
-        self.last = time.monotonic()
+        self.listed: dict[str, int] = {}
+        self.expected = expected
+        self.clock = clock
+        self.started = self.last = clock()
 
     def tick(self, item: Capture | ListingSeen) -> None:
         if isinstance(item, Capture):
             self.counts[item.source] = self.counts.get(item.source, 0) + 1
-        now = time.monotonic()
+        else:
+            self.listed[item.source] = self.listed.get(item.source, 0) + len(item.watched)
+        now = self.clock()
         if now - self.last >= self.EVERY:
             self.last = now
-            done = ", ".join(f"{name} {n}" for name, n in sorted(self.counts.items()))
-            print(f"regwatch: documents recorded so far: {done}", file=sys.stderr, flush=True)
+            print(f"regwatch: {self.line(now)}", file=sys.stderr, flush=True)
+
+    def line(self, now: float) -> str:
+        done = sum(self.counts.values())
+        total = max(self.expected, sum(self.listed.values()))
+        per_source = ", ".join(f"{name} {n}" for name, n in sorted(self.counts.items()))
+        if total <= done or done == 0:
+            return f"documents recorded so far: {done} ({per_source})"
+        left = (now - self.started) / done * (total - done)
+        return f"documents recorded so far: {done} of about {total}, about {_duration(left)} left ({per_source})"
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "1 min"
+    return f"{minutes} min" if minutes < 90 else f"{minutes / 60:.1f} h"
 
 
 def route(alerts: AlertsConfig, clock: Callable[[], datetime]) -> Enqueue:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from regwatch.pipeline import RunSummary
+if TYPE_CHECKING:  # a read command (`regwatch diff`) uses this module: it must not import the crawler
+    from regwatch.pipeline import RunSummary
 
 COLUMNS = ("seen", "new", "changed", "removed", "unchanged", "errors")
 
@@ -26,11 +29,13 @@ def print_run_summary(summary: RunSummary) -> None:
 
 def format_findings(findings: list) -> str:  # type: ignore[type-arg]
     """What kind of change this is, most significant first, each with its section."""
+    from alerts.sections import section_label
+
     if not findings:
         return "significance: none (whitespace, wrapping, stamps or counters only)"
     lines = [f"significance: {findings[0].kind}"]
     for f in findings[:12]:
-        where = f" in {' > '.join(f.section)}" if f.section else ""
+        where = f" in {section_label(f.section)}" if f.section else ""
         lines.append(f"  {f.kind}{where}: {f.detail}")
         if gloss := _gloss(f.old, f.new):  # Japanese, Korean, Chinese: the changed words glossed in English
             lines.append(f"    gloss: {gloss}")
@@ -46,18 +51,32 @@ def _gloss(old: str, new: str) -> str:
 
 
 def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # type: ignore[type-arg]
-    """Render diff operations as text: `[-deleted-]{+inserted+}`, moved paragraphs as `{>moved<}`, long equal
-    runs shortened to context, and a `§ section` line wherever the changes enter another section."""
+    """Render diff operations as text: `[-deleted-]{+inserted+}`, moved paragraphs as `{>moved<}`, unchanged runs
+    shortened to `context` words (their worth in characters for Japanese and Chinese; 0: none), and a
+    `§ section` line before the context of the first change in each new section."""
+    from alerts.context import ELLIPSIS, split_context
+
     out: list[str] = []
     section: tuple[str, ...] = ()
     for i, op in enumerate(ops):
         if op.op == "equal":
-            out.append(_context(op.old, context, first=i == 0, last=i == len(ops) - 1))
+            head, cut, tail = split_context(op.old, context, keep_head=i > 0, keep_tail=i < len(ops) - 1)
+            where = tuple(getattr(ops[i + 1], "section", ()) or ()) if i + 1 < len(ops) else ()
+            line = ""
+            if where and where != section:
+                section = where
+                line = _section_line(where, color, first=not ("".join(out) + head).strip())
+            if not cut:
+                out.append(head + line + tail)
+            elif head:
+                out.append(f"{head} {ELLIPSIS}" + (line or (" " if tail else "")) + tail)
+            else:
+                out.append(line + ELLIPSIS + (f" {tail}" if tail else ""))
             continue
         where = tuple(getattr(op, "section", ()) or ())
         if where and where != section:
             section = where
-            out.append(click.style(f"\n§ {' > '.join(where)}\n", bold=True) if color else f"\n§ {' > '.join(where)}\n")
+            out.append(_section_line(where, color, first=not "".join(out).strip()))
         if op.op == "move":
             out.append(f"{{>moved: {op.new or op.old}<}}")
             continue
@@ -65,13 +84,9 @@ def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # 
             out.append(click.style(f"[-{op.old}-]", fg="red") if color else f"[-{op.old}-]")
         if op.new:
             out.append(click.style(f"{{+{op.new}+}}", fg="green") if color else f"{{+{op.new}+}}")
-    return "".join(out)
+    return "".join(out).strip("\n")
 
 
-def _context(text: str, words: int, *, first: bool, last: bool) -> str:
-    tokens = text.split(" ")
-    if len(tokens) <= 2 * words + 1:
-        return text
-    head = "" if first else " ".join(tokens[:words])
-    tail = "" if last else " ".join(tokens[-words:])
-    return f"{head} … {tail}" if head or tail else "…"
+def _section_line(path: tuple[str, ...], color: bool, *, first: bool) -> str:
+    line = f"§ {' > '.join(path)}"
+    return ("" if first else "\n") + (click.style(line, bold=True) if color else line) + "\n"

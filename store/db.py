@@ -13,14 +13,13 @@ unusable (locked past the timeout, disk full) becomes `StoreUnavailable`: one li
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +32,8 @@ RECONNECT_PATIENCE_SECONDS = 60.0  # how long a unit of work keeps retrying whil
 _RESTART_SQLSTATES = {"57P01", "57P02", "57P03"}  # admin/crash shutdown, cannot connect now (PostgreSQL)
 
 T = TypeVar("T")
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 
 class StoreError(Exception):
@@ -87,6 +88,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -94,12 +97,40 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent). A store already at the newest one is only checked,
+    without loading Alembic (read commands answer faster)."""
+    if _at_head(engine):
+        return
+    from alembic import command
+
     try:
         command.upgrade(alembic_config(engine), "head")
     except Exception as exc:  # a DB that cannot be reached or written is a user-facing condition
         cause = describe(exc) if isinstance(exc, DBAPIError) else f"{type(exc).__name__}: {_first_line(exc)}"
         raise StoreError(f"cannot open or migrate the store ({engine.url.render_as_string()}): {cause}") from exc
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(.+)$", re.M)
+
+
+def _heads() -> set[str]:
+    """The newest migration revisions, read from the migration files (the same ones Alembic reads)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            found = set(re.findall(r"['\"]([^'\"]+)['\"]", value))
+            (revisions if name == "revision" else parents).update(found)
+    return revisions - parents
+
+
+def _at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except Exception:  # noqa: BLE001 — no table yet, or the database cannot be reached: Alembic says which
+        return False
+    heads = _heads()
+    return bool(heads) and current == heads
 
 
 def open_store(url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sessionmaker[Session]:

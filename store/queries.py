@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from alerts.types import ChangeView
 from store.models import Change, Document, Source, SourceRun, Version
+from store.settle import document_sources
 
 KINDS = ("new", "changed", "removed", "status")
 
@@ -64,24 +66,43 @@ def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
 
 def history(session: Session, f: HistoryFilter) -> list[ChangeView]:
     """The change history, newest first. Topic and significance are read from each change's details."""
-    rows = (change_view(c, d, s) for c, d, s in session.execute(_history_query(f))
+    rows = ((c, d, s) for c, d, s in session.execute(_history_query(f))
             if (not f.topic or f.topic in (c.details.get("topics") or ()))
             and (not f.significance or c.details.get("significance") == f.significance))
-    return list(islice(rows, f.limit)) if f.limit else list(rows)
+    found = list(islice(rows, f.limit)) if f.limit else list(rows)
+    watching = document_sources(session, {d.id: d for _, d, _ in found}.values())
+    return [change_view(c, d, s, watching.get(d.id, ())) for c, d, s in found]
 
 
-def change_view(change: Change, doc: Document, source: Source) -> ChangeView:
+def change_view(change: Change, doc: Document, source: Source, sources: tuple[str, ...] = ()) -> ChangeView:
     return ChangeView(
         id=change.id, detected_at=change.detected_at.isoformat().replace("+00:00", "Z"), agency=doc.agency,
         source=source.name, document_id=doc.id, url=doc.url, title=doc.title, kind=change.kind,
         from_version=change.from_version, to_version=change.to_version, summary=change.summary,
+        publisher=publisher(doc.agency, source.name, doc.url), sources=sources or (source.name,),
     )
 
 
 def load_change(session: Session, change_id: int) -> tuple[ChangeView, Change]:
-    row = session.execute(select(Change, Document, Source).join(Document, Change.document_id == Document.id)
-                          .join(Source, Document.source_id == Source.id).where(Change.id == change_id)).one()
-    return change_view(*row), row[0]
+    change, doc, source = session.execute(
+        select(Change, Document, Source).join(Document, Change.document_id == Document.id)
+        .join(Source, Document.source_id == Source.id).where(Change.id == change_id)).one()
+    return change_view(change, doc, source, document_sources(session, [doc]).get(doc.id, ())), change
+
+
+# Issuers published under an agency group (`agency` keeps its contract values): by host, else by source name.
+_PUBLISHER_HOSTS = {"mhlw.go.jp": "MHLW", "cde.org.cn": "CDE", "pmda.go.jp": "PMDA", "nmpa.gov.cn": "NMPA",
+                    "fda.gov": "FDA", "ema.europa.eu": "EMA", "mfds.go.kr": "MFDS"}
+
+
+def publisher(agency: str, source_name: str, url: str) -> str:
+    """Who issued a document: MHLW for a notice on mhlw.go.jp watched under `pmda`, CDE under `nmpa`, …"""
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, name in _PUBLISHER_HOSTS.items():
+        if host == suffix or host.endswith("." + suffix):
+            return name
+    prefix = source_name.split("-", 1)[0].upper()
+    return prefix if prefix in _PUBLISHER_HOSTS.values() else agency.upper()
 
 
 def document(session: Session, document_id: int) -> Document:

@@ -236,8 +236,14 @@ def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Sta
         return
     current = _latest(session, doc)
     number = current.number if current else None
-    _announce(session, ctx, doc, "status", number, number, f"status: {old} → {status.value}",
+    _announce(session, ctx, doc, "status", number, number, f"{headline(doc)} · status: {old} → {status.value}",
               {"from_status": old, "to_status": status.value, "significance": "status"})
+
+
+def headline(doc: DocumentRow, width: int = 80) -> str:
+    """`AGENCY · title` (the title on one line, cut to `width`), the start of every change's summary."""
+    title = " ".join((doc.title or doc.url).split())
+    return f"{doc.agency.upper()} · {title if len(title) <= width else title[: width - 1] + '…'}"
 
 
 def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
@@ -290,7 +296,8 @@ def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> st
     doc.removed_at = ctx.now
     current = _latest(session, doc)
     number = current.number if current else None
-    _announce(session, ctx, doc, "removed", number, None, f"removed: {why}", {"reason": why, "significance": "removed"})
+    _announce(session, ctx, doc, "removed", number, None, f"{headline(doc)} · removed: {why}",
+              {"reason": why, "significance": "removed"})
     for child in session.scalars(select(DocumentRow).where(DocumentRow.parent_id == doc.id)):
         child.removed_at = child.removed_at or ctx.now
     return "removed"

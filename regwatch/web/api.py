@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from alerts.types import ChangeView
-from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 from regwatch.web.app import ensure_index, query_string, session
 from regwatch.web.history import ListFilter, list_changes, parse_filter
 from regwatch.web.openapi import DEFAULT_LIMIT, MAX_LIMIT, spec
@@ -19,8 +19,7 @@ from regwatch.web.openapi import DEFAULT_LIMIT, MAX_LIMIT, spec
 api = Blueprint("api", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 100
-FIELDS = ["id", "detected_at", "agency", "source", "document_id", "url", "title", "kind", "from_version",
-          "to_version", "summary"]
+FIELDS = CHANGE_FIELDS
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP): such text cells
 # get a leading apostrophe, which spreadsheets show as text and hide. The JSON API keeps the exact values.
 # XML 1.0 forbids most control characters; crawled titles may carry them.

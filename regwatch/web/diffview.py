@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from alerts.diff import DiffOp, diff_words
+from alerts.context import fold_ops
+from alerts.diff import DiffOp
+from alerts.sections import diff_document, section_label
+from alerts.significance import classify, rank
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,18 @@ class Row:
 
 
 def compute(old: str, new: str, context: int | None) -> list[DiffOp]:
-    return diff_words(old, new, context=context)
+    """The word diff with each change's section, unchanged runs cut to `context` words (characters' worth in
+    Japanese and Chinese; None: the whole text)."""
+    ops = diff_document(old, new)
+    return fold_ops(ops, context) if context is not None else ops
+
+
+def headline(old: str, new: str, ops: Sequence[DiffOp]) -> tuple[str, str]:
+    """(significance, section of the most significant finding) for the top of the diff page."""
+    findings = rank(classify(old, new, list(ops))) if any(op.op != "equal" for op in ops) else []
+    if not findings:
+        return ("none (whitespace, wrapping, stamps or counters only)" if ops else "", "")
+    return findings[0].kind + f": {findings[0].detail}", section_label(findings[0].section)
 
 
 def inline(ops: Sequence[DiffOp]) -> list[Piece]:

@@ -28,6 +28,9 @@ CHANGE_SCHEMA: dict[str, Any] = {
         "from_version": {"type": ["integer", "null"]},
         "to_version": {"type": ["integer", "null"]},
         "summary": {"type": "string"},
+        "publisher": {"type": "string", "description": "Who issued the document (MHLW, CDE, … beside `agency`)"},
+        "sources": {"type": "array", "items": {"type": "string"},
+                    "description": "Every source watching this document (`source` saw this change)"},
     },
 }
 

@@ -50,9 +50,10 @@ def change(change_id: int) -> Response:
     found = session().get(Change, change_id)
     if found is None:
         abort(404)
-    if found.kind == "changed" and found.from_version and found.to_version:
+    if found.kind in ("changed", "status") and found.from_version and found.to_version \
+            and found.from_version != found.to_version:
         return redirect(url_for("views.diff", document_id=found.document_id, **{"from": found.from_version},
-                                to=found.to_version))
+                                to=found.to_version, _anchor="first-change"))
     return redirect(url_for("views.document", document_id=found.document_id))
 
 
@@ -101,9 +102,11 @@ def diff(document_id: int) -> str:
     context = None if context_arg == "all" else _version_arg("context", 30)
     ops = diffview.compute(by_number[old].text, by_number[to].text, context)
     view = "side" if request.args.get("view") == "side" else "inline"
+    significance, section = diffview.headline(by_number[old].text, by_number[to].text, ops)
     return render_template("diff.html", page=page, doc=page.doc, old=by_number[old], new=by_number[to], view=view,
                            pieces=diffview.inline(ops), rows=diffview.side_by_side(ops), context=context_arg,
-                           changed=any(op.op != "equal" for op in ops), glosses=_glosses(ops))
+                           changed=any(op.op != "equal" for op in ops), significance=significance,
+                           section=section, glosses=_glosses(ops))
 
 
 def _glosses(ops: list) -> list[str]:  # type: ignore[type-arg]

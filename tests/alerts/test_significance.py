@@ -169,11 +169,11 @@ def test_summary_line() -> None:
     found = classify(old, new, diff_document(old, new))
     title = "Regulatory Considerations for HCT/Ps: Minimal Manipulation and Homologous Use"
     assert summary_line("fda", title, found) == (
-        "FDA · Minimal Manipulation and Homologous Use · obligation: 'should' → 'must' in V.A")
+        "FDA · Minimal Manipulation and Homologous Use · obligation: 'should' → 'must' in V.A Scope")
     assert summary_line("pmda", "再生医療等製品", [], ()) == "PMDA · 再生医療等製品 · no wording change"
     more = judge("Keep 3 years. Should do.", "Keep 5 years. Must do. New sentence here.")
     assert summary_line("ema", "Guideline", more, ("4. Storage",)) == (
-        "EMA · Guideline · obligation: 'should' → 'must' in 4 (+1 numbers, 1 new)")
+        "EMA · Guideline · obligation: 'should' → 'must' in 4. Storage (+1 numbers, 1 new)")
 
 
 @pytest.mark.parametrize(("old", "new"), [

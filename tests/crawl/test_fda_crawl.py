@@ -121,7 +121,8 @@ def test_draft_to_final_and_noise_only_edits(regwatch: Regwatch, fda_site: Path)
     kinds = sorted(c["kind"] for c in regwatch.history())
     assert "status" in kinds
     status = next(c for c in regwatch.history() if c["kind"] == "status")
-    assert status["summary"] == "status: draft → final"
+    assert status["summary"].startswith("FDA · Safety Testing of Human Allogeneic Cells")  # agency and title …
+    assert status["summary"].endswith(" · status: draft → final")  # … then old → new
 
 
 def test_bot_protection_is_reported_never_a_removal(regwatch: Regwatch, fda_mirror: MirrorServer) -> None:

@@ -82,7 +82,8 @@ def test_korean_rewording_is_found_and_shown_while_view_counts_are_not(
     diff = regwatch("diff", str(changed["document_id"]))
     assert diff.returncode == 0, diff.stderr
     shown = " ".join(diff.stdout.split())
-    assert "3년간 § 7. 기록의 보존 [-보존하여야 한다-]{+보존할 수 있다+}." in shown  # with its section path
+    assert "§ 7. 기록의 보존 … " in shown  # its section path, then the context leading to the change
+    assert "3년간 [-보존하여야 한다-]{+보존할 수 있다+}." in shown
     assert "significance: obligation" in shown
 
 

@@ -114,3 +114,44 @@ def test_history_csv_cells_never_start_a_formula(config: Path) -> None:
     assert json.loads(cli(config, "history", "--format", "json")[1])[0]["title"] == hostile  # JSON: exact value
     rows = list(csv.DictReader(io.StringIO(cli(config, "history", "--format", "csv")[1])))
     assert rows and all(r["title"] == "'" + hostile for r in rows)  # CSV: shown as text by a spreadsheet
+
+
+@pytest.mark.parametrize(("args", "known"), [
+    (("history", "--agency", "xx"), "fda, ema, pmda, mfds, nmpa"),
+    (("history", "--topic", "nonsense"), "exosomes"),
+    (("history", "--significance", "huge"), "definition, obligation"),
+])
+def test_unknown_filter_values_exit_2_in_one_line_listing_the_known_ones(config: Path, args: tuple[str, ...],
+                                                                        known: str) -> None:
+    code, out = cli(config, *args)
+    assert code == 2 and len(out.strip().splitlines()) == 1
+    assert f"unknown {args[1].lstrip('-')} {args[2]!r}" in out and known in out
+
+
+def test_agency_any_case_and_an_empty_csv_has_its_full_header(config: Path) -> None:
+    assert cli(config, "history", "--agency", "PMDA")[0] == 0
+    assert [r["agency"] for r in json.loads(cli(config, "history", "--agency", "PmDa", "--format", "json")[1])] == [
+        "pmda", "pmda"]
+    header = cli(config, "history", "--agency", "fda", "--format", "csv")[1].strip()
+    assert header.split(",")[:11] == ["id", "detected_at", "agency", "source", "document_id", "url", "title", "kind",
+                                      "from_version", "to_version", "summary"]
+    assert {"publisher", "sources"} <= set(header.split(","))
+
+
+def test_history_table_labels_ids_cuts_titles_with_an_ellipsis_and_keeps_columns_aligned() -> None:
+    from regwatch.cli import history_table
+
+    base = {"detected_at": "2026-11-03T06:00:00Z", "kind": "changed", "summary": "s", "agency": "fda"}
+    rows = [{**base, "id": 7, "document_id": 3, "title": "Short"},
+            {**base, "id": 12345, "document_id": 987654, "agency": "pmda", "title": "T" * 100}]
+    lines = history_table(rows).splitlines()
+    assert lines[0].lstrip().startswith("change 7") and "doc 3 " in lines[0]
+    assert lines[2].startswith("change 12345") and "doc 987654" in lines[2]
+    assert lines[0].index("Short") == lines[2].index("TTT")  # the title column lines up
+    assert lines[2].endswith("…") and len(lines[2].split("  ")[-1]) == 70
+
+
+def test_show_and_diff_headers_say_document(config: Path) -> None:
+    doc = json.loads(cli(config, "history", "--format", "json")[1])[0]["document_id"]
+    assert cli(config, "show", str(doc))[1].startswith(f"# document {doc}:")
+    assert cli(config, "diff", str(doc))[1].startswith(f"--- document {doc} version 1")

@@ -68,7 +68,7 @@ def test_wording_changes_are_classified_and_whitespace_is_quiet(tmp_path: Path) 
     assert [r["kind"] for r in rows] == ["changed", "changed", "new"]  # the re-wrapped version raised nothing
     definition, obligation, new = rows
     assert definition["summary"].startswith("FDA · Conditioned Media Products · definition:")
-    assert obligation["summary"] == "FDA · Conditioned Media Products · obligation: 'should' → 'must' in II"
+    assert obligation["summary"] == "FDA · Conditioned Media Products · obligation: 'should' → 'must' in II. TESTING"
     assert (obligation["from_version"], obligation["to_version"]) == (2, 3)  # version 2 kept as evidence
     assert [r["kind"] for r in history(config, "--significance", "definition")] == ["changed"]
     assert {r["id"] for r in history(config, "--topic", "exosomes")} == {definition["id"]}

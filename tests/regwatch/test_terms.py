@@ -154,7 +154,8 @@ def test_a_definition_change_alert_carries_the_sentence_before_and_after(tmp_pat
         assert changes["nmpa"].details["definition"] == {"term": "exosome", "before": ZH_OLD, "after": ZH_NEW}
         assert "definition: 'exosome': " in changes["nmpa"].summary  # the one-line summary names the term
         render = make_renderer(parse_config({}))
-        messages = {a: render(s, SimpleNamespace(change_id=c.id, channel="x", deadline_event_id=None)) for a, c in changes.items()}
+        item = {a: SimpleNamespace(change_id=c.id, channel="x", deadline_event_id=None) for a, c in changes.items()}
+        messages = {a: render(s, i) for a, i in item.items()}
     with WebhookReceiver() as hook, SmtpReceiver() as smtp:
         for message in messages.values():
             WebhookChannel("hook", hook.url, None, timeout=5).send(message)

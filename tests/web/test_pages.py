@@ -75,7 +75,19 @@ def test_diff_inline_and_side_by_side(client: FlaskClient, web_store: WebStore) 
     assert client.get(f"/documents/{doc}/diff?from=1&to=7").status_code == 400
     change = client.get("/api/changes?kind=changed&agency=fda&source=fda-guidance").get_json()[0]["id"]
     moved = client.get(f"/changes/{change}")
-    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"/documents/{doc}/diff?from=1&to=2")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(
+        f"/documents/{doc}/diff?from=1&to=2#first-change")  # the page opens at the first change
+
+
+def test_diff_page_shows_significance_section_and_marks_the_first_change(client: FlaskClient,
+                                                                          web_store: WebStore) -> None:
+    doc = web_store.ids["hctp-minimal-manipulation"]
+    page = client.get(f"/documents/{doc}/diff?from=1&to=2").get_data(as_text=True)
+    assert "Significance:</strong> obligation" in page
+    assert page.count('id="first-change"') == 1
+    assert page.index('id="first-change"') < page.index("<del>should</del>")
+    side = client.get(f"/documents/{doc}/diff?from=1&to=2&view=side").get_data(as_text=True)
+    assert side.count('id="first-change"') == 1 and 'class="changed" id="first-change"' in side
 
 
 def test_raw_bytes_are_an_attachment_never_inline(client: FlaskClient, web_store: WebStore) -> None:
