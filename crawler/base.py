@@ -205,12 +205,19 @@ class BaseSpider(Spider):
             return
         watched = self.watched_keys(source, listing)
         log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
+        left_alone = self._left_alone(source, [e for e in listing.entries if e.key in watched])
         yield ListingSeen(source=source.name, listing=listing, watched=watched)
         for entry in listing.entries:
-            if entry.key in watched:
+            if entry.key in watched and entry.key not in left_alone:
                 yield from self.entry_requests(source, entry)
         if listing.next_page and page < source.max_pages:
             yield self.listing_request(source, listing.next_page, page + 1)
+
+    def _left_alone(self, source: Any, entries: list[CatalogueEntry]) -> set[str]:
+        """Watched entries the sink's request plan skips this cycle (their entry did not change and it is not
+        their re-check day); a sink without a plan requests them all."""
+        plan = getattr(self.sink, "plan", None)
+        return plan(source.name, entries) if callable(plan) and entries else set()
 
     def entry_requests(self, source: Any, entry: Any) -> Iterator[Request]:
         """The page of a watched entry; its attachments as the catalogue names them, else as its page links them."""

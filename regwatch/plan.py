@@ -1,0 +1,92 @@
+"""The request plan: which watched documents of a catalogue or feed are requested in a cycle.
+
+A catalogue or feed entry that carries a change stamp (FDA's `changed`, EMA's `last_updated_date`, an RSS item's
+`pubDate`/`dc:date`) says when the agency last touched the document. A document is requested when
+
+- it has never been checked successfully, or its last check failed (no stored version, an error, a block);
+- its entry's stamp differs from the one it carried at the last successful check ("changed");
+- its entry carries no stamp at all;
+- it is its re-check day: every document is re-checked once every `crawl.recheck_days` days, spread evenly over
+  the days by a stable hash of its key (so a silent edit, made without moving the stamp, is caught in time);
+- its last successful check is `recheck_days` days old or older (a missed cycle does not stretch the delay).
+
+Otherwise it (and its attachments) is left alone this cycle. `recheck_days: 1` requests everything every cycle.
+The store keeps what the plan needs in each document's `meta`: `checked` (the stamp at the last successful
+check) and `checked_on` (its day); `store.versions` sets both on success and clears them on a failure.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Document as DocumentRow
+
+REASONS = ("unchecked", "changed", "no stamp", "re-check day", "overdue")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the store knows of one document's last check, and of its attachments'."""
+
+    stamp: str | None  # the entry's stamp at the last successful check; None: never checked, or it failed
+    on: date | None  # the day of that check
+    children_ok: bool = True  # every current attachment's last check succeeded
+    removed: bool = False
+
+
+def recheck_day(key: str, day: date, every: int) -> bool:
+    """Whether `day` is `key`'s re-check day: one day in `every`, the same weekday-like slot for life."""
+    return every <= 1 or zlib.crc32(key.encode("utf-8")) % every == day.toordinal() % every
+
+
+def reason_to_fetch(key: str, stamp: str | None, checked: Checked | None, day: date, every: int) -> str | None:
+    """Why the document behind a watched entry is requested on `day` (one of `REASONS`), or None to skip it."""
+    if checked is None or checked.removed or checked.stamp is None or checked.on is None or not checked.children_ok:
+        return "unchecked"
+    if not stamp:
+        return "no stamp"
+    if stamp != checked.stamp:
+        return "changed"
+    if recheck_day(key, day, every):
+        return "re-check day"
+    if (day - checked.on).days >= every:
+        return "overdue"
+    return None
+
+
+def checks(session: Session, source_id: int, keys: Iterable[str] | None = None) -> dict[str, Checked]:
+    """`Checked` for the source's listed documents (all, or those with `keys`), in one query."""
+    rows = list(session.execute(select(DocumentRow.id, DocumentRow.key, DocumentRow.parent_id, DocumentRow.meta,
+                                       DocumentRow.removed_at).where(DocumentRow.source_id == source_id)))
+    failed_children: set[int] = {r.parent_id for r in rows if r.parent_id is not None and r.removed_at is None
+                                 and (r.meta or {}).get("checked") is None}
+    wanted = set(keys) if keys is not None else None
+    found: dict[str, Checked] = {}
+    for r in rows:
+        if r.parent_id is not None or (wanted is not None and r.key not in wanted):
+            continue
+        meta = r.meta or {}
+        on = meta.get("checked_on")
+        found[r.key] = Checked(stamp=meta.get("checked"), on=date.fromisoformat(on) if on else None,
+                               children_ok=r.id not in failed_children, removed=r.removed_at is not None)
+    return found
+
+
+@dataclass
+class PlanCounts:
+    """One source's plan in a cycle: documents requested, by reason, and documents left alone."""
+
+    requested: Counter[str]
+    skipped: int = 0
+
+    def line(self) -> str:
+        why = ", ".join(f"{n} {reason}" for reason, n in self.requested.most_common())
+        total = sum(self.requested.values())
+        return f"{total} requested ({why or 'none'}), {self.skipped} left alone (entry unchanged)"
