@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -90,3 +91,48 @@ class PlanCounts:
         why = ", ".join(f"{n} {reason}" for reason, n in self.requested.most_common())
         total = sum(self.requested.values())
         return f"{total} requested ({why or 'none'}), {self.skipped} left alone (entry unchanged)"
+
+
+@dataclass
+class Estimate:
+    """One source's expected requests in the next cycle, per host, if no catalogue entry changes."""
+
+    source: str
+    listing: int  # catalogue, feed or listing pages (1 for a watched page: the page itself is in `documents`)
+    documents: int  # documents and attachments the plan will request
+    watched: int  # watched documents (with their attachments) the store knows for the source
+    known: bool  # False: the source never ran, its catalogue decides
+    per_host: Counter[str]  # requests by host (listing pages included)
+
+
+def estimate(session: Session, source: Any, source_id: int | None, day: date, every: int) -> Estimate:
+    """What `source` (a `SourceConfig`) will request on `day` with the store as it stands and no entry changing."""
+    from crawler.hosts import host_name
+
+    listing = 0 if source.type == "page" else (source.max_pages if source.type == "listing" else 1)
+    per_host: Counter[str] = Counter({host_name(u): listing for u in source.urls} if listing else {})
+    if source_id is None:
+        if source.type == "page":
+            per_host.update(host_name(u) for u in source.urls)
+        return Estimate(source.name, listing, len(source.urls) if source.type == "page" else 0, 0, False, per_host)
+    rows = list(session.execute(select(DocumentRow.id, DocumentRow.key, DocumentRow.url, DocumentRow.parent_id,
+                                       DocumentRow.meta, DocumentRow.watched)
+                                .where(DocumentRow.source_id == source_id, DocumentRow.removed_at.is_(None))))
+    children: dict[int, list[str]] = {}
+    for r in rows:
+        if r.parent_id is not None:
+            children.setdefault(r.parent_id, []).append(r.url)
+    state = checks(session, source_id)
+    documents = watched = 0
+    for r in rows:
+        if r.parent_id is not None or not r.watched:
+            continue
+        files = children.get(r.id, [])
+        watched += 1 + len(files)
+        meta = r.meta or {}
+        planned = source.type == "page" or reason_to_fetch(r.key, meta.get("changed"), state.get(r.key), day,
+                                                           every) is not None
+        if planned:
+            documents += 1 + len(files)
+            per_host.update(host_name(u) for u in [r.url, *files])
+    return Estimate(source.name, listing, documents, watched, True, per_host)

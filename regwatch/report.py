@@ -22,15 +22,15 @@ def print_run_summary(summary: RunSummary) -> None:
         click.echo(f"plan {name}: {plan.line()}")
     for h in summary.hosts:
         spacing = f"{h.delay:g} s apart" + (" (robots Crawl-delay)" if h.robots_delay else "")
-        click.echo(f"host {h.host}: {h.requests} requests, {spacing}: politeness imposed {_duration(h.politeness)}"
-                   f" (that host's crawl took {_duration(h.span)})")
+        click.echo(f"host {h.host}: {h.requests} requests, {spacing}: politeness imposed {duration(h.politeness)}"
+                   f" (that host's crawl took {duration(h.span)})")
     a = summary.alerts
     click.echo(f"alerts: {a.sent} sent, {a.retrying} to retry, {a.failed} parked as failed")
     for err in a.errors[:10]:
         click.echo(f"  ! {err}")
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     """`42 min 30 s`, `3.2 s`."""
     if seconds < 60:
         return f"{seconds:.1f} s"

@@ -5,7 +5,7 @@ and `recheck_days: 1` requests everything. Request counts are read from the mirr
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mirror.edits import touch
@@ -43,6 +43,29 @@ def document_key(regwatch: Regwatch, slug: str) -> str:
     return next(k for k in keys if slug in k)
 
 
+def stored_documents(regwatch: Regwatch) -> int:
+    from sqlalchemy import func, select
+
+    from store.db import open_store
+    from store.models import Document
+
+    with open_store(regwatch.db_url)() as session:
+        return session.scalar(select(func.count()).select_from(Document).where(Document.watched.is_(True))) or 0
+
+
+def documents_due(regwatch: Regwatch, day: date, every: int) -> int:
+    """Watched pages due on `day` by the re-check rule, with their attachments."""
+    from sqlalchemy import select
+
+    from store.db import open_store
+    from store.models import Document
+
+    with open_store(regwatch.db_url)() as session:
+        rows = list(session.execute(select(Document.id, Document.key, Document.parent_id, Document.watched)))
+    due = {r.id for r in rows if r.parent_id is None and r.watched and recheck_day(r.key, day, every)}
+    return sum(1 for r in rows if r.id in due or r.parent_id in due)
+
+
 def due_today(regwatch: Regwatch, every: int) -> set[str]:
     today = datetime.now(UTC).date()
     return {slug for slug in SLUGS if recheck_day(document_key(regwatch, slug), today, every)}
@@ -57,6 +80,16 @@ def test_unchanged_entries_are_left_alone_until_their_recheck_day(tmp_path: Path
     cold_requests = len(fda_mirror.log.entries())
     assert page_requests(fda_mirror) == dict.fromkeys(SLUGS, 1)
     assert "plan fda-guidance: 3 requested (3 unchecked), 0 left alone" in cold.stdout
+
+    listed = regwatch("sources")
+    assert listed.returncode == 0, listed.stderr
+    day, requests, planned, watched = re.search(
+        r"next cycle \((\S+)\): (\d+) request\(s\) \(1 listing \+ (\d+) of (\d+) documents\)", listed.stdout).groups()
+    expected = documents_due(regwatch, date.fromisoformat(day), 7)
+    assert (int(planned), int(watched)) == (expected, stored_documents(regwatch))
+    assert int(requests) == 1 + expected
+    assert re.search(r"host 127\.0\.0\.1:\d+: \d+ requests next cycle .*0\.05 s apart \(robots Crawl-delay\)",
+                     listed.stdout)
 
     due = due_today(regwatch, 7)
     fda_mirror.log.clear()

@@ -39,3 +39,15 @@ def test_reasons() -> None:
     assert reason_to_fetch(key, "2026-10-01T07:00", stale, START, 7) == "overdue"
     due = next(k for k in KEYS if recheck_day(k, START, 7))
     assert reason_to_fetch(due, "2026-10-01T07:00", fresh, START, 7) == "re-check day"
+
+
+def test_recheck_days_is_validated_and_defaults_to_seven() -> None:
+    import pytest
+
+    from regwatch.config import ConfigError, parse_config
+
+    assert parse_config({}).crawl.recheck_days == 7
+    assert parse_config({"crawl": {"recheck_days": 1}}).crawl.recheck_days == 1
+    for bad in (0, -3, "weekly", 1000):
+        with pytest.raises(ConfigError, match=r"^crawl\.recheck_days: "):
+            parse_config({"crawl": {"recheck_days": bad}})
