@@ -6,9 +6,10 @@ A catalogue or feed entry that carries a change stamp (FDA's `changed`, EMA's `l
 - it has never been checked successfully, or its last check failed (no stored version, an error, a block);
 - its entry's stamp differs from the one it carried at the last successful check ("changed");
 - its entry carries no stamp at all;
-- it is its re-check day: every document is re-checked once every `crawl.recheck_days` days, spread evenly over
-  the days by a stable hash of its key (so a silent edit, made without moving the stamp, is caught in time);
-- its last successful check is `recheck_days` days old or older (a missed cycle does not stretch the delay).
+- it is its re-check day and it was not checked yet that day: every document is re-checked once every
+  `crawl.recheck_days` days, spread evenly over the days by a stable hash of its key (so a silent edit, made
+  without moving the stamp, is caught in time);
+- it was not checked since its latest re-check day ("overdue": a cycle was missed, or it ran before that day).
 
 Otherwise it (and its attachments) is left alone this cycle. `recheck_days: 1` requests everything every cycle.
 The store keeps what the plan needs in each document's `meta`: `checked` (the stamp at the last successful
@@ -21,7 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -42,9 +43,13 @@ class Checked:
     removed: bool = False
 
 
+def _slot(key: str, every: int) -> int:
+    return zlib.crc32(key.encode("utf-8")) % every
+
+
 def recheck_day(key: str, day: date, every: int) -> bool:
-    """Whether `day` is `key`'s re-check day: one day in `every`, the same weekday-like slot for life."""
-    return every <= 1 or zlib.crc32(key.encode("utf-8")) % every == day.toordinal() % every
+    """Whether `day` is `key`'s re-check day: one day in `every`, the same slot for life."""
+    return every <= 1 or _slot(key, every) == day.toordinal() % every
 
 
 def reason_to_fetch(key: str, stamp: str | None, checked: Checked | None, day: date, every: int) -> str | None:
@@ -55,10 +60,11 @@ def reason_to_fetch(key: str, stamp: str | None, checked: Checked | None, day: d
         return "no stamp"
     if stamp != checked.stamp:
         return "changed"
-    if recheck_day(key, day, every):
+    if every <= 1:
         return "re-check day"
-    if (day - checked.on).days >= every:
-        return "overdue"
+    slot = day - timedelta(days=(day.toordinal() - _slot(key, every)) % every)  # its latest re-check day, <= day
+    if checked.on < slot:  # not checked since: today is that day, or a cycle missed it
+        return "re-check day" if slot == day else "overdue"
     return None
 
 

@@ -51,3 +51,25 @@ def test_recheck_days_is_validated_and_defaults_to_seven() -> None:
     for bad in (0, -3, "weekly", 1000):
         with pytest.raises(ConfigError, match=r"^crawl\.recheck_days: "):
             parse_config({"crawl": {"recheck_days": bad}})
+
+
+def test_daily_cycles_after_a_full_check_spread_the_load_and_keep_every_gap_within_recheck_days() -> None:
+    every, keys = 7, KEYS[:700]
+    checked = {key: Checked(stamp="s", on=START) for key in keys}  # a cold cycle checked everything on one day
+    last = dict.fromkeys(keys, START)
+    per_day = []
+    for n in range(1, 29):
+        day = START + timedelta(days=n)
+        if n == 10:  # a missed cycle
+            per_day.append(0)
+            continue
+        due = [k for k in keys if reason_to_fetch(k, "s", checked[k], day, every) is not None]
+        for k in due:
+            assert (day - last[k]).days <= every + (1 if n == 11 else 0)  # the missed day delays by at most a day
+            checked[k], last[k] = Checked(stamp="s", on=day), day
+        per_day.append(len(due))
+    assert all((START + timedelta(days=28) - last[k]).days < every for k in keys)
+    steady = per_day[11:]
+    assert max(steady) < 700 / every * 1.3 and min(steady) > 700 / every * 0.7  # no weekly spike
+    again = next(k for k in keys if recheck_day(k, START, every))
+    assert reason_to_fetch(again, "s", Checked(stamp="s", on=START), START, every) is None  # checked today already
