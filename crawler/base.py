@@ -8,6 +8,7 @@ the database and never hard-code a URL: sources (with their URLs) come from the 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import re
 import threading
@@ -22,7 +23,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
-from twisted.internet.defer import DeferredLock
+from twisted.internet.defer import DeferredSemaphore
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
@@ -30,7 +31,6 @@ from crawler.fetched import to_fetched
 from crawler.middlewares import BLOCKED, HostRefused
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
-from parsers.formats.sniff import body_format
 from parsers.sandbox import BoundedParser
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 
@@ -56,14 +56,17 @@ class Sink(Protocol):
 
 
 class FileParser:
-    """The bounded worker process the spiders of this process send their files to, one file at a time (so a
-    file's time limit is its own). One for all spiders: they share the machine, and a worker each would only
-    add memory. Created on first use, closed when the last spider using it closes."""
+    """The bounded worker processes the spiders of this process send their documents to: a pool of one worker per
+    core (the crawl's thread only fetches and stores), each parsing one document at a time, so a document's time
+    limit is its own and a killed worker loses only its document. One pool for all spiders: they share the
+    machine. Workers start on first use and close when the last spider using them closes."""
 
-    def __init__(self) -> None:
-        self.turn = DeferredLock()  # callbacks queue here rather than block threads of the reactor's pool
-        self._one_at_a_time = threading.Lock()
-        self._bounded: BoundedParser | None = None
+    def __init__(self, workers: int | None = None) -> None:
+        self.size = workers or max(os.cpu_count() or 1, 1)
+        self.turn = DeferredSemaphore(self.size)  # callbacks queue here rather than block threads of the pool
+        self._lock = threading.Lock()
+        self._idle: list[BoundedParser] = []
+        self._started: list[BoundedParser] = []
         self._users = 0
 
     def join(self) -> None:
@@ -73,16 +76,24 @@ class FileParser:
         self._users -= 1
         if self._users <= 0:
             self._users = 0
-            with self._one_at_a_time:
-                bounded, self._bounded = self._bounded, None
-            if bounded is not None:
+            with self._lock:
+                started, self._started, self._idle = self._started, [], []
+            for bounded in started:
                 bounded.close()
 
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
-        with self._one_at_a_time:
-            if self._bounded is None:
-                self._bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
-            return self._bounded.parse(parser, fetched)
+        with self._lock:
+            if self._idle:
+                bounded = self._idle.pop()
+            else:
+                bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
+                self._started.append(bounded)
+        try:
+            return bounded.parse(parser, fetched)
+        finally:
+            with self._lock:
+                if bounded in self._started:
+                    self._idle.append(bounded)
 
 
 FILES = FileParser()
@@ -128,8 +139,9 @@ class BaseSpider(Spider):
         return partial(parse_document, kind=self.document_kind(source), selector=source.selector)
 
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
-        """Run a parser. Files (PDF, office, HWP) go to a worker process with time and memory limits, because
-        their parsers can hang or blow up on hostile input; HTML (already size-capped) is parsed here."""
+        """Run a parser in a worker process with time and memory limits: files (PDF, office, HWP), whose parsers
+        can hang or blow up on hostile input, and HTML pages, so the crawl's thread only fetches and stores. A
+        parser that cannot be sent to a worker (a lambda, a closure) runs here."""
         if not _in_worker(parser, fetched):
             return parser(fetched)
         return self._file_parser().parse(parser, fetched)
@@ -141,9 +153,9 @@ class BaseSpider(Spider):
         return self._files
 
     async def _parse_file_first(self, response: Response, **kwargs: Any) -> AsyncIterator[Capture | Request]:
-        """The document callback: a file bound for the worker process is parsed there while this process goes on
-        downloading, parsing pages and recording (a thread waits for the worker; one file at a time, so the
-        worker's time limit is the file's own); then the response is handled by `_on_document`."""
+        """The document callback: a document bound for a worker process is parsed there while this process goes on
+        downloading and recording (a thread waits for the worker; each worker parses one document at a time, so
+        its time limit is the document's own); then the response is handled by `_on_document`."""
         parser = kwargs["parser"]
         if response.status == 200 and _in_worker(parser, fetched := to_fetched(response)):
             try:
@@ -291,8 +303,9 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
 
 
 def _in_worker(parser: Parser, fetched: Fetched) -> bool:
-    """Whether `BaseSpider.parse` sends this response to the worker process (files, with a parser that can go)."""
-    return body_format(fetched) != "html" and _picklable(parser)
+    """Whether `BaseSpider.parse` sends this response to a worker process (any document, with a parser that can
+    go there)."""
+    return _picklable(parser)
 
 
 def _picklable(parser: Parser) -> bool:
