@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 
 from crawler.fetched import to_fetched
 from crawler.middlewares import BLOCKED, HostRefused
+from crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
 from parsers.sandbox import BoundedParser
@@ -329,11 +330,6 @@ def page_key(url: str) -> str:
     site moving to a new host name) keeps the same document."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def parse_attachment(fetched: Fetched) -> Document:
-    """Attachments: PDFs by their magic bytes, anything else as an HTML page."""
-    return parse_document(fetched, "page")
 
 
 def attachment_key(parent_key: str, number: int) -> str:
