@@ -12,7 +12,7 @@ from mirror.edits import touch
 from mirror.server import MirrorServer
 from regwatch.plan import recheck_day
 from tests.crawl.conftest import Regwatch, write_config
-from tests.crawl.test_fda_crawl import ALLOGENEIC, CATALOGUE, GUIDANCE, MINIMAL, POTENCY  # noqa: F401
+from tests.crawl.test_fda_crawl import ALLOGENEIC, CATALOGUE, GUIDANCE, MINIMAL, POTENCY
 
 SLUGS = (MINIMAL, POTENCY, ALLOGENEIC)  # in the mirror's catalogue from the start
 
