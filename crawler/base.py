@@ -8,6 +8,7 @@ the database and never hard-code a URL: sources (with their URLs) come from the 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import re
 import threading
@@ -22,15 +23,15 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
-from twisted.internet.defer import DeferredLock
+from twisted.internet.defer import DeferredSemaphore
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.fetched import to_fetched
 from crawler.middlewares import BLOCKED, UNRESOLVED, HostRefused
+from crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
 from parsers import parse_document
 from parsers.formats.feed import parse_feed
-from parsers.formats.sniff import body_format
 from parsers.sandbox import BoundedParser
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 
@@ -56,14 +57,17 @@ class Sink(Protocol):
 
 
 class FileParser:
-    """The bounded worker process the spiders of this process send their files to, one file at a time (so a
-    file's time limit is its own). One for all spiders: they share the machine, and a worker each would only
-    add memory. Created on first use, closed when the last spider using it closes."""
+    """The bounded worker processes the spiders of this process send their documents to: a pool of one worker per
+    core (the crawl's thread only fetches and stores), each parsing one document at a time, so a document's time
+    limit is its own and a killed worker loses only its document. One pool for all spiders: they share the
+    machine. Workers start on first use and close when the last spider using them closes."""
 
-    def __init__(self) -> None:
-        self.turn = DeferredLock()  # callbacks queue here rather than block threads of the reactor's pool
-        self._one_at_a_time = threading.Lock()
-        self._bounded: BoundedParser | None = None
+    def __init__(self, workers: int | None = None) -> None:
+        self.size = workers or max(os.cpu_count() or 1, 1)
+        self.turn = DeferredSemaphore(self.size)  # callbacks queue here rather than block threads of the pool
+        self._lock = threading.Lock()
+        self._idle: list[BoundedParser] = []
+        self._started: list[BoundedParser] = []
         self._users = 0
 
     def join(self) -> None:
@@ -73,16 +77,24 @@ class FileParser:
         self._users -= 1
         if self._users <= 0:
             self._users = 0
-            with self._one_at_a_time:
-                bounded, self._bounded = self._bounded, None
-            if bounded is not None:
+            with self._lock:
+                started, self._started, self._idle = self._started, [], []
+            for bounded in started:
                 bounded.close()
 
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
-        with self._one_at_a_time:
-            if self._bounded is None:
-                self._bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
-            return self._bounded.parse(parser, fetched)
+        with self._lock:
+            if self._idle:
+                bounded = self._idle.pop()
+            else:
+                bounded = BoundedParser(timeout=PARSE_TIMEOUT, memory_mb=PARSE_MEMORY_MB)
+                self._started.append(bounded)
+        try:
+            return bounded.parse(parser, fetched)
+        finally:
+            with self._lock:
+                if bounded in self._started:
+                    self._idle.append(bounded)
 
 
 FILES = FileParser()
@@ -128,8 +140,9 @@ class BaseSpider(Spider):
         return partial(parse_document, kind=self.document_kind(source), selector=source.selector)
 
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
-        """Run a parser. Files (PDF, office, HWP) go to a worker process with time and memory limits, because
-        their parsers can hang or blow up on hostile input; HTML (already size-capped) is parsed here."""
+        """Run a parser in a worker process with time and memory limits: files (PDF, office, HWP), whose parsers
+        can hang or blow up on hostile input, and HTML pages, so the crawl's thread only fetches and stores. A
+        parser that cannot be sent to a worker (a lambda, a closure) runs here."""
         if not _in_worker(parser, fetched):
             return parser(fetched)
         return self._file_parser().parse(parser, fetched)
@@ -141,9 +154,9 @@ class BaseSpider(Spider):
         return self._files
 
     async def _parse_file_first(self, response: Response, **kwargs: Any) -> AsyncIterator[Capture | Request]:
-        """The document callback: a file bound for the worker process is parsed there while this process goes on
-        downloading, parsing pages and recording (a thread waits for the worker; one file at a time, so the
-        worker's time limit is the file's own); then the response is handled by `_on_document`."""
+        """The document callback: a document bound for a worker process is parsed there while this process goes on
+        downloading and recording (a thread waits for the worker; each worker parses one document at a time, so
+        its time limit is the document's own); then the response is handled by `_on_document`."""
         parser = kwargs["parser"]
         if response.status == 200 and _in_worker(parser, fetched := to_fetched(response)):
             try:
@@ -205,7 +218,10 @@ class BaseSpider(Spider):
             return
         watched = self.watched_keys(source, listing)
         log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
-        requests = [r for entry in listing.entries if entry.key in watched for r in self.entry_requests(source, entry)]
+        candidates = [e for e in listing.entries if e.key in watched]
+        left_alone = self._left_alone(source, candidates)
+        requests = [r for entry in candidates if entry.key not in left_alone
+                    for r in self.entry_requests(source, entry)]
         named: dict[str, list[tuple[str, str]]] = {}
         for r in requests:  # the files the catalogue names are recorded with it (see `_on_document`)
             if r.meta.get("parent_key"):
@@ -215,6 +231,12 @@ class BaseSpider(Spider):
         yield from requests
         if listing.next_page and page < source.max_pages:
             yield self.listing_request(source, listing.next_page, page + 1)
+
+    def _left_alone(self, source: Any, entries: list[CatalogueEntry]) -> set[str]:
+        """Watched entries the sink's request plan skips this cycle (their entry did not change and it is not
+        their re-check day); a sink without a plan requests them all."""
+        plan = getattr(self.sink, "plan", None)
+        return plan(source.name, entries) if callable(plan) and entries else set()
 
     def entry_requests(self, source: Any, entry: Any) -> Iterator[Request]:
         """The page of a watched entry; its attachments as the catalogue names them, else as its page links them."""
@@ -292,8 +314,9 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
 
 
 def _in_worker(parser: Parser, fetched: Fetched) -> bool:
-    """Whether `BaseSpider.parse` sends this response to the worker process (files, with a parser that can go)."""
-    return body_format(fetched) != "html" and _picklable(parser)
+    """Whether `BaseSpider.parse` sends this response to a worker process (any document, with a parser that can
+    go there)."""
+    return _picklable(parser)
 
 
 def _picklable(parser: Parser) -> bool:
@@ -317,11 +340,6 @@ def page_key(url: str) -> str:
     site moving to a new host name) keeps the same document."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def parse_attachment(fetched: Fetched) -> Document:
-    """Attachments: PDFs by their magic bytes, anything else as an HTML page."""
-    return parse_document(fetched, "page")
 
 
 def attachment_key(parent_key: str, number: int) -> str:

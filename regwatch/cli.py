@@ -330,12 +330,26 @@ def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None
 @main.command()
 @click.pass_context
 def sources(ctx: click.Context) -> None:
-    """The configured sources and when each last ran."""
+    """The configured sources, when each last ran, and the requests and time the next cycle will take at each
+    host's pace (its robots.txt Crawl-delay as last seen, or crawl.delay)."""
+    from regwatch.plan import estimate
+    from regwatch.report import duration
+    from store.models import CrawlHost
     from store.queries import source_status
 
     config = _config(ctx)
+    day = _next_cycle_day(config)
+    every = config.crawl.recheck_days
     with _sessions(config)() as session:
         known = source_status(session)
+        robots = {h.host: h.crawl_delay for h in session.query(CrawlHost)}
+        estimates = {src.name: estimate(session, src, known[src.name][0].id if src.name in known else None, day,
+                                        every) for src in config.sources}
+
+    def delay(host: str) -> float:
+        return max(config.crawl.delay, robots.get(host) or 0.0)
+
+    totals: dict[str, int] = {}
     width = max((len(src.name) for src in config.sources), default=0)
     for src in config.sources:
         row, last = known.get(src.name, (None, None))
@@ -345,6 +359,37 @@ def sources(ctx: click.Context) -> None:
         click.echo(f"{src.name:{width}}  {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} "
                    f"{status}{flag}")
         click.echo(f"{'':{width}}  {src.urls[0]}")
+        if not src.enabled:
+            continue
+        est = estimates[src.name]
+        seconds = sum(n * delay(host) for host, n in est.per_host.items())
+        for host, n in est.per_host.items():
+            totals[host] = totals.get(host, 0) + n
+        what = (f"{est.listing} listing + {est.documents} of {est.watched} documents" if est.known and est.listing
+                else f"{est.documents} of {est.watched} documents" if est.known
+                else "first cycle: the page and the files it links" if src.type == "page"
+                else f"{est.listing} listing + every watched entry: first cycle, its catalogue decides")
+        click.echo(f"{'':{width}}  next cycle ({day.isoformat()}): {sum(est.per_host.values())} request(s) ({what}), "
+                   f"~{duration(seconds)} at its host's pace")
+    for host, n in sorted(totals.items()):
+        pace = delay(host)
+        why = "robots Crawl-delay" if (robots.get(host) or 0) > config.crawl.delay else "crawl.delay"
+        click.echo(f"host {host}: {n + 1} requests next cycle (robots.txt included), {pace:g} s apart ({why}): "
+                   f"~{duration((n + 1) * pace)}")
+
+
+def _next_cycle_day(config: Config):  # type: ignore[no-untyped-def]
+    """The day of the next scheduled cycle (`schedule.cron`), or today."""
+    from datetime import date
+
+    from regwatch.schedule import crontab_trigger
+
+    now = datetime.now(UTC)
+    try:
+        fire = crontab_trigger(config.schedule.cron, config.schedule.timezone).get_next_fire_time(None, now)
+    except ValueError:
+        fire = None
+    return fire.astimezone(UTC).date() if fire is not None else date.today()
 
 
 @main.command()

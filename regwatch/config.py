@@ -284,6 +284,9 @@ class CrawlConfig(_Model):
     max_size_mb: Annotated[int, Field(gt=0)] = 64
     obey_robots: bool = True
     concurrency_per_host: Annotated[int, Field(ge=1, le=16)] = 1  # requests in flight to one host (politeness: 1)
+    # a document whose catalogue/feed entry carries an unchanged change stamp is re-requested only on its re-check
+    # day, once every `recheck_days` days (spread evenly by a hash of its key); 1 = every document, every cycle
+    recheck_days: Annotated[int, Field(ge=1, le=90)] = 7
 
 
 class ScheduleConfig(_Model):

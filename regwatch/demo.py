@@ -191,7 +191,9 @@ def demo_settings(raw: dict[str, Any], workdir: Path, bases: dict[str, str], smt
     return {
         "store": {"url": f"sqlite:///{workdir / 'demo.db'}"},
         "network": {"allow_hosts": ["127.0.0.1"]},  # the mirrors are on loopback; allowed on purpose
-        "crawl": {**raw.get("crawl", {}), "delay": 0, "timeout": 20, "retries": 1},
+        # recheck_days 1: the demo's runs are a minute apart and some scripted edits are silent (no stamp moves),
+        # so every run is a full cycle (a daily schedule leaves unchanged entries alone: README, "Request plan")
+        "crawl": {**raw.get("crawl", {}), "delay": 0, "timeout": 20, "retries": 1, "recheck_days": 1},
         "sources": sources,
         **{key: raw[key] for key in ("topics", "terms") if raw.get(key)},  # the user's glossary and terms
         "alerts": {"channels": [

@@ -15,13 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import DeliveryReport
+from crawler.hosts import HostFigures, HostLedger
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
 from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
 from regwatch.config import Config, ConfigError, SourceConfig
+from regwatch.plan import PlanCounts
 from regwatch.recording import StoreSink, route
 from store.db import StoreUnavailable, open_store, retrying, write
-from store.models import Fetch, Run, Source, SourceRun
+from store.models import CrawlHost, Fetch, Run, Source, SourceRun
 from store.settle import settle_run
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class RunSummary:
     run_id: int
     sources: list[SourceSummary]
     alerts: DeliveryReport = field(default_factory=DeliveryReport)
+    hosts: list[HostFigures] = field(default_factory=list)  # requests per host and the spacing they imposed
+    plans: dict[str, PlanCounts] = field(default_factory=dict)  # per catalogue/feed source: the request plan
 
     @property
     def failed(self) -> list[SourceSummary]:
@@ -86,6 +90,7 @@ class Cycle:
         sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
                           assess_change(glossary(config), terms_of(config)))
         sink.progress.expected = retrying(lambda: _last_seen(sessions, list(ids.values()), run_id))
+        sink.recheck_days = config.crawl.recheck_days
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:
@@ -125,21 +130,41 @@ def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *
              verbose: int = 0) -> RunSummary:
     """Run one full cycle over the selected sources and deliver the alerts it produced."""
     cycle = Cycle.start(config, select_sources(config, names), clock)
-    crawl(config, cycle.sources, cycle.sink, verbose=verbose)
-    return cycle.finish()
+    ledger = crawl(config, cycle.sources, cycle.sink, verbose=verbose)
+    summary = cycle.finish()
+    summary.hosts, summary.plans = ledger.figures(), dict(cycle.sink.plans)
+    try:
+        retrying(lambda: write(cycle.sessions, lambda session: remember_hosts(session, summary.hosts, clock())))
+    except StoreUnavailable as exc:  # the estimates of `regwatch sources` only: the run itself is recorded
+        log.warning("could not record the hosts' figures: %s", exc)
+    return summary
 
 
-def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: int = 0) -> None:
-    """Run the agency spiders over `sources` in this process (one spider instance per agency)."""
+def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: int = 0) -> HostLedger:
+    """Run the agency spiders over `sources` in this process (one spider instance per agency); returns the
+    requests per host they sent."""
     level = "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING"  # -v, -vv
     settings = scrapy_settings(config.crawl, config.network.allowed()) | {"LOG_LEVEL": level}
     logging.root.handlers.clear()  # Scrapy installs its own root handler at the chosen level
     process = CrawlerProcess(settings)
     sink.on_failure = process.stop  # the store failed: stop every spider, store nothing more
     key = lambda s: s.spider_agency  # noqa: E731
+    ledger = HostLedger()
     for agency, group in groupby(sorted(sources, key=key), key=key):
-        process.crawl(SPIDERS[agency], sources=list(group), sink=sink)
+        crawler = process.create_crawler(SPIDERS[agency])
+        ledger.attach(crawler)
+        process.crawl(crawler, sources=list(group), sink=sink)
     process.start()
+    return ledger
+
+
+def remember_hosts(session: Session, hosts: list[HostFigures], now: datetime) -> None:
+    """Keep each host's Crawl-delay and last cycle's figures for the next cycle's estimate."""
+    for figures in hosts:
+        row = session.get(CrawlHost, figures.host) or CrawlHost(host=figures.host)
+        row.crawl_delay, row.requests = figures.robots_delay, figures.requests
+        row.politeness_seconds, row.updated_at = figures.politeness, now
+        session.add(row)
 
 
 def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],

@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from parsers.types import Capture, ListingSeen
+from parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
+from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from store.db import StoreUnavailable, read, write
 from store.models import Change, Source, SourceRun
 from store.models import Document as DocumentRow
@@ -45,6 +47,7 @@ class StoreSink:
 
     BATCH = 200  # 304s recorded per transaction
     BATCH_SECONDS = 1.0  # … or fewer, when the oldest has waited this long
+    recheck_days = 1  # the request plan's `crawl.recheck_days` (1: every watched document, every cycle)
 
     def __init__(self, sessions: sessionmaker[Session], run_id: int, source_ids: dict[str, int],
                  agencies: dict[str, str], baselines: dict[str, bool], clock: Callable[[], datetime],
@@ -64,6 +67,7 @@ class StoreSink:
         self._batch_since = 0.0
         self._validators: dict[str, dict[str, dict[str, str]]] = {}  # source → key → validators
         self._children: dict[str, dict[str, list[tuple[str, str]]]] = {}  # source → parent key → [(key, url)]
+        self.plans: dict[str, PlanCounts] = {}  # source → what the request plan decided this cycle
 
     def _failed(self, exc: StoreUnavailable) -> None:
         log.info("store failed, stopping the crawl: %s", exc)
@@ -84,6 +88,27 @@ class StoreSink:
     def children(self, source: str, key: str) -> list[tuple[str, str]]:
         rows = self._per_source(self._children, source, source_children)
         return list(rows.get(key, [])) if rows is not None else []
+
+    def plan(self, source: str, entries: Sequence[CatalogueEntry]) -> set[str]:
+        """Keys of the watched `entries` left alone this cycle (regwatch/plan.py); every other one is requested.
+        A document never checked, or whose last check failed, is always requested."""
+        counts = self.plans.setdefault(source, PlanCounts(Counter()))
+        day = self.clock().date()
+        try:
+            known = read(self.sessions, lambda session: checks(session, self.source_ids[source],
+                                                                [e.key for e in entries]))
+        except StoreUnavailable as exc:
+            self._failed(exc)
+            return set()
+        skipped = set()
+        for entry in entries:
+            reason = reason_to_fetch(entry.key, entry.changed, known.get(entry.key), day, self.recheck_days)
+            if reason is None:
+                skipped.add(entry.key)
+            else:
+                counts.requested[reason] += 1
+        counts.skipped += len(skipped)
+        return skipped
 
     def _per_source(self, cache: dict[str, dict[str, Any]], source: str,
                     query: Callable[[Session, int], dict[str, Any]]) -> dict[str, Any] | None:

@@ -21,10 +21,26 @@ def print_run_summary(summary: RunSummary) -> None:
         click.echo(f"{s.name:{width}}  {s.status:8} {counts}{note}")
         if s.error and s.status == "partial":
             click.echo(f"{'':{width}}  ! {s.error}")
+    for name, plan in summary.plans.items():
+        click.echo(f"plan {name}: {plan.line()}")
+    for h in summary.hosts:
+        spacing = f"{h.delay:g} s apart" + (" (robots Crawl-delay)" if h.robots_delay else "")
+        click.echo(f"host {h.host}: {h.requests} requests, {spacing}: politeness imposed {duration(h.politeness)}"
+                   f" (that host's crawl took {duration(h.span)})")
     a = summary.alerts
     click.echo(f"alerts: {a.sent} sent, {a.retrying} to retry, {a.failed} parked as failed")
     for err in a.errors[:10]:
         click.echo(f"  ! {err}")
+
+
+def duration(seconds: float) -> str:
+    """`42 min 30 s`, `3.2 s`."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def format_findings(findings: list) -> str:  # type: ignore[type-arg]

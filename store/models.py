@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -281,6 +282,8 @@ class DefinitionScan(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
     scheme: Mapped[int]
     found: Mapped[int] = mapped_column(default=0)
+
+
 class Deadline(Base):
     """A date a document states (comment close, effective, transition end), one per (document, kind).
 
@@ -349,3 +352,16 @@ class Review(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reviewer: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
+
+
+class CrawlHost(Base):
+    """A host as the last cycle met it: the Crawl-delay its robots.txt asked for (None: none above `crawl.delay`),
+    the requests sent to it and the time that spacing imposed (`regwatch sources` estimates the next cycle)."""
+
+    __tablename__ = "crawl_hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    crawl_delay: Mapped[float | None] = mapped_column(Float)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    politeness_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime]

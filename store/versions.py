@@ -105,6 +105,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
                                meta=_document_meta(capture.document))
         doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
         _name_children(session, ctx, doc, capture.named)
+    _mark_check(doc, ctx, ok=outcome not in CHECK_FAILED)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
                       outcome=outcome, http_status=status, error=capture.error))
     _count(session, ctx, outcome)
@@ -128,6 +129,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
             record_capture(session, ctx, capture)
             continue
         _seen(doc, ctx, "not_modified")
+        _mark_check(doc, ctx, ok=True)
         ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "url": capture.url, "at": ctx.now,
                        "outcome": "not_modified", "http_status": None, "error": capture.error})
         counted += 1
@@ -135,6 +137,21 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
         session.execute(insert(Fetch), ledger)
     if counted:
         _count(session, ctx, "not_modified", counted)
+
+
+CHECK_FAILED = ("error", "blocked", "gone", "removed")
+
+
+def _mark_check(doc: DocumentRow, ctx: RunContext, ok: bool) -> None:
+    """The request plan's memory (regwatch/plan.py): after a successful check, the entry's change stamp it was
+    checked under and the day; after a failed one, nothing, so the next cycle requests it again."""
+    meta = doc.meta or {}
+    if ok:
+        stamp, day = meta.get("changed") or "", ctx.now.date().isoformat()
+        if meta.get("checked") != stamp or meta.get("checked_on") != day:
+            doc.meta = {**meta, "checked": stamp, "checked_on": day}
+    elif "checked" in meta or "checked_on" in meta:
+        doc.meta = {k: v for k, v in meta.items() if k not in ("checked", "checked_on")}
 
 
 def metadata_text(entry: CatalogueEntry) -> str:

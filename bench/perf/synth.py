@@ -598,32 +598,42 @@ def _rss1(title: str, link: str, items: list[tuple[str, str, str]]) -> str:
             f"{body}</rdf:RDF>\n")
 
 
-def _date_for(doc: Doc, fmt: str) -> str:
+def _date_for(doc: Doc, fmt: str, revision: int = 0) -> str:
+    """The feed item's date: its publication, or — once the page or a file of it was revised — the revision's time
+    (a feed re-lists a revised document with a new date, the change stamp the request plan reads)."""
     rng = random.Random(doc.seed + ":date")
     when = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 900_000))
+    if revision:
+        when = CHANGED_EPOCH + timedelta(minutes=revision)
     return format_datetime(when, usegmt=True) if fmt == "rfc822" else when.isoformat()
+
+
+def _revision(revisions: dict[str, int], page: Doc) -> int:
+    """The latest revision of a page and of the files it links (`revisions`: URL → revision)."""
+    return max([page.revision, *(revisions.get(f["url"], 0) for f in page.extra.get("files", ()))])
 
 
 def _write_feeds(synth: Synth) -> None:
     """Crawl entry points. Feeds carry absolute item links, so they are written as templates under `_mirror/feeds/`
     (never served) and `bind` writes the served files once the servers' base URLs are known."""
     by = {a: [d for d in synth.docs if d.agency == a] for a in AGENCIES}
+    revs = {d.url: d.revision for d in synth.docs}
     ema = synth.site("ema")
     _write(ema / FEEDS / "en/scientific-guidelines.xml", _rss2("Scientific guidelines", "{base}/en",
-           [(d.title, "{base}" + d.url, _date_for(d, "rfc822")) for d in by["ema"] if d.kind == "html"]))
+           [(d.title, "{base}" + d.url, _date_for(d, "rfc822", _revision(revs, d))) for d in by["ema"] if d.kind == "html"]))
     listing = "".join(f'<article class="listing-item card"><div class="card-body"><h3 class="card-title"><a href="{d.url}">'
                       f"{html.escape(d.title)}</a></h3></div></article>" for d in by["ema"] if d.kind == "html")
     _write(ema / "en/human-regulatory-overview/research-development/scientific-guidelines/index.html",
            f'<!DOCTYPE html><html lang="en"><body><main class="main-content-wrapper"><div class="bcl-listing">{listing}</div></main></body></html>')
     pmda = synth.site("pmda")
-    _write(pmda / FEEDS / "rss_015.xml", _rss1("PMDA 新着情報", "{base}/", [("[審査]" + d.title, "{base}" + d.url, _date_for(d, "iso"))
+    _write(pmda / FEEDS / "rss_015.xml", _rss1("PMDA 新着情報", "{base}/", [("[審査]" + d.title, "{base}" + d.url, _date_for(d, "iso", _revision(revs, d)))
                                                                   for d in by["pmda"] if d.kind == "html"]))
     news = "".join(f'<li><a href="{d.url}"><p class="date">2025年10月{1 + n % 28}日</p><p class="category">審査</p>'
                    f'<p class="title">{html.escape(d.title)}</p></a></li>' for n, d in enumerate(by["pmda"]) if d.kind == "html")
     _write(pmda / "0017.html", f'<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"></head><body><ul class="list__news">{news}</ul></body></html>')
     mfds = synth.site("mfds")
     _write(mfds / FEEDS / "www/rss/data0011.xml", _rss2("민원인안내서", "{base}/brd/m_1060/list.do",
-           [(d.title, "{base}" + d.url, _date_for(d, "rfc822")) for d in by["mfds"] if d.kind == "html"]))
+           [(d.title, "{base}" + d.url, _date_for(d, "rfc822", _revision(revs, d))) for d in by["mfds"] if d.kind == "html"]))
     routes = {"/www/rss/brd.do?brdId=data0011": "www/rss/data0011.xml"}
     rows = [d for d in by["mfds"] if d.kind == "html"]
     for p in range(0, len(rows), 10):
@@ -645,7 +655,7 @@ def _write_feeds(synth: Synth) -> None:
         _write(nmpa / f"xxgk/ggtg/{name}", f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>公告通告</title></head>'
                f'<body><div class="list"><ul>{lis}</ul></div><script>createPageHTML({(len(rows) + 19) // 20}, {p // 20}, "index", "html");</script></body></html>')
     _write(nmpa / FEEDS / "bench-feed.xml", _rss2("NMPA 公告通告 (bench-only feed)", "{base}/xxgk/ggtg/index.html",
-           [(d.title, "{base}" + d.url, _date_for(d, "rfc822")) for d in rows]))
+           [(d.title, "{base}" + d.url, _date_for(d, "rfc822", _revision(revs, d))) for d in rows]))
     synth.entry_urls.update({
         "fda": ["/" + catalogue.CATALOGUE_PATH],
         "ema": ["/en/scientific-guidelines.xml"],
@@ -946,6 +956,7 @@ def apply_changes(synth: Synth, fraction: float = 0.05, seed: int = 7, when: dat
     else:
         rewrite = list(chosen)
     rendered = write_docs(synth, rewrite, workers=workers, progress=False)
+    _write_feeds(synth)  # revised documents' feed items get a new date (`bind` serves them)
     for agency in AGENCIES:
         changed = [d.url for d in rewrite if d.agency == agency]
         if agency == "fda" and fda_slugs:

@@ -3,22 +3,16 @@ is a form POST, as its own page script sends it). Parsing and keys live in parse
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
 from scrapy import FormRequest, Request
 
-from crawler.base import BaseSpider, Parser, attachment_key, parse_attachment
+from crawler.base import BaseSpider, Parser, attachment_key
+from crawler.worker_parsers import parse_named_attachment  # a worker imports it without Scrapy
 from parsers import cde, nmpa
-from parsers.types import Document, Fetched, Listing
-
-
-def parse_named_attachment(fetched: Fetched, name: str | None) -> Document:
-    """An attachment titled with its original file name, when the URL carries one."""
-    document = parse_attachment(fetched)
-    return dataclasses.replace(document, title=name) if name else document
+from parsers.types import Fetched, Listing
 
 
 def named_attachment(url: str) -> Parser:

@@ -11,18 +11,10 @@ from typing import Any
 from scrapy import Request
 
 from crawler.base import BaseSpider, Parser
-from parsers import parse_document, pmda
+from crawler.worker_parsers import parse_any  # a worker imports it without Scrapy
+from parsers import pmda
 from parsers.formats.feed import parse_feed
-from parsers.formats.sniff import body_format
-from parsers.pmda_ja import parse_pdf_ja
-from parsers.types import Document, Fetched, Listing
-
-
-def parse_any(fetched: Fetched, kind: str, selector: str | None = None) -> Document:
-    """PDFs with wrapped Japanese lines joined; everything else as `parsers.parse_document` does it."""
-    if body_format(fetched) == "pdf":
-        return parse_pdf_ja(fetched)
-    return parse_document(fetched, kind, selector)
+from parsers.types import Fetched, Listing
 
 
 class PmdaSpider(BaseSpider):

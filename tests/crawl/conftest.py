@@ -87,7 +87,9 @@ def write_config(path: Path, sources: list[dict[str, Any]], smtp: SmtpReceiver |
     if hook is not None:
         channels.append({"name": "hook", "type": "webhook", "url": hook.url, "secret_env": SECRET_ENV,
                          "timeout": 5})
-    config = {"crawl": {"delay": 0, "timeout": 10, "retries": 1, **crawl}, "sources": sources,
+    # recheck_days 1: these tests edit the mirror minutes after a run and expect the next run to see every edit,
+    # stamped or silent (a full cycle); the request plan's own tests (test_request_plan.py) pass recheck_days
+    config = {"crawl": {"delay": 0, "timeout": 10, "retries": 1, "recheck_days": 1, **crawl}, "sources": sources,
               "alerts": {"channels": channels, "backoff_seconds": 0}}  # runs seconds apart: retry at once
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path

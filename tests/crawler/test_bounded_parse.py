@@ -32,10 +32,27 @@ def test_a_hanging_file_parser_is_stopped_in_the_worker(spider: BaseSpider) -> N
         spider.parse(t.spin, PDF)
 
 
-def test_files_parse_in_another_process_html_in_this_one(spider: BaseSpider) -> None:
+def test_files_and_pages_parse_in_worker_processes_a_lambda_in_this_one(spider: BaseSpider) -> None:
     assert spider.parse(t.pid, PDF).text != str(os.getpid())
-    assert spider.parse(t.pid, HTML).text == str(os.getpid())
+    assert spider.parse(t.pid, HTML).text != str(os.getpid())  # the crawl's thread only fetches and stores
     assert spider.parse(lambda f: t.pid(f), PDF).text == str(os.getpid())  # a lambda cannot travel: in-process
+
+
+def test_the_pool_has_a_worker_per_core_each_bounded_on_its_own(spider: BaseSpider) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = base.FileParser(workers=2)
+    pool.join()
+    try:
+        with ThreadPoolExecutor(2) as threads:  # a hanging file in one worker, a page in the other
+            hanging = threads.submit(pool.parse, t.spin, PDF)
+            pids = {pool.parse(t.pid, HTML).text for _ in range(3)}
+            with pytest.raises(ParseError, match="longer than 2 s"):
+                hanging.result()
+        assert len(pids) == 1 and str(os.getpid()) not in pids  # parsed while the other worker was stuck
+    finally:
+        pool.leave()
+    assert base.FileParser().size == (os.cpu_count() or 1)
 
 
 class ListSink:

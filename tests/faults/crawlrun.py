@@ -41,7 +41,7 @@ def write_config(path: Path, sources: dict[str, list[str]], hook_url: str | None
     """One `page` source per name, with its URLs; loopback is allowed to the SSRF guard on purpose."""
     channels = [{"name": "hook", "type": "webhook", "url": hook_url, "timeout": 5}] if hook_url else []
     config = {
-        "crawl": {"delay": 0, "timeout": 2, "retries": 1, "max_size_mb": 1, **crawl},
+        "crawl": {"delay": 0, "timeout": 2, "retries": 1, "max_size_mb": 1, "recheck_days": 1, **crawl},  # full cycles
         "network": {"allow_hosts": list(allow_hosts)},
         "sources": [{"name": name, "type": "page", "start_urls": urls} for name, urls in sources.items()],
         "alerts": {"channels": channels, "backoff_seconds": 0},
