@@ -28,7 +28,8 @@ _JUNK_TITLE = re.compile(r"^(?:untitled|microsoft word\b.*|.*\.(?:docx?|pdf|indd
 _MAX_TITLE = 300
 # Metadata titles that name the kind of document, not the document ("Guidance for Industry"); also the phrases
 # around the real title on an FDA cover page ("Guidance for Industry and Review Staff").
-_GENERIC = r"(?:draft\s+)?guidance(?:\s+document)?(?:\s+for\s+industry)?(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?"
+_GENERIC = (r"(?:draft\s+)?guidance(?:\s+document)?(?:\s+for\s+industry)?"
+            r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?")
 _GENERIC_TITLE = re.compile(_GENERIC, re.I)
 _GENERIC_AROUND = re.compile(rf"^(?:{_GENERIC}\s*)?(.*?)(?:\s*{_GENERIC})?$", re.I)
 _COVER_BLOCKS = 3  # a cover-page title is in one of the first few blocks of page 1
