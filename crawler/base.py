@@ -54,6 +54,10 @@ class Sink(Protocol):
 
     def source_failed(self, source: str, reason: str) -> None: ...
 
+    def source_notice(self, source: str, note: str) -> None:
+        """Something the run summary should say about a source that still worked (pager unreadable, layout
+        changed); a sink that keeps no summary ignores it."""
+
 
 class FileParser:
     """The bounded worker process the spiders of this process send their files to, one file at a time (so a
@@ -206,6 +210,8 @@ class BaseSpider(Spider):
         watched = self.watched_keys(source, listing)
         log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
         yield ListingSeen(source=source.name, listing=listing, watched=watched)
+        if listing.pager_note:
+            self._notice(source, f"listing {response.url}: {listing.pager_note}")
         for entry in listing.entries:
             if entry.key in watched:
                 yield from self.entry_requests(source, entry)
@@ -220,6 +226,13 @@ class BaseSpider(Spider):
     def _on_listing_error(self, failure: Failure) -> None:
         source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
         self._listing_failed(source, describe_failure(failure))
+
+    def _notice(self, source: Any, note: str) -> None:
+        log.warning("%s: %s", source.name, note)
+        assert self.sink is not None
+        notice = getattr(self.sink, "source_notice", None)  # a test's list sink may not keep notices
+        if notice is not None:
+            notice(source.name, note)
 
     def _listing_failed(self, source: Any, reason: str) -> None:
         log.error("%s: %s", source.name, reason)

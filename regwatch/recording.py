@@ -184,6 +184,22 @@ class StoreSink:
         except StoreUnavailable as exc:
             self._failed(exc)
 
+    def source_notice(self, source: str, note: str) -> None:
+        """One line for the run summary about a source that still worked; the same line is kept once."""
+        self.flush()
+        if self.failure is not None:
+            return
+        try:
+            write(self.sessions, lambda session: self._source_notice(session, source, note))
+        except StoreUnavailable as exc:
+            self._failed(exc)
+
+    def _source_notice(self, session: Session, source: str, note: str) -> None:
+        row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
+                                                     SourceRun.source_id == self.source_ids[source]))
+        if row is not None and note not in (row.notes or "").split("\n"):
+            row.notes = f"{row.notes}\n{note}" if row.notes else note
+
     def _source_failed(self, session: Session, source: str, reason: str) -> None:
         row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
                                                      SourceRun.source_id == self.source_ids[source]))

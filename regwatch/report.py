@@ -18,6 +18,8 @@ def print_run_summary(summary: RunSummary) -> None:
         click.echo(f"{s.name:{width}}  {s.status:8} {counts}{note}")
         if s.error and s.status == "partial":
             click.echo(f"{'':{width}}  ! {s.error}")
+        for note in s.notes:
+            click.echo(f"{'':{width}}  ~ {note}")
     a = summary.alerts
     click.echo(f"alerts: {a.sent} sent, {a.retrying} to retry, {a.failed} parked as failed")
     for err in a.errors[:10]:
