@@ -30,7 +30,7 @@ _NEWS = "ul.list__news > li"
 _TITLE = "div.title__block__page h1.title"
 _FILE = re.compile(r"^/files/\d{9}\.(?:pdf|xlsx?|docx?|pptx?|zip)$", re.I)
 SIZE = re.compile(r"\[\s*[\d.,]+\s*[KMG]B\s*\]", re.I)
-_LABEL = re.compile(r"(?:japanese|english|日本語|英語版?|別添\d*|別紙\d*|pdf|pdf\s*ファイル|ファイル|pdf\s*file)?", re.I)
+_LABEL = re.compile(r"(?:japanese|english|日本語|英語版?|別添\d*|別紙\d*|pdf(?:\s*(?:ファイル|file))?|ファイル)?", re.I)
 # Lists on a hub that are not notices: talks, papers, videos (their /files/ links are slides)
 _DATED = re.compile(r"(?:[A-Z][a-z]{2,8}\.?\s+(?:\d{1,2},\s*)?\d{4}|(?:令和|平成|昭和|\d{4})[^。]{0,12}年)")
 _NOT_NOTICES = re.compile(r"^(?:presentations?|publications?|learning videos?|講演|発表|論文|学会)", re.I)
