@@ -210,8 +210,8 @@ class BaseSpider(Spider):
         watched = self.watched_keys(source, listing)
         log.info("%s: %d catalogue entries, %d watched", source.name, len(listing.entries), len(watched))
         yield ListingSeen(source=source.name, listing=listing, watched=watched)
-        if listing.pager_note:
-            self._notice(source, f"listing {response.url}: {listing.pager_note}")
+        for note in listing.notes:
+            self._notice(source, f"listing {response.url}: {note}")
         for entry in listing.entries:
             if entry.key in watched:
                 yield from self.entry_requests(source, entry)

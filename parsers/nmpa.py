@@ -127,7 +127,8 @@ def _cn_listing(fetched: Fetched, soup: BeautifulSoup) -> Listing:
     if not rows:
         raise ParseError(f"nmpa list: 'div.list ul li a' matched nothing on {fetched.url} (page redesigned?)")
     next_page, note = _cn_next_page(fetched.url, soup)
-    return Listing(entries=_entries(rows, fetched.url), complete=False, next_page=next_page, pager_note=note)
+    return Listing(entries=_entries(rows, fetched.url), complete=False, next_page=next_page,
+                   notes=(note,) if note else ())
 
 
 def _cn_next_page(url: str, soup: BeautifulSoup) -> tuple[str | None, str | None]:

@@ -66,7 +66,7 @@ class Listing:
     entries: tuple[CatalogueEntry, ...]
     complete: bool  # True when this is the whole catalogue, so absence means withdrawal
     next_page: str | None = None
-    pager_note: str | None = None  # why paging stops here although the listing may go on (pager unreadable)
+    notes: tuple[str, ...] = ()  # what the run summary should say (pager unreadable, a feed date in the future)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def test_real_chinese_columns(name: str, column: str, first: str, issued: date, 
     listing = parse_catalogue(real_fetched(f"nmpa/{name}", _YAOPIN.format(column), "text/html"))
     assert len(listing.entries) == 20
     assert listing.next_page == _YAOPIN.format(column).replace("index.html", "index_1.html")
-    assert listing.pager_note is None
+    assert listing.notes == ()
     head = listing.entries[0]
     assert head.key == first and head.url == "https://www.nmpa.gov.cn" + first  # ../../ resolved from /yaopin/x/
     assert head.issued == issued and head.number == number
@@ -68,7 +68,7 @@ _ROWS = ('<li><a href="../../xxgk/ggtg/qtggtg/20171222145101370.html">细胞治�
 def test_pagers(pager: str, next_page: str | None, said: bool) -> None:
     listing = parse_catalogue(_page(_ROWS, pager))
     assert listing.next_page == next_page
-    assert bool(listing.pager_note) is said
+    assert bool(listing.notes) is said
 
 
 def test_relative_links_and_both_bracket_forms() -> None:
