@@ -26,7 +26,7 @@ from parsers.formats.feed import parse_feed
 from parsers.formats.html import main_content, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 # Board (path segment) → name as the site shows it, and RSS brdId.
 BOARDS: dict[str, tuple[str, str]] = {
@@ -229,7 +229,7 @@ def parse_guidance_page(fetched: Fetched) -> Document:
     view = page.select_one("div.bbs_view01")
     title_tag = view.select_one(".bv_title") if view else None
     if view is None or title_tag is None:
-        raise ParseError(f"mfds view: no div.bbs_view01 with .bv_title on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"mfds view: no div.bbs_view01 with .bv_title on {fetched.url} (page redesigned?)")
     meta = _labelled(view.select("div.bv_txt01 li"))
     contact = _labelled(view.select("div.bbs_sat_header p"))
     title = _line(title_tag.get_text(" "))

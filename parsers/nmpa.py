@@ -22,7 +22,7 @@ from parsers.formats.encoding import decode_html
 from parsers.formats.html import main_content, page_title, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
 
 HINTS = ("gb18030",)  # what Chinese pages without (or with a wrong) charset declaration are in
 ALIAS = "/directory/web/nmpa"  # the same page is linked as /directory/web/nmpa/xxgk/… and /xxgk/…
@@ -190,7 +190,7 @@ def _cn_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     head never reaches the text)."""
     selector = next((css for css in _CN_TEXT if soup.select_one(css)), None)
     if selector is None:
-        raise ParseError(f"nmpa article: none of {', '.join(_CN_TEXT)} on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"nmpa article: none of {', '.join(_CN_TEXT)} on {fetched.url} (page redesigned?)")
     heading = soup.select_one("h2.title")
     title = _meta(soup, "ArticleTitle") or (_plain(heading.get_text(" ")) if heading else "")
     stamp = soup.select_one("div.date")
@@ -207,7 +207,7 @@ def _en_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     <!--enpproperty …--> metadata comment sits outside it and comments are never text)."""
     heading, body = soup.select_one("div.art h2.art-tit"), soup.select_one("div.art div.art-text")
     if heading is None or body is None:
-        raise ParseError(f"nmpa-en article: 'div.art h2.art-tit' / 'div.art-text' missing on {fetched.url}")
+        raise LayoutChanged(f"nmpa-en article: 'div.art h2.art-tit' / 'div.art-text' missing on {fetched.url}")
     title = _plain(heading.get_text(" "))
     stamps = [_plain(s.get_text(" ")) for s in soup.select("div.art-info span")]
     updated = next((s.partition(":")[2].strip() for s in stamps if s.lower().startswith("updated")), None)

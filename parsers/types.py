@@ -15,6 +15,11 @@ class ParseError(Exception):
     """The page does not have the shape the parser expects (a redesign, a truncated file, junk)."""
 
 
+class LayoutChanged(ParseError):
+    """An agency template's selectors matched nothing on a page: the site was redesigned. `parse_document`
+    answers it with the generic extractor, so monitoring goes on."""
+
+
 class Status(StrEnum):
     """Lifecycle status of a guidance document as the agency states it."""
 
@@ -94,6 +99,7 @@ class Document:
     sections: tuple[Section, ...] = ()
     language: str | None = None
     note: str | None = None  # e.g. "text could not be extracted"
+    extractor: str = "template"  # "generic" when the agency template matched nothing (a redesign)
 
 
 @dataclass(frozen=True)

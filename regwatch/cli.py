@@ -15,7 +15,7 @@ import click
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
 from regwatch.spreadsheet import spreadsheet_safe
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 
 
 class UserError(click.ClickException):

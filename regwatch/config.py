@@ -175,7 +175,7 @@ class AppriseChannelConfig(_Model):
 ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
                           Field(discriminator="type")]
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 SIGNIFICANCE = ("editorial", "new", "removed", "status", "scope", "numbers", "obligation", "definition")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from alerts.types import ChangeView
 from store.models import Change, Document, Source, SourceRun, Version
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 
 
 class NotFound(Exception):
