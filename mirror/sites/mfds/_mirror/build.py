@@ -3,8 +3,8 @@
     python mirror/sites/mfds/_mirror/build.py            # rebuild the shipped site in place
     build(site_dir)                                        # what mirror.agencies.mfds edits call on a copy
 
-Writes board list pages, detail pages, attachments (HWP / HWPX / PDF via filegen.py; files marked "stored" are
-real files kept as they are), one RSS 2.0 feed per board, `_mirror/routes.json` and `_mirror/headers.json`.
+Writes board list pages, detail pages, attachments (HWP / HWPX / PDF via filegen.py; a spec's "format" overrides
+its name's suffix), one RSS 2.0 feed per board, `_mirror/routes.json` and `_mirror/headers.json`.
 The markup follows the eGovFrame board skin described in README.md. Output depends only on the inputs.
 """
 
@@ -267,8 +267,7 @@ def build(site: Path) -> None:
                 headers[f"/brd/{board_id}/view.do?seq={post['seq']}"] = {"Content-Type": "text/html"}
             for k, spec in enumerate(post["files"], start=1):
                 target = f"brd/{board_id}/down/{post['seq']}-{k}.{spec['name'].rsplit('.', 1)[1]}"
-                if not spec.get("stored"):
-                    _write(site / target, _attachment(site, post, spec))
+                _write(site / target, _attachment(site, post, spec))
                 for prefix in (f"/brd/{board_id}", "/brd/99")[: 2 if board_id == "m_99" else 1]:
                     key = f"{prefix}/down.do?brd_id={board['brd_id']}&seq={post['seq']}&data_tp=A&file_seq={k}"
                     routes[key] = target
