@@ -245,10 +245,7 @@ class BaseSpider(Spider):
         if response.status == 304:
             yield Capture(**base, not_modified=True)
             if follow:  # an unchanged page can still link to a file replaced in place: check those too
-                assert self.sink is not None
-                for child_key, child_url in self.sink.children(source.name, key):
-                    yield self.document_request(source, key=child_key, url=child_url, parent_key=key,
-                                                parser=parse_attachment)
+                yield from self._known_children(source, key)
             return
         fetched = to_fetched(response)  # not for a 304: nothing of it is kept
         if response.status != 200:
@@ -267,8 +264,16 @@ class BaseSpider(Spider):
         if source.ignore:
             document = replace(document, text=strip_ignored(document.text, source.ignore))
         yield Capture(**base, fetched=fetched, document=document)
-        if follow:
+        if follow and not document.attachments and document.extractor == "generic":
+            yield from self._known_children(source, key)  # a redesigned page: keep checking the files it had
+        elif follow:
             yield from self.attachment_requests(source, key, document.attachments)
+
+    def _known_children(self, source: Any, key: str) -> Iterator[Request]:
+        """Requests for the files the store has under this document."""
+        assert self.sink is not None
+        for child_key, child_url in self.sink.children(source.name, key):
+            yield self.document_request(source, key=child_key, url=child_url, parent_key=key, parser=parse_attachment)
 
     def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]

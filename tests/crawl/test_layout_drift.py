@@ -12,7 +12,7 @@ from tests.crawl.conftest import Regwatch, write_config
 MINIMAL = "regulatory-considerations-human-cells-tissues-and-cellular-and-tissue-based-products-minimal"
 PAGE = Path("regulatory-information/search-fda-guidance-documents") / MINIMAL / "index.html"
 CATALOGUE = "/files/api/datatables/static/search-for-guidance.json"
-SENTENCE = "with our current thinking on the criteria"
+SENTENCE = "have drawn close attention from industry"
 
 
 def _types(hook: WebhookReceiver) -> list[str]:
@@ -46,11 +46,11 @@ def test_redesign_is_one_layout_notice_then_wording_changes_are_caught(
     assert quiet.returncode == 0 and "layout changed" not in quiet.stdout
     assert _types(hook) == ["source.layout_changed"]
 
-    page.write_text(redesigned.replace(SENTENCE, "with our binding requirements on the criteria"), encoding="utf-8")
+    page.write_text(redesigned.replace(SENTENCE, "bind every manufacturer from now on"), encoding="utf-8")
     third = regwatch("run")
     assert third.returncode == 0, third.stdout + third.stderr
     assert _types(hook) == ["source.layout_changed", "change.detected"]
     change = hook.unique[1].json["data"]
     assert change["kind"] == "changed" and MINIMAL in change["url"]
-    assert any("binding requirements" in op["new"] for op in change["diff"])
+    assert any("bind every manufacturer" in op["new"] for op in change["diff"])
     assert "layout changed" not in third.stdout
