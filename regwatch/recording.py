@@ -29,6 +29,7 @@ from store.versions import (
     Assess,
     Enqueue,
     RunContext,
+    add_run_note,
     record_capture,
     record_listing,
     record_not_modified,
@@ -176,33 +177,27 @@ class StoreSink:
             record_capture(session, ctx, item)
 
     def source_failed(self, source: str, reason: str) -> None:
-        self.flush()
-        if self.failure is not None:
-            return
-        try:
-            write(self.sessions, lambda session: self._source_failed(session, source, reason))
-        except StoreUnavailable as exc:
-            self._failed(exc)
+        self._write_run_row(lambda session: self._source_failed(session, source, reason))
 
     def source_notice(self, source: str, note: str) -> None:
         """One line for the run summary about a source that still worked; the same line is kept once."""
+        self._write_run_row(lambda session: add_run_note(self._run_row(session, source), note))
+
+    def _write_run_row(self, change: Callable[[Session], None]) -> None:
         self.flush()
         if self.failure is not None:
             return
         try:
-            write(self.sessions, lambda session: self._source_notice(session, source, note))
+            write(self.sessions, change)
         except StoreUnavailable as exc:
             self._failed(exc)
 
-    def _source_notice(self, session: Session, source: str, note: str) -> None:
-        row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
-                                                     SourceRun.source_id == self.source_ids[source]))
-        if row is not None and note not in (row.notes or "").split("\n"):
-            row.notes = f"{row.notes}\n{note}" if row.notes else note
+    def _run_row(self, session: Session, source: str) -> SourceRun | None:
+        return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
+                                                      SourceRun.source_id == self.source_ids[source]))
 
     def _source_failed(self, session: Session, source: str, reason: str) -> None:
-        row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
-                                                     SourceRun.source_id == self.source_ids[source]))
+        row = self._run_row(session, source)
         if row is not None:
             row.status = "blocked" if "bot protection" in reason else "failed"
             row.error = reason if not row.error else f"{row.error}; {reason}"

@@ -302,6 +302,12 @@ def _extractor_switched(session: Session, doc: DocumentRow, parsed: Document) ->
     return before != parsed.extractor and _latest(session, doc) is not None
 
 
+def add_run_note(row: SourceRun | None, line: str) -> None:
+    """Add a line to what the run summary says about a source (each line once)."""
+    if row is not None and line not in (row.notes or "").split("\n"):
+        row.notes = f"{row.notes}\n{line}" if row.notes else line
+
+
 def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> None:
     """Say once per source and run that its pages no longer fit the agency template: one `layout_changed`
     change (one alert) and one line in the run summary."""
@@ -310,8 +316,7 @@ def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: st
     row = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id, SourceRun.source_id == ctx.source_id))
     if row is not None and "layout changed:" in (row.notes or ""):
         return
-    if row is not None:
-        row.notes = f"{row.notes}\n{line}" if row.notes else line
+    add_run_note(row, line)
     latest = _latest(session, doc)
     number = latest.number if latest else None
     _announce(session, ctx, doc, "layout_changed", number, number, f"layout changed: {ctx.source_name}",
