@@ -26,12 +26,14 @@ _PAGE_NUMBER = re.compile(r"(?:page\s*)?[-–]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-�
 KNOWN_RUNNING = re.compile(r"contains non-?binding recommendations|draft\s*[-–—]\s*not for implementation", re.I)
 _JUNK_TITLE = re.compile(r"^(?:untitled|microsoft word\b.*|.*\.(?:docx?|pdf|indd|rtf))$", re.I)
 _MAX_TITLE = 300
-# Metadata titles that name the kind of document, not the document ("Guidance for Industry"); also the phrases
-# around the real title on an FDA cover page ("Guidance for Industry and Review Staff").
+# Metadata titles that name the kind of document, not the document ("Guidance for Industry"); the phrase around the
+# real title in a metadata title or on an FDA cover page ("Guidance for Industry and Review Staff") is dropped.
 _GENERIC = (r"(?:draft\s+)?guidance(?:\s+document)?(?:\s+for\s+industry)?"
             r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?")
+_AUDIENCE = (r"(?:draft\s+)?guidance(?:\s+document)?\s+for\s+industry"
+             r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?\b")
 _GENERIC_TITLE = re.compile(_GENERIC, re.I)
-_GENERIC_AROUND = re.compile(rf"^(?:{_GENERIC}\s*)?(.*?)(?:\s*{_GENERIC})?$", re.I)
+_GENERIC_AROUND = re.compile(rf"^(?:{_AUDIENCE}\s*[:;,\-–—]?\s*)?(.*?)(?:[\s:;,\-–—]*{_AUDIENCE})?$", re.I)
 _COVER_BLOCKS = 3  # a cover-page title is in one of the first few blocks of page 1
 # Numbered headings: Roman (level 1), capital letter (2), arabic (3, deeper for 3.1, 3.1.2).
 _ROMAN = re.compile(r"([IVXLC]{1,6})\.\s")
@@ -116,16 +118,20 @@ def _metadata_title(reader: PdfReader) -> str:
 
 
 def _clean_title(raw: str) -> str:
+    """The metadata title without junk ("Untitled", a file name) and without the generic phrase around it
+    ("… Guidance for Industry"); "" when nothing else is left."""
     title = normalize_text(raw)
-    return "" if _JUNK_TITLE.match(title) or _GENERIC_TITLE.fullmatch(title) else title
+    if _JUNK_TITLE.match(title) or _GENERIC_TITLE.fullmatch(title):
+        return ""
+    found = _GENERIC_AROUND.match(title)
+    return found.group(1) if found else title
 
 
 def cover_title(first_page: list[str]) -> str:
     """The title printed on page 1: the first block of lines that says more than "Guidance for Industry"."""
     blocks = " ".join(line or "\n" for line in first_page).split("\n")
     for block in blocks[:_COVER_BLOCKS]:
-        found = _GENERIC_AROUND.match(normalize_text(block))
-        title = found.group(1) if found else ""
+        title = _clean_title(block)
         if title and len(title) <= _MAX_TITLE:
             return title
     return ""

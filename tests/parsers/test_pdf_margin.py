@@ -24,7 +24,7 @@ def _real(name: str, media_id: str):
 
 def test_real_anda_draft_loses_its_line_numbers_and_keeps_its_outline() -> None:
     doc = _real(_ANDA, "102360")
-    assert doc.title == "Referencing Approved Drug Products in ANDA Submissions Guidance for Industry"
+    assert doc.title == "Referencing Approved Drug Products in ANDA Submissions"  # metadata, generic tail dropped
     top = [s.path[0] for s in doc.sections if s.path]
     assert top[:3] == ["I. INTRODUCTION", "II. BACKGROUND", "III. DISCUSSION"]
     assert ("III. DISCUSSION", "C. Reference Standard", "2. Selection of a New Reference Standard") in {
@@ -82,3 +82,19 @@ def test_one_inserted_clause_in_a_renumbered_draft_is_one_finding(pair: tuple[by
     findings = classify(old.text, new.text, diff_words(old.text, new.text))
     assert len(findings) == 1
     assert "orthogonal" in findings[0].new and "orthogonal" not in findings[0].old
+
+
+@pytest.mark.parametrize(("cover", "title"), [
+    (["Guidance for Industry", "and Review Staff", "Target Product Profile — A", "Strategic Development",
+      "Process Tool", "", "DRAFT GUIDANCE"], "Target Product Profile — A Strategic Development Process Tool"),
+    (["Referencing Approved", "Drug Products in", "ANDA Submissions", "", "Guidance for Industry"],
+     "Referencing Approved Drug Products in ANDA Submissions"),
+    (["Guidance for Industry", "", "Potency Tests for Cellular and Gene Therapy Products"],
+     "Potency Tests for Cellular and Gene Therapy Products"),
+    (["Guidance documents for hospitals"], "Guidance documents for hospitals"),  # not the generic phrase
+    (["DRAFT GUIDANCE", "", "Guidance for Industry"], ""),
+])
+def test_cover_title(cover: list[str], title: str) -> None:
+    from parsers.formats.pdf import cover_title
+
+    assert cover_title(cover) == title
