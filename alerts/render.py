@@ -99,7 +99,8 @@ def render_change(
     if definition:
         data["definition"] = definition
     return Message(
-        kind="change.detected", idempotency_key=f"change-{change.id}-{channel}", subject=subject, text=text,
+        kind="source.layout_changed" if change.kind == "layout_changed" else "change.detected",
+        idempotency_key=f"change-{change.id}-{channel}", subject=subject, text=text,
         html=html, data=data, thread_key=f"doc-{change.document_id}",
     )
 

@@ -55,6 +55,10 @@ class Sink(Protocol):
 
     def source_failed(self, source: str, reason: str) -> None: ...
 
+    def source_notice(self, source: str, note: str) -> None:
+        """Something the run summary should say about a source that still worked (pager unreadable, layout
+        changed); a sink that keeps no summary ignores it."""
+
 
 class FileParser:
     """The bounded worker processes the spiders of this process send their documents to: a pool of one worker per
@@ -228,6 +232,8 @@ class BaseSpider(Spider):
                 named.setdefault(r.meta["parent_key"], []).append((r.meta["key"], r.url))
         yield ListingSeen(source=source.name, listing=listing, watched=watched,
                           named={k: tuple(v) for k, v in named.items()})
+        for note in listing.notes:
+            self._notice(source, f"listing {response.url}: {note}")
         yield from requests
         if listing.next_page and page < source.max_pages:
             yield self.listing_request(source, listing.next_page, page + 1)
@@ -247,6 +253,13 @@ class BaseSpider(Spider):
         source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
         self._listing_failed(source, describe_failure(failure))
 
+    def _notice(self, source: Any, note: str) -> None:
+        log.warning("%s: %s", source.name, note)
+        assert self.sink is not None
+        notice = getattr(self.sink, "source_notice", None)  # a test's list sink may not keep notices
+        if notice is not None:
+            notice(source.name, note)
+
     def _listing_failed(self, source: Any, reason: str) -> None:
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s", source.name, reason)
         assert self.sink is not None
@@ -258,10 +271,7 @@ class BaseSpider(Spider):
         if response.status == 304:
             yield Capture(**base, not_modified=True)
             if follow:  # an unchanged page can still link to a file replaced in place: check those too
-                assert self.sink is not None
-                for child_key, child_url in self.sink.children(source.name, key):
-                    yield self.document_request(source, key=child_key, url=child_url, parent_key=key,
-                                                parser=parse_attachment)
+                yield from self._known_children(source, key)
             return
         fetched = to_fetched(response)  # not for a 304: nothing of it is kept
         if response.status != 200:
@@ -279,12 +289,22 @@ class BaseSpider(Spider):
             return
         if source.ignore:
             document = replace(document, text=strip_ignored(document.text, source.ignore))
-        files = list(self.attachment_requests(source, key, document.attachments)) if follow else []
+        if follow and not document.attachments and document.extractor == "generic":
+            files = list(self._known_children(source, key))  # a redesigned page: keep checking the files it had
+            named: tuple[tuple[str, str], ...] = ()
+        else:
+            files = list(self.attachment_requests(source, key, document.attachments)) if follow else []
+            named = tuple((r.meta["key"], r.url) for r in files)
         # the attachments are recorded (named) with the page, so a run killed before it fetched them (or a failed
         # fetch) leaves them for the next run to fetch, whatever the page answers then
-        yield Capture(**base, fetched=fetched, document=document,
-                      named=tuple((r.meta["key"], r.url) for r in files))
+        yield Capture(**base, fetched=fetched, document=document, named=named)
         yield from files
+
+    def _known_children(self, source: Any, key: str) -> Iterator[Request]:
+        """Requests for the files the store has under this document."""
+        assert self.sink is not None
+        for child_key, child_url in self.sink.children(source.name, key):
+            yield self.document_request(source, key=child_key, url=child_url, parent_key=key, parser=parse_attachment)
 
     def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]

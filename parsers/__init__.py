@@ -6,6 +6,7 @@ to the generic page parser or to an agency module from `AGENCIES`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from types import ModuleType
 
@@ -14,7 +15,7 @@ from parsers.formats import html, hwp, office, pdf
 from parsers.formats.binary import binary_document
 from parsers.formats.sniff import body_format
 from parsers.selectors import checked
-from parsers.types import Document, Fetched, Listing
+from parsers.types import Document, Fetched, LayoutChanged, Listing
 
 AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
 # Files recognised by their magic bytes, whatever the URL or kind says.
@@ -42,7 +43,8 @@ def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> 
 
     Raises ParseError for a response that is not the document it should be (or a malformed `selector`),
     ValueError for an unknown kind
-    (a configuration mistake, not a page problem).
+    (a configuration mistake, not a page problem). A page the agency template no longer recognises
+    (`LayoutChanged`) is extracted by the generic page parser and marked `extractor="generic"`.
     """
     if kind not in kinds():
         raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(kinds())}")
@@ -57,9 +59,11 @@ def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> 
         return html.parse_page(fetched, selector)
     agency, _, page = kind.partition(":")
     module = _agency(agency)
-    if page == "guidance":
-        return module.parse_guidance_page(fetched)
-    return module.parse_page(fetched, selector)
+    try:
+        return module.parse_guidance_page(fetched) if page == "guidance" else module.parse_page(fetched, selector)
+    except LayoutChanged as exc:
+        generic = html.parse_page(fetched, selector)
+        return dataclasses.replace(generic, extractor="generic", note=f"layout changed: {exc}")
 
 
 def parse_listing(agency: str, fetched: Fetched) -> Listing:

@@ -14,7 +14,7 @@ from parsers.dates import parse_date
 from parsers.formats.html import main_content, render
 from parsers.formats.sniff import json_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 LIST_API = "/zdyz/getDomesticGuideList"
 DETAIL = "/zdyz/domesticinfopage?zdyzIdCODE="
@@ -115,7 +115,7 @@ def parse_detail(fetched: Fetched, soup: BeautifulSoup) -> Document:
     """A guideline page: the fields table and summary (`.new_detail_content`) plus the attachment names."""
     content = soup.select_one(".new_detail_content")
     if content is None:
-        raise ParseError(f"cde detail: '.new_detail_content' matched nothing on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"cde detail: '.new_detail_content' matched nothing on {fetched.url} (page redesigned?)")
     facts = _facts(content)
     heading = soup.select_one(".new_detail_title")
     title = _plain(heading.get_text(" ")) if heading else facts.get("名称", "")

@@ -22,7 +22,7 @@ from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_si
 from parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
 from parsers.normalize import normalize_text
 from parsers.selectors import checked
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
 
 __all__ = ["parse_catalogue", "parse_feed", "parse_guidance_page", "parse_listing", "parse_page", "parse_cards"]
 
@@ -147,7 +147,7 @@ def _main(soup: BeautifulSoup, selector: str | None, url: str) -> Tag:
     wanted = checked(selector) if selector else MAIN
     found = soup.select_one(wanted)
     if found is None:
-        raise ParseError(f"ema page: {wanted!r} matched nothing on {url} (page redesigned?)")
+        raise LayoutChanged(f"ema page: {wanted!r} matched nothing on {url} (page redesigned?)")
     return found
 
 
@@ -172,7 +172,7 @@ def _document(fetched: Fetched, selector: str | None, need_cards: bool) -> Docum
     main = _main(soup, selector, fetched.url)
     cards = parse_cards(main, fetched.url)
     if need_cards and not cards:
-        raise ParseError(f"ema guideline page: no {CARD} file card on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"ema guideline page: no {CARD} file card on {fetched.url} (page redesigned?)")
     heading = main.find(["h2", "h3"], string=lambda s: bool(s and _CURRENT.fullmatch(_clean(s))))
     if heading is not None and not any(c.current for c in cards):
         raise ParseError(f"ema guideline page: nothing under {_clean(heading.get_text())!r} on {fetched.url}")

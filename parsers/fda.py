@@ -20,7 +20,7 @@ from parsers.dates import parse_date
 from parsers.formats.html import drop_phrases, drop_sections, main_content, page_title, parse_html, render
 from parsers.formats.sniff import json_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 CATALOGUE_PATH = "/files/api/datatables/static/search-for-guidance.json"
 _ANCHOR = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
@@ -150,7 +150,7 @@ def _root_selector(soup: BeautifulSoup, url: str) -> str:
     """The first content-root selector present; ParseError when the page has none of them."""
     found = next((css for css in _ROOTS if soup.select_one(css)), None)
     if found is None:
-        raise ParseError(f"fda page: none of {', '.join(_ROOTS)} on {url} (page redesigned?)")
+        raise LayoutChanged(f"fda page: none of {', '.join(_ROOTS)} on {url} (page redesigned?)")
     return found
 
 
@@ -233,7 +233,7 @@ def parse_guidance_page(fetched: Fetched) -> Document:
     soup = parse_html(fetched, keep=_KEEP)
     h1 = soup.select_one(_TITLE)
     if h1 is None:
-        raise ParseError(f"fda guidance page: {_TITLE!r} matched nothing on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"fda guidance page: {_TITLE!r} matched nothing on {fetched.url} (page redesigned?)")
     facts = _facts(soup)
     selector = _root_selector(soup, fetched.url)
     document = render(fetched, soup, _content(soup, selector), title=_h1_title(h1))

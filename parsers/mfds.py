@@ -5,7 +5,10 @@ Every `/brd/m_<N>/` board shares one skin (shared/sources/pmda-mfds-nmpa.md §2.
 ("담당부서 | …", "고시번호 | …"), `div.right_column` (YYYY-MM-DD); totals "전체 N건, 현재페이지 P/T" in
 `div.bbs_data_info`; detail `div.bbs_view01` with `.bv_title`, `div.bv_txt01 li` (등록일, 조회수 …), body
 `div.bv_contents > div.bv_cont`, files `ul.bbs_file_view_list` (`strong` name, `a.bbs_icon_filedown`).
-A post is identified by its board and `seq`; every other query parameter is navigation and is dropped.
+A post is identified by its board and `seq`, whatever URL form links it: `/brd/m_N/view.do?seq=…` (also
+`/brd/N/…`) or `/law/board/boardDetail.do?brdId=data0011&menuKey=…&seq=…`, with or without extra parameters such
+as `Data_stts_gubun`. The URL fetched is the one the list or feed gives (a bare `view.do?seq=N` has been seen
+answering 500).
 The view counter (조회수), the satisfaction widget and the previous/next links never reach the text.
 """
 
@@ -23,7 +26,7 @@ from parsers.formats.feed import parse_feed
 from parsers.formats.html import main_content, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError, Status
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 # Board (path segment) → name as the site shows it, and RSS brdId.
 BOARDS: dict[str, tuple[str, str]] = {
@@ -36,6 +39,8 @@ BOARDS: dict[str, tuple[str, str]] = {
 _STATUS_BY_BOARD = {"m_209": Status.DRAFT, "m_207": Status.FINAL, "m_211": Status.FINAL}
 HINTS = ("cp949",)  # older Korean government pages: EUC-KR/CP949, often with no charset declared
 _BOARD_PATH = re.compile(r"/brd/(m_)?(\d+)/view\.do$")
+_LAW_PATH = re.compile(r"/law/board/boardDetail\.do$")
+_BOARD_OF_BRD_ID = {brd_id: board for board, (_, brd_id) in BOARDS.items()}
 _NUMBER = re.compile(r"제\s*(\d{4})\s*-\s*(\d+)\s*호")
 _GUIDE_NUMBER = re.compile(r"안내서-\d{4}-\d{2}")
 _PAGES = re.compile(r"현재\s*페이지\s*(\d+)\s*/\s*(\d+)")
@@ -56,13 +61,19 @@ def _line(text: str) -> str:
 
 
 def post_id(url: str) -> tuple[str, str] | None:
-    """(board, seq) of a board detail URL (`/brd/m_99/view.do?seq=1`, also the `/brd/99/…` form), else None."""
+    """(board, seq) of a board detail URL in any of its forms (`/brd/m_99/view.do?seq=1`, `/brd/99/…`,
+    `/law/board/boardDetail.do?brdId=data0011&seq=1` → the board of that brdId, "m_1060"), else None."""
     parts = urlsplit(url)
-    match = _BOARD_PATH.search(parts.path)
-    seq = dict(parse_qsl(parts.query)).get("seq", "")
-    if not match or not seq.isdigit():
+    query = {k.lower(): v for k, v in parse_qsl(parts.query)}
+    seq = query.get("seq", "")
+    if not seq.isdigit():
         return None
-    return f"m_{match.group(2)}", seq
+    if match := _BOARD_PATH.search(parts.path):
+        return f"m_{match.group(2)}", seq
+    brd_id = query.get("brdid", "")
+    if _LAW_PATH.search(parts.path) and brd_id:
+        return _BOARD_OF_BRD_ID.get(brd_id, brd_id), seq
+    return None
 
 
 def board_name(board: str) -> str | None:
@@ -76,8 +87,14 @@ def post_key(board: str, seq: str) -> str:
 
 
 def post_url(base: str, board: str, seq: str) -> str:
-    """The canonical detail URL of a post on `base`'s origin (navigation parameters dropped)."""
+    """The canonical detail URL of a post on `base`'s origin (for a post known only by board and seq)."""
     return urljoin(base, f"/brd/{board}/view.do?seq={seq}")
+
+
+def on_origin(base: str, url: str) -> str:
+    """`url` (path and query as given) on `base`'s origin: a feed's www.mfds.go.kr links on a mirror or proxy."""
+    parts = urlsplit(url)
+    return urljoin(base, urlunsplit(("", "", parts.path, parts.query, "")))
 
 
 def document_number(*texts: str) -> str | None:
@@ -116,7 +133,7 @@ def _row_entry(row: Tag, base: str) -> CatalogueEntry | None:
     number = next((fields[k] for k in NUMBER_LABELS if fields.get(k)), None) or document_number(title)
     return CatalogueEntry(
         key=post_key(*ident) if ident else url,
-        url=post_url(base, *ident) if ident else url,  # off-site rows (m_203 → law.go.kr) keep their link
+        url=url,  # the form the list gives; off-site rows (m_203 → law.go.kr) keep their link too
         title=title or url,
         issued=parse_date(_line(date_cell.get_text(" "))) if date_cell else None,
         doc_type=board_name(ident[0]) if ident else None,
@@ -178,7 +195,7 @@ def parse_board_feed(fetched: Fetched) -> Listing:
             entries.append(entry)
             continue
         entries.append(dataclasses.replace(
-            entry, key=post_key(*ident), url=post_url(fetched.url, *ident), title=_line(entry.title),
+            entry, key=post_key(*ident), url=on_origin(fetched.url, entry.url), title=_line(entry.title),
             doc_type=board_name(ident[0]), number=document_number(entry.title),
             status=_status(ident[0], entry.title)))
     return dataclasses.replace(listing, entries=tuple(entries))
@@ -212,7 +229,7 @@ def parse_guidance_page(fetched: Fetched) -> Document:
     view = page.select_one("div.bbs_view01")
     title_tag = view.select_one(".bv_title") if view else None
     if view is None or title_tag is None:
-        raise ParseError(f"mfds view: no div.bbs_view01 with .bv_title on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"mfds view: no div.bbs_view01 with .bv_title on {fetched.url} (page redesigned?)")
     meta = _labelled(view.select("div.bv_txt01 li"))
     contact = _labelled(view.select("div.bbs_sat_header p"))
     title = _line(title_tag.get_text(" "))

@@ -22,6 +22,7 @@ from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
 from parsers.pmda_ja import arabic, doc_type, find_numbers, jp_date, trailing_group
 from parsers.selectors import checked
+from parsers.sizes import strip_size_labels
 from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
 
 HINTS = ("cp932", "euc_jp")
@@ -59,7 +60,7 @@ def _link_text(a: Tag) -> str:
     a = copy.copy(a)
     for noise in a.select("time, span.m-listNews__category, span.m-icoSize, img"):
         noise.decompose()
-    return _plain(_SIZE.sub(" ", a.get_text(" ")))
+    return strip_size_labels(_plain(_SIZE.sub(" ", a.get_text(" "))))
 
 
 def _item(a: Tag, base: str, topics: tuple[str, ...]) -> CatalogueEntry:

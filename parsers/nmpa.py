@@ -22,7 +22,7 @@ from parsers.formats.encoding import decode_html
 from parsers.formats.html import main_content, page_title, render, soup_of
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
 
 HINTS = ("gb18030",)  # what Chinese pages without (or with a wrong) charset declaration are in
 ALIAS = "/directory/web/nmpa"  # the same page is linked as /directory/web/nmpa/xxgk/… and /xxgk/…
@@ -38,6 +38,8 @@ _NUMBER = re.compile(r"[（(]\s*([^（）()]{0,30}?(?:第\s*\d+\s*号|〔\d{4}�
                      r"|\(\s*((?:\[\d{4}\]\s*)?No\.\s*\d+(?:,\s*\d{4})?)\s*\)\s*$")
 _PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _BRACKETS = "()（）[]【】 "
+_NEXT = ("下一页", "下页", "next", ">")
+_TOTAL_PAGES = re.compile(r"共\s*([\d,]+)\s*页")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -118,15 +120,35 @@ def _entries(rows: list[tuple[Tag, Tag | None]], base: str) -> tuple[CatalogueEn
 
 
 def _cn_listing(fetched: Fetched, soup: BeautifulSoup) -> Listing:
-    """A TRS column page: `div.list ul li` (a + span date), pages index.html, index_1.html, … by createPageHTML."""
+    """A TRS column page: `div.list ul li` (a + span date, "(2025-10-14)" or "（2025-10-14）"); links may be
+    relative (../../xxgk/…). Pages index.html, index_1.html, … by the static pager `div.gray` (下一页) or by a
+    `createPageHTML(...)` script; a pager that is there but cannot be read is said, never passed over."""
     rows = [(a, li.find("span")) for li in soup.select("div.list ul li") if (a := li.find("a", href=True))]
     if not rows:
         raise ParseError(f"nmpa list: 'div.list ul li a' matched nothing on {fetched.url} (page redesigned?)")
-    pager = _PAGER.search(str(soup))
-    next_page = None
-    if pager and int(pager.group(2)) + 1 < int(pager.group(1)):
-        next_page = urljoin(fetched.url, f"{pager.group(3)}_{int(pager.group(2)) + 1}.{pager.group(4)}")
-    return Listing(entries=_entries(rows, fetched.url), complete=False, next_page=next_page)
+    next_page, note = _cn_next_page(fetched.url, soup)
+    return Listing(entries=_entries(rows, fetched.url), complete=False, next_page=next_page,
+                   notes=(note,) if note else ())
+
+
+def _cn_next_page(url: str, soup: BeautifulSoup) -> tuple[str | None, str | None]:
+    """(next page URL, None), (None, None) on the last page, or (None, why) when the pager cannot be read."""
+    script = _PAGER.search(str(soup))
+    if script:
+        if int(script.group(2)) + 1 < int(script.group(1)):
+            return urljoin(url, f"{script.group(3)}_{int(script.group(2)) + 1}.{script.group(4)}"), None
+        return None, None
+    static = soup.select_one("div.gray, div.page, div.pages")
+    if static is None:
+        return None, "no pager found (neither div.gray nor createPageHTML); only this page was read"
+    forward = next((a for a in static.find_all("a", href=True) if _plain(a.get_text()) in _NEXT), None)
+    href = forward.get("href") if forward else None
+    if isinstance(href, str) and href.strip() and not href.strip().lower().startswith("javascript"):
+        return urljoin(url, href.strip()), None
+    current, total = static.select_one(".current"), _TOTAL_PAGES.search(static.get_text(" "))
+    if current and total and current.get_text(strip=True) == total.group(1).replace(",", ""):
+        return None, None  # the last page: no 下一页
+    return None, "pager found but its next-page link could not be read; paging stopped at this page"
 
 
 def _en_listing(fetched: Fetched, soup: BeautifulSoup) -> Listing:
@@ -168,7 +190,7 @@ def _cn_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     head never reaches the text)."""
     selector = next((css for css in _CN_TEXT if soup.select_one(css)), None)
     if selector is None:
-        raise ParseError(f"nmpa article: none of {', '.join(_CN_TEXT)} on {fetched.url} (page redesigned?)")
+        raise LayoutChanged(f"nmpa article: none of {', '.join(_CN_TEXT)} on {fetched.url} (page redesigned?)")
     heading = soup.select_one("h2.title")
     title = _meta(soup, "ArticleTitle") or (_plain(heading.get_text(" ")) if heading else "")
     stamp = soup.select_one("div.date")
@@ -185,7 +207,7 @@ def _en_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     <!--enpproperty …--> metadata comment sits outside it and comments are never text)."""
     heading, body = soup.select_one("div.art h2.art-tit"), soup.select_one("div.art div.art-text")
     if heading is None or body is None:
-        raise ParseError(f"nmpa-en article: 'div.art h2.art-tit' / 'div.art-text' missing on {fetched.url}")
+        raise LayoutChanged(f"nmpa-en article: 'div.art h2.art-tit' / 'div.art-text' missing on {fetched.url}")
     title = _plain(heading.get_text(" "))
     stamps = [_plain(s.get_text(" ")) for s in soup.select("div.art-info span")]
     updated = next((s.partition(":")[2].strip() for s in stamps if s.lower().startswith("updated")), None)

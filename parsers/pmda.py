@@ -30,7 +30,10 @@ _NEWS = "ul.list__news > li"
 _TITLE = "div.title__block__page h1.title"
 _FILE = re.compile(r"^/files/\d{9}\.(?:pdf|xlsx?|docx?|pptx?|zip)$", re.I)
 SIZE = re.compile(r"\[\s*[\d.,]+\s*[KMG]B\s*\]", re.I)
-_LABEL = re.compile(r"(?:japanese|english|日本語|英語版?|別添\d*|別紙\d*|pdf)?", re.I)
+_LABEL = re.compile(r"(?:japanese|english|日本語|英語版?|別添\d*|別紙\d*|pdf(?:\s*(?:ファイル|file))?|ファイル)?", re.I)
+# Lists on a hub that are not notices: talks, papers, videos (their /files/ links are slides)
+_DATED = re.compile(r"(?:[A-Z][a-z]{2,8}\.?\s+(?:\d{1,2},\s*)?\d{4}|(?:令和|平成|昭和|\d{4})[^。]{0,12}年)")
+_NOT_NOTICES = re.compile(r"^(?:presentations?|publications?|learning videos?|講演|発表|論文|学会)", re.I)
 _EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)")
 _EN_META = re.compile(r",?\s*(?:(?:\b[A-Z][A-Za-z]*(?:/ ?[A-Z][A-Za-z]*)*\s+)?(?:Notification|Ordinances?)\s+No"
                       r"|(?:[A-Z]{2,}[A-Za-z/]*(?:,\s*[A-Z]{2,}[A-Za-z/]*)*\s+)?Administrative Notice"
@@ -96,8 +99,32 @@ def split_title(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _entry(text: str, files: list[str], topics: tuple[str, ...]) -> CatalogueEntry:
-    title, meta = split_title(text)
+def _after_break(li: Tag) -> tuple[Tag, str]:
+    """The item up to its first <br> and the text after it (the date and number, on the EN hubs), else the item
+    and the text of a `p.ml20` that follows its list when it is the list's last item (the other EN form)."""
+    own = _own(li)
+    br = own.find("br")
+    if br is not None:
+        tail = []
+        for node in list(br.next_siblings):
+            tail.append(node.get_text("\n") if isinstance(node, Tag) else str(node))
+            node.extract()
+        br.decompose()
+        return own, _plain(" ".join(tail))
+    parent = li.parent
+    follower = parent.find_next_sibling() if parent is not None and parent.name in ("ul", "ol") else None
+    last = parent.find_all("li", recursive=False)[-1] if parent is not None else None
+    if last is li and isinstance(follower, Tag) and follower.name == "p" and "ml20" in (follower.get("class") or []):
+        return own, _plain(follower.get_text(" "))
+    return own, ""
+
+
+def _entry(text: str, files: list[str], topics: tuple[str, ...], after: str = "") -> CatalogueEntry:
+    """An entry from the item's words and, when it starts with a date, the text after its break (else that text
+    is part of the item, e.g. "Note: Latest partial revision …")."""
+    if after and not _DATED.match(after):
+        text, after = f"{text} {after}", ""
+    title, meta = (text, after) if after else split_title(text)
     numbers = find_numbers(meta.split("Note:")[0])
     return CatalogueEntry(key=title or text, url=files[0], title=title or text,
                           issued=jp_date(meta) if meta else None, doc_type=doc_type(meta) if meta else None,
@@ -108,9 +135,11 @@ def _entry(text: str, files: list[str], topics: tuple[str, ...]) -> CatalogueEnt
 def _row(tr: Tag, columns: list[str], base: str, topics: tuple[str, ...]) -> CatalogueEntry | None:
     cells = {name: td for name, td in zip(columns, tr.find_all("td"), strict=False)}
     files = _files(tr, base)
-    if not files or "title" not in cells:
+    if not files:
         return None
     kind = _plain(cells["type"].get_text("\n")) if "type" in cells else ""
+    if "title" not in cells:  # a JP table whose links read only "PDFファイル[317 KB]": the row names the notice
+        return _entry(item_text(copy.copy(tr)), files, topics)
     numbers = find_numbers(kind)
     lines = cells["subject"].get_text("\n").split("\n") if "subject" in cells else []
     subject = tuple(_plain(s) for s in lines if _plain(s))
@@ -140,12 +169,15 @@ def parse_notices(fetched: Fetched, soup: BeautifulSoup) -> Listing:
             path = [(lv, t) for lv, t in path if lv < level] + [(level, _plain(node.get_text(" ")))]
             continue
         topics = tuple(t for _, t in path)
+        if path and _NOT_NOTICES.match(path[-1][1]):
+            continue
         if node.name == "table":
             columns = _columns(node)
             rows = (_row(tr, columns, fetched.url, topics) for tr in node.select("tbody tr") or node.find_all("tr"))
             found = [e for e in rows if e is not None]
         elif files := _files(_own(node), fetched.url):
-            found = [_entry(item_text(_own(node)), files, topics)]
+            own, after = _after_break(node)
+            found = [_entry(item_text(own), files, topics, after)]
         else:
             found = []
         for entry in found:

@@ -15,6 +15,11 @@ class ParseError(Exception):
     """The page does not have the shape the parser expects (a redesign, a truncated file, junk)."""
 
 
+class LayoutChanged(ParseError):
+    """An agency template's selectors matched nothing on a page: the site was redesigned. `parse_document`
+    answers it with the generic extractor, so monitoring goes on."""
+
+
 class Status(StrEnum):
     """Lifecycle status of a guidance document as the agency states it."""
 
@@ -67,6 +72,7 @@ class Listing:
     entries: tuple[CatalogueEntry, ...]
     complete: bool  # True when this is the whole catalogue, so absence means withdrawal
     next_page: str | None = None
+    notes: tuple[str, ...] = ()  # what the run summary should say (pager unreadable, a feed date in the future)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ class Document:
     sections: tuple[Section, ...] = ()
     language: str | None = None
     note: str | None = None  # e.g. "text could not be extracted"
+    extractor: str = "template"  # "generic" when the agency template matched nothing (a redesign)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import click
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
 from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 SIGNIFICANCES = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
 
 

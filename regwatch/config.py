@@ -190,7 +190,7 @@ class AppriseChannelConfig(_Model):
 ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
                           Field(discriminator="type")]
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SIGNIFICANCE = ("editorial", "new", "removed", "status", "scope", "numbers", "obligation", "definition")

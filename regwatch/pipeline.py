@@ -46,6 +46,7 @@ class SourceSummary:
     errors: int
     error: str | None
     baseline: bool
+    notes: tuple[str, ...] = ()  # what the run noticed without the source failing (pager, layout changed)
 
 
 @dataclass
@@ -215,7 +216,8 @@ def _finish_run(sessions: sessionmaker[Session], run_id: int, sources: list[Sour
                 source.baseline_done = True
             source.last_run_at, source.last_status, source.last_error = now, row.status, row.error
             out.append(SourceSummary(src.name, row.status, row.seen, row.new, row.changed, row.removed,
-                                     row.unchanged, row.errors, row.error, baseline))
+                                     row.unchanged, row.errors, row.error, baseline,
+                                     tuple(row.notes.split("\n")) if row.notes else ()))
         run = session.get(Run, run_id)
         assert run is not None
         run.finished_at = now

@@ -31,6 +31,7 @@ from store.versions import (
     Assess,
     Enqueue,
     RunContext,
+    add_run_note,
     record_capture,
     record_listing,
     record_not_modified,
@@ -208,17 +209,27 @@ class StoreSink:
             record_capture(session, ctx, item)
 
     def source_failed(self, source: str, reason: str) -> None:
+        self._write_run_row(lambda session: self._source_failed(session, source, reason))
+
+    def source_notice(self, source: str, note: str) -> None:
+        """One line for the run summary about a source that still worked; the same line is kept once."""
+        self._write_run_row(lambda session: add_run_note(self._run_row(session, source), note))
+
+    def _write_run_row(self, change: Callable[[Session], None]) -> None:
         self.flush()
         if self.failure is not None:
             return
         try:
-            write(self.sessions, lambda session: self._source_failed(session, source, reason))
+            write(self.sessions, change)
         except StoreUnavailable as exc:
             self._failed(exc)
 
+    def _run_row(self, session: Session, source: str) -> SourceRun | None:
+        return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
+                                                      SourceRun.source_id == self.source_ids[source]))
+
     def _source_failed(self, session: Session, source: str, reason: str) -> None:
-        row = session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
-                                                     SourceRun.source_id == self.source_ids[source]))
+        row = self._run_row(session, source)
         if row is not None:
             row.errors += 1  # a listing that failed is an error like a document that failed, whatever the type
             row.status = "blocked" if "bot protection" in reason else "failed"

@@ -21,6 +21,8 @@ def print_run_summary(summary: RunSummary) -> None:
         click.echo(f"{s.name:{width}}  {s.status:8} {counts}{note}")
         if s.error and s.status == "partial":
             click.echo(f"{'':{width}}  ! {s.error}")
+        for note in s.notes:
+            click.echo(f"{'':{width}}  ~ {note}")
     for name, plan in summary.plans.items():
         click.echo(f"plan {name}: {plan.line()}")
     for h in summary.hosts:

@@ -173,6 +173,7 @@ class SourceRun(Base):
     removed: Mapped[int] = mapped_column(default=0)
     unchanged: Mapped[int] = mapped_column(default=0)
     errors: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str | None] = mapped_column(Text)  # one line each: pager unreadable, layout changed
 
 
 class Fetch(Base):

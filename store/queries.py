@@ -14,7 +14,7 @@ from alerts.types import ChangeView
 from store.models import Change, Document, Source, SourceRun, Version
 from store.settle import document_sources
 
-KINDS = ("new", "changed", "removed", "status")
+KINDS = ("new", "changed", "removed", "status", "layout_changed")
 
 
 class NotFound(Exception):

@@ -101,8 +101,11 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
     else:
         doc.gone_runs = 0
         _apply_document_meta(session, ctx, doc, capture.document)
+        switched = _extractor_switched(session, doc, capture.document)
         outcome = _record_text(session, ctx, doc, capture.document.text, capture.url, capture.fetched,
-                               meta=_document_meta(capture.document))
+                               meta=_document_meta(capture.document), rebaseline=switched)
+        if switched and capture.document.extractor == "generic":
+            _layout_changed(session, ctx, doc, capture.document.note or "")
         doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
         _name_children(session, ctx, doc, capture.named)
     _mark_check(doc, ctx, ok=outcome not in CHECK_FAILED)
@@ -328,8 +331,9 @@ def _latest(session: Session, doc: DocumentRow) -> Version | None:
 
 
 def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str, url: str,
-                 fetched: Fetched | None, meta: dict[str, object] | None = None) -> str:
-    """Store a new version if the normalized text differs from the latest one."""
+                 fetched: Fetched | None, meta: dict[str, object] | None = None, rebaseline: bool = False) -> str:
+    """Store a new version if the normalized text differs from the latest one; with `rebaseline` (the text was
+    extracted another way than the latest version's) the new version is a baseline, announced as no change."""
     text_hash = sha256(text.encode("utf-8"))
     latest = _latest(session, doc)
     if latest is not None and latest.text_sha256 == text_hash:
@@ -354,11 +358,43 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
         summary, details, _ = ctx.assess(doc.agency, doc.title, "", text)
         _announce(session, ctx, doc, "new", None, 1, summary, details)
         return _seen(doc, ctx, "new")
+    if rebaseline:
+        return _seen(doc, ctx, "quiet")
     summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
     if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
         return _seen(doc, ctx, "quiet")
     _announce(session, ctx, doc, "changed", latest.number, version.number, summary, details)
     return _seen(doc, ctx, "changed")
+
+
+def _extractor_switched(session: Session, doc: DocumentRow, parsed: Document) -> bool:
+    """Whether this text comes from another extractor than the document's last one (agency template ↔ generic
+    fallback after a redesign); remembers the extractor."""
+    before = doc.meta.get("extractor", "template")
+    if before != parsed.extractor:
+        doc.meta = {**doc.meta, "extractor": parsed.extractor}
+    return before != parsed.extractor and _latest(session, doc) is not None
+
+
+def add_run_note(row: SourceRun | None, line: str) -> None:
+    """Add a line to what the run summary says about a source (each line once)."""
+    if row is not None and line not in (row.notes or "").split("\n"):
+        row.notes = f"{row.notes}\n{line}" if row.notes else line
+
+
+def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> None:
+    """Say once per source and run that its pages no longer fit the agency template: one `layout_changed`
+    change (one alert) and one line in the run summary."""
+    line = ("layout changed: the agency template matched nothing (first on " + doc.url + "); monitoring goes on "
+            "with the generic extractor, whose first versions are a new baseline (no wording alerts)")
+    row = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id, SourceRun.source_id == ctx.source_id))
+    if row is not None and "layout changed:" in (row.notes or ""):
+        return
+    add_run_note(row, line)
+    latest = _latest(session, doc)
+    number = latest.number if latest else None
+    _announce(session, ctx, doc, "layout_changed", number, number, f"layout changed: {ctx.source_name}",
+              {"reason": why, "significance": "layout"})
 
 
 def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:

@@ -1,12 +1,16 @@
 """RSS 1.0 (RDF), RSS 2.0 and Atom feeds → a `Listing` of what is new or updated.
 
 XML is parsed with defusedxml: entity expansion, external entities and DTDs are refused.
-A feed is never complete (an item falling off a feed is not a withdrawal).
+A feed is never complete (an item falling off a feed is not a withdrawal). Elements a feed format does not
+define (MHLW's RSS 1.0 carries a `<copyright>`) are passed over. A date more than a day after the response's
+`Date` header (the fetch time; MHLW once dated an item 2088-04-25) is not trusted: the item gets the fetch date
+and the listing a note saying so. Size labels (`［PDF形式：84KB］`) are stripped from titles.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
@@ -16,7 +20,10 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from parsers.normalize import normalize_text
+from parsers.sizes import strip_size_labels
 from parsers.types import CatalogueEntry, Fetched, Listing, ParseError
+
+FUTURE_SLACK = timedelta(days=1)  # time zones and clocks: a date up to a day ahead is believed
 
 NS = {
     "rss1": "http://purl.org/rss/1.0/",
@@ -33,7 +40,26 @@ def parse_feed(fetched: Fetched) -> Listing:
     if not items and root.tag not in ("rss", f"{{{NS['rdf']}}}RDF", f"{{{NS['atom']}}}feed"):
         raise ParseError(f"{fetched.url}: not an RSS or Atom feed (root element {root.tag!r})")
     entries = [e for e in (_entry(item, fetched.url) for item in items) if e is not None]
-    return Listing(entries=tuple(entries), complete=False)
+    return _no_future(Listing(entries=tuple(entries), complete=False), fetch_date(fetched))
+
+
+def fetch_date(fetched: Fetched) -> date | None:
+    """The day the response was served (its `Date` header), None when it has none."""
+    served = fetched.header("Date")
+    return feed_date(served) if served else None
+
+
+def _no_future(listing: Listing, today: date | None) -> Listing:
+    """Items dated more than a day after `today` get `today` instead, each with a note."""
+    if today is None:
+        return listing
+    latest = today + FUTURE_SLACK
+    notes = [f"item {e.url} is dated {e.issued} (in the future): the fetch date {today} is used"
+             for e in listing.entries if e.issued and e.issued > latest]
+    if not notes:
+        return listing
+    entries = tuple(replace(e, issued=today) if e.issued and e.issued > latest else e for e in listing.entries)
+    return replace(listing, entries=entries, notes=listing.notes + tuple(notes))
 
 
 def _root(fetched: Fetched) -> Element:
@@ -76,7 +102,7 @@ def _entry(item: Element, base: str) -> CatalogueEntry | None:
         return None
     if not url:
         return None
-    title = normalize_text(_text(item, "title", "rss1:title", "atom:title")) or url
+    title = strip_size_labels(normalize_text(_text(item, "title", "rss1:title", "atom:title"))) or url
     stamp = _text(item, "pubDate", "dc:date", "atom:updated", "atom:published")
     return CatalogueEntry(key=url, url=url, title=title, issued=feed_date(stamp),
                           topics=tuple(c.text.strip() for c in item.findall("category") if c.text),

@@ -26,6 +26,15 @@ _PAGE_NUMBER = re.compile(r"(?:page\s*)?[-–]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-�
 KNOWN_RUNNING = re.compile(r"contains non-?binding recommendations|draft\s*[-–—]\s*not for implementation", re.I)
 _JUNK_TITLE = re.compile(r"^(?:untitled|microsoft word\b.*|.*\.(?:docx?|pdf|indd|rtf))$", re.I)
 _MAX_TITLE = 300
+# Metadata titles that name the kind of document, not the document ("Guidance for Industry"); the phrase around the
+# real title in a metadata title or on an FDA cover page ("Guidance for Industry and Review Staff") is dropped.
+_GENERIC = (r"(?:draft\s+)?guidance(?:\s+document)?(?:\s+for\s+industry)?"
+            r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?")
+_AUDIENCE = (r"(?:draft\s+)?guidance(?:\s+document)?\s+for\s+industry"
+             r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?\b")
+_GENERIC_TITLE = re.compile(_GENERIC, re.I)
+_GENERIC_AROUND = re.compile(rf"^(?:{_AUDIENCE}\s*[:;,\-–—]?\s*)?(.*?)(?:[\s:;,\-–—]*{_AUDIENCE})?$", re.I)
+_COVER_BLOCKS = 3  # a cover-page title is in one of the first few blocks of page 1
 # Numbered headings: Roman (level 1), capital letter (2), arabic (3, deeper for 3.1, 3.1.2).
 _ROMAN = re.compile(r"([IVXLC]{1,6})\.\s")
 _LETTER = re.compile(r"([A-Z])\.\s")
@@ -109,8 +118,23 @@ def _metadata_title(reader: PdfReader) -> str:
 
 
 def _clean_title(raw: str) -> str:
+    """The metadata title without junk ("Untitled", a file name) and without the generic phrase around it
+    ("… Guidance for Industry"); "" when nothing else is left."""
     title = normalize_text(raw)
-    return "" if _JUNK_TITLE.match(title) else title
+    if _JUNK_TITLE.match(title) or _GENERIC_TITLE.fullmatch(title):
+        return ""
+    found = _GENERIC_AROUND.match(title)
+    return found.group(1) if found else title
+
+
+def cover_title(first_page: list[str]) -> str:
+    """The title printed on page 1: the first block of lines that says more than "Guidance for Industry"."""
+    blocks = " ".join(line or "\n" for line in first_page).split("\n")
+    for block in blocks[:_COVER_BLOCKS]:
+        title = _clean_title(block)
+        if title and len(title) <= _MAX_TITLE:
+            return title
+    return ""
 
 
 def read_pypdf(body: bytes, url: str) -> tuple[list[list[str]], str]:
@@ -209,6 +233,6 @@ def document_from_pages(fetched: Fetched, lines: list[list[str]], raw_title: str
     """The Document for extracted page lines and metadata title: running lines removed, text normalized."""
     pages = strip_running_lines(lines)
     text = normalize_text(join_pages(pages))
-    title = _clean_title(raw_title) or _first_line(text) or fetched.url
+    title = _clean_title(raw_title) or cover_title(pages[0] if pages else []) or _first_line(text) or fetched.url
     note = None if text else "no extractable text (scanned or image-only PDF?)"
     return Document(url=fetched.url, title=title, text=text, sections=pdf_sections(text), note=note)

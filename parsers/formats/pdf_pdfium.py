@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from parsers.formats import pdf_margin
+
 GAP = 2.0  # a baseline this many font sizes from the previous one starts a paragraph (pypdf: one blank line)
 
 
@@ -37,7 +39,12 @@ def extract(body: bytes) -> Extracted:
     try:
         if len(doc) == 0:
             raise Unreadable("no pages")
-        return Extracted([_page_lines(doc, i) for i in range(len(doc))], _title(doc))
+        pages: list[list[str]] = []
+        column: pdf_margin.Column | None = None  # where the margin line numbers of earlier pages sat
+        for index in range(len(doc)):
+            lines, column = _page_lines(doc, index, column)
+            pages.append(lines)
+        return Extracted(pages, _title(doc))
     except pdfium.PdfiumError as exc:  # a page that does not load: damaged
         raise Unreadable(str(exc)) from exc
     finally:
@@ -51,11 +58,17 @@ def _title(doc: pdfium.PdfDocument) -> str:
         return ""
 
 
-def _page_lines(doc: pdfium.PdfDocument, index: int) -> list[str]:
-    """The page's stripped lines as PDFium orders them, "" before a line that starts a paragraph."""
+def _page_lines(
+    doc: pdfium.PdfDocument, index: int, column: pdf_margin.Column | None
+) -> tuple[list[str], pdf_margin.Column | None]:
+    """The page's stripped lines as PDFium orders them, "" before a line that starts a paragraph (a page with
+    margin line numbers is rebuilt without them by pdf_margin), and the numbers' column so far."""
     page = doc[index]
     textpage = page.get_textpage()
     try:
+        numbered = pdf_margin.page_lines(textpage, column)
+        if numbered is not None:
+            return numbered
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count > 0 else ""
         out: list[str] = []
@@ -74,7 +87,7 @@ def _page_lines(doc: pdfium.PdfDocument, index: int) -> list[str]:
                     out.append("")
                 previous = baseline
             out.append(stripped)
-        return out
+        return out, column
     finally:
         textpage.close()
         page.close()

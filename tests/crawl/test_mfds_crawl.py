@@ -112,8 +112,8 @@ def test_feed_source_through_its_proxy_and_robots_disallow(tmp_path: Path, mfds_
     regwatch = Regwatch(write_config(tmp_path / "c.yaml", [feed, search]), f"sqlite:///{tmp_path / 'r.db'}")
     result = regwatch("run")
     assert "forbidden" in result.stdout + result.stderr
-    # 2 posts + their 3 files + 2 unwatched items; 39260 is the CP949 page without a charset, 44182 has the real
-    # MFDS HWPX named .hwp: all read without an error
+    # 2 posts + their 3 files + 2 unwatched items; 39260 is the CP949 page without a charset, 44182 has an HWPX
+    # named .hwp (as MFDS serves its real one): all read without an error
     assert summary(result.stdout, "mfds-pre-announcements") == {"seen": 7, "new": 7, "changed": 0, "removed": 0,
                                                                 "unchanged": 0, "errors": 0}
     fetched = [e.path for e in mfds_mirror.log.entries() if not e.path.endswith("/robots.txt")]

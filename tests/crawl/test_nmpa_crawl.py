@@ -83,7 +83,7 @@ def test_full_cycle_in_chinese(regwatch: Regwatch, db_url: str, mirrors: dict[st
 
     cn, en, cde = mirrors["nmpa"], mirrors["nmpa_en"], mirrors["cde"]
     paths = cn.log.paths()
-    assert "/xxgk/ggtg/index_1.html" in paths  # TRS pagination: createPageHTML(2, 0, "index", "html")
+    assert "/xxgk/ggtg/index_1.html" in paths  # static TRS pager: div.gray 下一页 -> index_1.html
     assert not any(p.startswith("/directory/web/nmpa/xxgk") for p in paths)  # the alias link became /xxgk/…
     assert any(p.startswith(sites.NMPA_IMAGES) and p.endswith(".xlsx") for p in paths)
     assert "/drugs_2.html" in en.log.paths() and "/drugs_3.html" not in en.log.paths()  # max_pages: 2
@@ -142,3 +142,14 @@ def test_challenge_is_reported_as_blocked_never_a_removal(regwatch: Regwatch,
     assert all(e.status == 202 and e.path == "/zdyz/getDomesticGuideList"
                for e in mirrors["cde"].log.entries() if e.path != "/robots.txt")
     assert mirrors["nmpa_en"].log.requests_for("/drugs.html")
+
+
+def test_unreadable_pager_is_said_in_the_run_summary(regwatch: Regwatch, mirrors: dict[str, MirrorServer]) -> None:
+    page = mirrors["nmpa"].site / GGTG.lstrip("/")
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace('<a href="index_1.html" target="_self">下一页</a>',
+                                 '<a href="javascript:;" onclick="nextPage()">下一页</a>'), encoding="utf-8")
+    run = regwatch("run", "--source", "nmpa-ggtg")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "~ listing" in run.stdout and "next-page link could not be read" in run.stdout
+    assert "/xxgk/ggtg/index_1.html" not in mirrors["nmpa"].log.paths()  # stopped, and said so

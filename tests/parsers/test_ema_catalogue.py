@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from real_captures import real_fetched
 
 from mirror.agencies import ema as ema_mirror
 from mirror.site import resolve
@@ -18,7 +18,6 @@ from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_si
 from parsers.types import Fetched, ParseError, Status
 
 BASE = "http://127.0.0.1:8765"
-SHARED_FIXTURE = Path(__file__).parent / "fixtures/ema-documents-report/emadownloader_sample_documents_report.json"
 
 
 def served(path: str, body: bytes | None = None) -> Fetched:
@@ -48,9 +47,9 @@ def test_the_mirror_catalogue_is_complete_and_keyed_by_record_id() -> None:
     assert kymriah.products == ("Kymriah",) and kymriah.doc_type == "overview"
 
 
-def test_the_real_shape_from_the_shared_fixture_parses() -> None:
-    listing = parse_catalogue(Fetched("https://www.ema.europa.eu/en/documents/report/x.json", 200,
-                                      {"Content-Type": "application/json"}, SHARED_FIXTURE.read_bytes()))
+def test_the_real_shape_from_the_shared_capture_parses() -> None:
+    listing = parse_catalogue(real_fetched("ema/emadownloader_sample_documents_report.json",
+                                           "https://www.ema.europa.eu/en/documents/report/x.json", "application/json"))
     assert [e.key for e in listing.entries] == ["2406", "1001", "1002", "2001", "3001"] and listing.complete
     chiral = listing.entries[0]
     assert chiral.url.startswith("https://www.ema.europa.eu/en/documents/scientific-guideline/")

@@ -1,6 +1,6 @@
-"""HWP 5 and HWPX text extraction on real files: Hancom-saved HWP samples (hwplib, Apache-2.0), a real MFDS HWPX
-attachment (served by the mirror under a .hwp name) and the mirror's generated files; damaged input gives the
-preview with a note or a ParseError, never anything else."""
+"""HWP 5 and HWPX text extraction on real files read from ../shared/real (Hancom-saved HWP samples from hwplib, a
+real MFDS HWPX attachment that MFDS serves under a .hwp name) and on the mirror's generated files; damaged input
+gives the preview with a note or a ParseError, never anything else."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import olefile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from real_captures import real_bytes
 
 from parsers import parse_document
 from parsers.formats.hwp import HWPTAG_PARA_TEXT, para_text, parse_hwp, parse_hwpx, records
@@ -23,8 +24,8 @@ from parsers.formats.sniff import body_format
 from parsers.types import Document, Fetched, ParseError
 
 SITE = Path(__file__).parents[2] / "mirror" / "sites" / "mfds"
-SAMPLES = SITE / "_mirror" / "hwp-samples"
-MFDS_HWPX_AS_HWP = SITE / "brd" / "m_209" / "down" / "44182-1.hwp"  # real MFDS 행정예고 attachment (HWPX inside)
+MFDS_HWPX_AS_HWP = SITE / "brd" / "m_209" / "down" / "44182-1.hwp"  # the mirror's HWPX under a .hwp name
+REAL_MFDS_HWPX = "mfds/mfds-admin-notice-2025-477.hwpx"  # the real 행정예고 attachment behind it
 ANNEX_3 = SITE / "brd" / "m_211" / "down" / "14931-2.hwpx"
 RULES_HWP = SITE / "brd" / "m_211" / "down" / "14931-1.hwp"
 DOWNLOAD = {"Content-Type": "application/octet-stream;charset=UTF-8"}
@@ -35,11 +36,12 @@ def fetched(body: bytes, url: str = "https://www.mfds.go.kr/brd/m_211/down.do?fi
 
 
 def sample(name: str) -> Fetched:
-    return fetched((SAMPLES / name).read_bytes())
+    """A real Hancom-saved HWP sample (../shared/real/hwp)."""
+    return fetched(real_bytes(f"hwp/{name}"))
 
 
-def preview_of(path: Path) -> str:
-    with olefile.OleFileIO(path) as ole:
+def preview_of(body: bytes) -> str:
+    with olefile.OleFileIO(body) as ole:
         return ole.openstream("PrvText").read().decode("utf-16-le")
 
 
@@ -53,14 +55,14 @@ def test_compressed_body_with_a_table_gives_every_paragraph_and_cell() -> None:
 
 
 def test_uncompressed_body_without_a_preview_stream_is_read() -> None:
-    with olefile.OleFileIO(SAMPLES / "etc.hwp") as ole:
+    with olefile.OleFileIO(real_bytes("hwp/etc.hwp")) as ole:
         assert not ole.exists("PrvText")
     assert parse_hwp(sample("etc.hwp")).text.startswith("가나다라ABCDFEF")
 
 
 def test_distribution_document_is_decrypted_past_the_preview() -> None:
     document = parse_hwp(sample("distribution.hwp"))
-    preview = preview_of(SAMPLES / "distribution.hwp")
+    preview = preview_of(real_bytes("hwp/distribution.hwp"))
     assert document.note is None
     assert "강남세움복지관 공고 제 2024-08호" in document.text
     assert document.text.rstrip().endswith("강남세움복지관장") and "강남세움복지관장" not in preview
@@ -90,15 +92,23 @@ def test_a_body_without_text_falls_back_to_the_preview_with_a_note() -> None:
 
 
 def test_real_mfds_hwpx_named_hwp_is_sniffed_and_read_in_full() -> None:
-    served = fetched(MFDS_HWPX_AS_HWP.read_bytes(), "https://www.mfds.go.kr/brd/m_209/down.do?seq=44182")
+    body = real_bytes(REAL_MFDS_HWPX)
+    served = fetched(body, "https://www.mfds.go.kr/brd/m_209/down.do?seq=44182")
     assert body_format(served) == "hwpx"
     document = parse_document(served, "page")
-    with zipfile.ZipFile(MFDS_HWPX_AS_HWP) as archive:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
         preview = archive.read("Preview/PrvText.txt").decode("utf-8")
     assert "식품의약품안전처 공고 제2025-477호" in document.text
     assert "신ᆞ구조문대비표" in document.text and "신ᆞ구조문대비표" not in preview  # past the preview
     assert "보고인:" in document.text  # a table cell (nested hp:p) in section 2
     assert document.title.startswith("생산·수입 중단 보고대상 의료기기") and document.note is None
+
+
+def test_mirror_serves_its_own_hwpx_under_a_hwp_name() -> None:
+    served = fetched(MFDS_HWPX_AS_HWP.read_bytes(), "https://www.mfds.go.kr/brd/m_209/down.do?seq=44182")
+    assert body_format(served) == "hwpx"
+    document = parse_document(served, "page")
+    assert document.text.startswith("식품의약품안전처 공고 제2025-477호") and "신ᆞ구조문대비표" in document.text
 
 
 def test_generated_mirror_files_read_back_as_their_text_sources() -> None:
@@ -130,9 +140,12 @@ def test_records_extended_size_and_overrun() -> None:
 # --- damaged input ---------------------------------------------------------------------------------------
 
 
+_FIRST_RULE = "화장품 안전기준 등에 관한 규정"  # the first paragraph of the mirror's generated HWP (RULES_HWP)
+
+
 def _hwp_with(streams: dict[str, bytes]) -> bytes:
-    """A copy of source.hwp with some streams replaced (same size keeps the compound file valid)."""
-    data = bytearray((SAMPLES / "source.hwp").read_bytes())
+    """A copy of the mirror's generated HWP with some streams replaced (same size keeps the compound file valid)."""
+    data = bytearray(RULES_HWP.read_bytes())
     with olefile.OleFileIO(bytes(data), write_mode=True) as ole:  # olefile writes in place, same-size only
         for name, body in streams.items():
             ole.write_stream(name, body)
@@ -140,15 +153,15 @@ def _hwp_with(streams: dict[str, bytes]) -> bytes:
 
 
 def test_corrupt_body_stream_gives_the_preview_with_a_note() -> None:
-    with olefile.OleFileIO(SAMPLES / "source.hwp") as ole:
+    with olefile.OleFileIO(RULES_HWP) as ole:
         size = len(ole.openstream("BodyText/Section0").read())
     document = parse_hwp(fetched(_hwp_with({"BodyText/Section0": b"\xff" * size})))
     assert document.note and "preview" in document.note
-    assert "이것은 원본 HWP 파일의 내용입니다." in document.text
+    assert document.text.startswith(_FIRST_RULE)
 
 
 def test_password_protected_file_gives_the_preview_with_a_note() -> None:
-    with olefile.OleFileIO(SAMPLES / "source.hwp") as ole:
+    with olefile.OleFileIO(RULES_HWP) as ole:
         header = bytearray(ole.openstream("FileHeader").read())
     header[36:40] = struct.pack("<I", 0x1 | 0x2)
     document = parse_hwp(fetched(_hwp_with({"FileHeader": bytes(header)})))
@@ -162,7 +175,7 @@ def test_unreadable_hwp_is_a_parse_error(body: bytes) -> None:
 
 
 def test_truncated_hwp_is_a_parse_error_or_a_noted_preview() -> None:
-    body = (SAMPLES / "source.hwp").read_bytes()
+    body = RULES_HWP.read_bytes()
     for cut in (512, 2048, 5000):
         try:
             document = parse_hwp(fetched(body[:cut]))
@@ -197,7 +210,7 @@ def test_hwpx_that_is_not_a_zip_is_a_parse_error() -> None:
         parse_hwp(fetched(b"", "https://www.mfds.go.kr/empty"))
 
 
-_SEEDS = [(SAMPLES / "source.hwp").read_bytes(), MFDS_HWPX_AS_HWP.read_bytes()[:6000], ANNEX_3.read_bytes()]
+_SEEDS = [RULES_HWP.read_bytes(), MFDS_HWPX_AS_HWP.read_bytes(), ANNEX_3.read_bytes()]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

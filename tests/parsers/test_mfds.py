@@ -41,7 +41,7 @@ def test_press_list_page_one_rows_and_next_page() -> None:
     assert len(listing.entries) == 10 and not listing.complete
     assert listing.next_page == f"{BASE}/brd/m_99/list.do?page=2"
     row = next(e for e in listing.entries if e.key == "m_99:47612")
-    assert row.url == f"{BASE}/brd/m_99/view.do?seq=47612"  # navigation parameters dropped
+    assert row.url.startswith(f"{BASE}/brd/m_99/view.do?seq=47612&srchFr=")  # the form the list gives, fetched
     assert row.title == "인체 유래 세포 배양액 화장품 책임판매업체 점검 결과 3개 업체 적발"
     assert row.issued == date(2023, 9, 27) and row.offices == ("화장품정책과",) and row.doc_type == "보도자료"
     last = mfds.parse_board_list(served("/brd/m_99/list.do?page=2"))
@@ -158,6 +158,12 @@ def test_parse_page_and_dispatch() -> None:
     ("https://www.mfds.go.kr/brd/m_99/down.do?brd_id=ntc0021&seq=1", None),
     ("https://www.mfds.go.kr/brd/m_99/view.do?seq=abc", None),
     ("https://www.law.go.kr/LSW/lsInfoP.do?lsiSeq=193478", None),
+    ("https://www.mfds.go.kr/law/board/boardDetail.do?brdId=data0011&menuKey=38&seq=15802", ("m_1060", "15802")),
+    ("https://www.mfds.go.kr/law/board/boardDetail.do?brdId=data0011&menuKey=29&seq=15802", ("m_1060", "15802")),
+    ("https://www.mfds.go.kr/brd/m_1060/view.do?seq=15802&Data_stts_gubun=C9999&page=1", ("m_1060", "15802")),
+    ("https://www.mfds.go.kr/brd/m_1060/view.do?Data_stts_gubun=C1004&seq=15802", ("m_1060", "15802")),
+    ("https://www.mfds.go.kr/law/board/boardDetail.do?brdId=data9999&seq=7", ("data9999", "7")),
+    ("https://www.mfds.go.kr/law/board/boardDetail.do?menuKey=38&seq=7", None),
 ])
 def test_post_identity(url: str, expected: tuple[str, str] | None) -> None:
     assert mfds.post_id(url) == expected
@@ -211,10 +217,24 @@ def test_fuzzed_input_only_ever_raises_parse_error(body: bytes) -> None:
 def test_the_shipped_site_is_reproduced_byte_for_byte_by_its_builder(tmp_path: Path) -> None:
     copy = Path(shutil.copytree(SITE, tmp_path / "site"))
     generated = [p for p in copy.rglob("*") if p.is_file() and "_mirror" not in p.parts
-                 and p.name != "robots.txt" and p.name != "README.md" and p.name != "44182-1.hwp"]
+                 and p.name != "robots.txt" and p.name != "README.md"]
     for path in generated:
         path.unlink()
     site_edits.builder().build(copy)
     for path in SITE.rglob("*"):
         if path.is_file():
             assert (copy / path.relative_to(SITE)).read_bytes() == path.read_bytes(), path
+
+
+def test_one_post_one_key_whatever_form_list_and_feed_give() -> None:
+    """The m_1060 list links view.do (with Data_stts_gubun), its feed the /law/board/boardDetail.do form: one key,
+    and each source fetches the form it was given."""
+    row = next(e for e in mfds.parse_board_list(served("/brd/m_1060/list.do?page=1")).entries
+               if e.key == "m_1060:15700")
+    item = next(e for e in mfds.parse_board_feed(served("/www/rss/brd.do?brdId=data0011")).entries
+                if e.key == "m_1060:15700")
+    assert "/brd/m_1060/view.do?seq=15700" in row.url and "Data_stts_gubun=C1004" in row.url
+    assert item.url == f"{BASE}/law/board/boardDetail.do?brdId=data0011&menuKey=38&seq=15700"
+    assert row.doc_type == item.doc_type == "민원인안내서"
+    page = mfds.parse_guidance_page(served("/law/board/boardDetail.do?brdId=data0011&menuKey=38&seq=15700"))
+    assert page.doc_type == "민원인안내서" and page.title == row.title

@@ -3,8 +3,8 @@
     python mirror/sites/mfds/_mirror/build.py            # rebuild the shipped site in place
     build(site_dir)                                        # what mirror.agencies.mfds edits call on a copy
 
-Writes board list pages, detail pages, attachments (HWP / HWPX / PDF via filegen.py; files marked "stored" are
-real files kept as they are), one RSS 2.0 feed per board, `_mirror/routes.json` and `_mirror/headers.json`.
+Writes board list pages, detail pages, attachments (HWP / HWPX / PDF via filegen.py; a spec's "format" overrides
+its name's suffix), one RSS 2.0 feed per board, `_mirror/routes.json` and `_mirror/headers.json`.
 The markup follows the eGovFrame board skin described in README.md. Output depends only on the inputs.
 """
 
@@ -209,10 +209,17 @@ def _pub_date(day: str) -> str:
     return format_datetime(datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC), usegmt=True)
 
 
+def _feed_link(board_id: str, board: dict, post: dict) -> str:
+    """The guidance board's feed links the newer 법령·자료 form (as the real site links m_1060 posts too)."""
+    if board_id == "m_1060":
+        return f"{ORIGIN}/law/board/boardDetail.do?brdId={board['brd_id']}&amp;menuKey=38&amp;seq={post['seq']}"
+    return f"{ORIGIN}/brd/{board_id}/view.do?seq={post['seq']}"
+
+
 def rss(board_id: str, board: dict, posts: list[dict]) -> str:
     items = "".join(
         f"<item>\n<title><![CDATA[{p['title']}]]></title>\n"
-        f"<link>{ORIGIN}/brd/{board_id}/view.do?seq={p['seq']}</link>\n"
+        f"<link>{_feed_link(board_id, board, p)}</link>\n"
         f"<description><![CDATA[{p['body'][0] if p['body'] else p['title']}]]></description>\n"
         f"<pubDate>{_pub_date(p['date'])}</pubDate>\n</item>\n" for p in posts)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n'
@@ -254,12 +261,13 @@ def build(site: Path) -> None:
             target = f"brd/{board_id}/view/{post['seq']}.html"
             _write(site / target, detail_page(post, board, posts).encode(post.get("encoding", "utf-8")))
             routes[f"/brd/{board_id}/view.do?seq={post['seq']}"] = target
+            if board["brd_id"].startswith("data"):  # 법령·자료 boards answer under the newer form too
+                routes[f"/law/board/boardDetail.do?brdId={board['brd_id']}&seq={post['seq']}"] = target
             if post.get("encoding"):
                 headers[f"/brd/{board_id}/view.do?seq={post['seq']}"] = {"Content-Type": "text/html"}
             for k, spec in enumerate(post["files"], start=1):
                 target = f"brd/{board_id}/down/{post['seq']}-{k}.{spec['name'].rsplit('.', 1)[1]}"
-                if not spec.get("stored"):
-                    _write(site / target, _attachment(site, post, spec))
+                _write(site / target, _attachment(site, post, spec))
                 for prefix in (f"/brd/{board_id}", "/brd/99")[: 2 if board_id == "m_99" else 1]:
                     key = f"{prefix}/down.do?brd_id={board['brd_id']}&seq={post['seq']}&data_tp=A&file_seq={k}"
                     routes[key] = target
