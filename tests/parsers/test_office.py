@@ -83,7 +83,7 @@ def test_xlsx_inline_rich_and_phonetic_strings() -> None:
     (package({"word/document.xml": '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
                                    "<d>&b;</d>"}), "not usable XML"),  # no DTD, no entity expansion
     (package({"word/document.xml": "<d/>"}), "no w:body"),
-])
+], ids=["not-zip", "no-document", "broken-xml", "entities", "no-body"])  # a package's bytes hold the time: not an id
 def test_broken_or_hostile_docx_is_a_parse_error(body: bytes, match: str) -> None:
     with pytest.raises(ParseError, match=match):
         office.parse_docx(fetched(body))
