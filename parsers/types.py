@@ -93,6 +93,7 @@ class Document:
     sections: tuple[Section, ...] = ()
     language: str | None = None
     note: str | None = None  # e.g. "text could not be extracted"
+    stamps: tuple[tuple[str, str], ...] = ()  # (label, value) of stamps/counters taken out of the text
 
 
 @dataclass(frozen=True)

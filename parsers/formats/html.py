@@ -18,6 +18,7 @@ from parsers.formats.encoding import decode_html
 from parsers.formats.sections import build_sections
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
+from parsers.stamps import Stamp, strip_stamps
 from parsers.types import Document, Fetched, ParseError, Section
 
 _CONTENT_ROOTS = ("main", "#main-content", "[role=main]", "article", "body")
@@ -248,7 +249,12 @@ class _Walk:
 
 
 def _blocks(element: Tag) -> list[tuple[int, str]]:
-    """Text blocks in document order; block elements, headings and <br> end a block."""
+    """Text blocks in document order; block elements, headings and <br> end a block; stamps taken out."""
+    return _unstamped(_raw_blocks(element))[0]
+
+
+def _raw_blocks(element: Tag) -> list[tuple[int, str]]:
+    """Text blocks in document order, as written."""
     walk = _Walk()
     stack: list[object] = list(reversed(element.contents))
     while stack:
@@ -263,6 +269,20 @@ def _blocks(element: Tag) -> list[tuple[int, str]]:
             stack.extend(walk.enter(node))
     walk.flush()
     return walk.blocks
+
+
+def _unstamped(blocks: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Stamp]]:
+    """The blocks without stamps and counters ("Last updated …", "조회수 1287", "(下载次数: 15)"), and those stamps."""
+    out, found = [], []
+    for level, text in blocks:
+        if level:
+            out.append((level, text))
+            continue
+        kept, stamps = strip_stamps(" ".join(text.split()))
+        found += stamps
+        if kept:
+            out.append((level, kept if stamps else text))
+    return out, found
 
 
 def _text(blocks: list[tuple[int, str]]) -> str:
@@ -289,13 +309,14 @@ def page_title(root: Tag, soup: BeautifulSoup) -> str:
 
 def render(fetched: Fetched, soup: BeautifulSoup, root: Tag, title: str = "") -> Document:
     """A Document from a cleaned content element; ParseError when it holds no text."""
-    blocks = _blocks(root)
+    blocks, stamps = _unstamped(_raw_blocks(root))
     text = _text(blocks)
     if not text:
         raise ParseError(f"html: no text in the main content of {fetched.url}")
     lang = soup.html.get("lang") if soup.html else None
     return Document(url=fetched.url, title=title or page_title(root, soup) or fetched.url, text=text,
-                    sections=build_sections(blocks), language=lang if isinstance(lang, str) else None)
+                    sections=build_sections(blocks), language=lang if isinstance(lang, str) else None,
+                    stamps=tuple(stamps))
 
 
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
