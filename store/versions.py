@@ -352,7 +352,7 @@ def response_validators(fetched: Fetched) -> dict[str, str]:
 
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
-            "parsed_title": parsed.title,
+            "parsed_title": parsed.title, "stamps": [list(s) for s in parsed.stamps][:50],
             "sections": [[list(s.path), len(s.text)] for s in parsed.sections][:500]}
 
 

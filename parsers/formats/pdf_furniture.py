@@ -1,0 +1,133 @@
+"""PDF page furniture: running headers and footers, page numbers, and line breaks inside CJK paragraphs.
+
+A regenerated PDF with the same words must give the same text. What moves when a file is re-paginated or
+re-flowed is removed (or undone) here, before the pages are joined and normalized:
+
+- page numbers in any of the four scripts: "Page 3 of 12", "3/12", "- 3 -", "— 3 —", "第3页", "第 3 頁 共 12 頁",
+  "3ページ", "3 페이지", "- 3쪽 -", "(3)", "iii";
+- running lines: a line that sits at the same edge (top or bottom) of most pages, digits masked, so "EMA/CAT/22473/2025
+  Page 3/12" on every page counts as one; a document reference alone at the edge of a page (EMA/CAT/22473/2025);
+- line breaks inside a Japanese or Chinese paragraph, wherever the layout put them: the lines are joined without a
+  space (a Korean or English wrapped line keeps its space, added later by normalization).
+
+Pure functions over the page lines `pdf.read_pages` returns ("" between paragraphs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+EDGE = 3  # lines at the top and at the bottom of a page where furniture lives
+_MIN_SHARE = 0.5  # a line at the same edge of at least this share of the pages (and of two pages) is running
+_MAX_RUNNING = 120  # characters: a longer line is prose even when it repeats
+
+_NUM = r"(?:\d{1,4}|[ivxlc]{1,7}|[IVXLC]{1,7}|[〇一二三四五六七八九十百]{1,4})"
+_DASH = r"[-–—―‐−ー－~～]"
+PAGE_NUMBER = re.compile(
+    "|".join((
+        rf"(?:page|p\.|pg\.?)\s*{_NUM}(?:\s*(?:of|/)\s*\d{{1,4}})?",
+        rf"{_NUM}\s*(?:of|/)\s*\d{{1,4}}",
+        rf"{_DASH}*\s*{_NUM}\s*(?:/\s*\d{{1,4}}\s*)?{_DASH}*",
+        rf"[(（\[]\s*{_NUM}\s*[)）\]]",
+        rf"(?:共\s*\d{{1,4}}\s*[页頁]\s*)?第\s*{_NUM}\s*[页頁](?:\s*[,，/、]?\s*共\s*\d{{1,4}}\s*[页頁])?",
+        rf"{_DASH}?\s*{_NUM}\s*(?:ページ|頁|页|페이지|쪽|面)(?:\s*/\s*\d{{1,4}}\s*(?:ページ|頁|页|페이지|쪽)?)?\s*{_DASH}?",
+        rf"(?:ページ|페이지|页码|頁)\s*[:：]?\s*{_NUM}(?:\s*/\s*\d{{1,4}})?",
+    )),
+    re.I,
+)
+# A document reference printed on every page: "EMA/CAT/22473/2025", "EMA/CHMP/BWP/534898/2008 Rev. 1".
+REFERENCE = re.compile(r"[A-Z][A-Z0-9-]{1,15}(?:/[A-Za-z0-9.-]{1,20}){2,7}(?:\s+(?:Rev\.?|rev\.?|Corr\.?)\s*\d{0,2})?")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
+_CJK_END = re.compile(f"[{_CJK}、，,「」『』（）()・：；]$")
+_CJK_START = re.compile(f"^[{_CJK}、，。「」『』（）()・]")
+_STOP = re.compile("[。！？：:]$")
+# A line that starts a new block in a Japanese or Chinese document (never joined to the line before).
+_CJK_BLOCK = re.compile(r"^(?:第\s*[0-9一二三四五六七八九十百]+\s*[条章節节款项部編编]?|[一二三四五六七八九十]+[、.．]|"
+                        r"[（(][一二三四五六七八九十0-9]+[)）]|\d{1,2}(?:\.\d{1,2})*[.．、)）]?\s|[①-⑳]|[・•●○■□◆◇※]|"
+                        r"[０-９]+[.．、]|[A-ZＡ-Ｚ][.．]\s|別[紙添表]|附[件表录])")
+
+
+def is_page_number(line: str) -> bool:
+    return bool(PAGE_NUMBER.fullmatch(line.strip()))
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return filled[:EDGE], filled[-EDGE:]
+
+
+def _without_page_numbers(lines: list[str]) -> list[str]:
+    top, bottom = _edges(lines)
+    drop = {i for i in top + bottom if is_page_number(lines[i])}
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
+def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """The pages without page numbers, running headers/footers and edge document references.
+
+    A line is running when its shape sits at the same edge of at least half the pages and of three; in a
+    two-page file, when it is the outermost line of both and ends no sentence.
+    """
+    pages = [_without_page_numbers(lines) for lines in pages]
+    counts: Counter[tuple[str, str]] = Counter()
+    outer: Counter[tuple[str, str]] = Counter()
+    for lines in pages:
+        top, bottom = _edges(lines)
+        counts.update({("top", _shape(lines[i])) for i in top} | {("bottom", _shape(lines[i])) for i in bottom})
+        outer.update({("top", _shape(lines[i])) for i in top[:1]} | {("bottom", _shape(lines[i])) for i in bottom[-1:]})
+    needed = max(3, round(len(pages) * _MIN_SHARE + 0.01))
+    running = {key for key, n in counts.items() if len(key[1]) <= _MAX_RUNNING and (
+        n >= needed or (len(pages) == 2 and outer[key] == 2 and not key[1].endswith((".", "。"))))}
+
+    cleaned = []
+    for lines in pages:
+        top, bottom = _edges(lines)
+        drop = {i for side, edge in (("top", top), ("bottom", bottom)) for i in edge
+                if (side, _shape(lines[i])) in running or REFERENCE.fullmatch(lines[i].strip())}
+        cleaned.append([line for i, line in enumerate(lines) if i not in drop])
+    return cleaned
+
+
+def _joins(previous: str, line: str, full: int) -> bool:
+    """Whether `line` continues `previous` inside one Japanese/Chinese paragraph (no space between them)."""
+    if not (_CJK_END.search(previous) or (_STOP.search(previous) and len(previous) >= full)):
+        return False
+    return bool(_CJK_START.match(line)) and not _CJK_BLOCK.match(line)
+
+
+def reflow_cjk(pages: list[list[str]]) -> list[list[str]]:
+    """Lines a layout broke inside a Japanese or Chinese paragraph joined again, across page breaks too.
+
+    A line ending a sentence well short of the page's full line width ends its paragraph; blank lines stay.
+    """
+    out: list[list[str]] = []
+    carry: str | None = None  # the last line of the previous page, when it continues on this one
+    for lines in pages:
+        filled = [len(line) for line in lines if line.strip()]
+        full = int(0.9 * max(filled)) if filled else 0
+        page: list[str] = []
+        for raw in lines:
+            line = raw.strip()
+            if page and page[-1] and line and _joins(page[-1], line, full):
+                page[-1] += line
+            else:
+                page.append(line)
+        if carry is not None and page and page[0] and _joins(carry, page[0], full):
+            out[-1][-1] = carry + page.pop(0)
+        while page and not page[-1]:
+            page.pop()
+        out.append(page)
+        carry = page[-1] if page else None
+        if not page:
+            carry = None
+    return out
+
+
+def clean_pages(pages: list[list[str]]) -> list[list[str]]:
+    """Furniture removed, then CJK paragraphs rebuilt: what `pdf.document_from_pages` joins and normalizes."""
+    return reflow_cjk(strip_furniture(pages))
