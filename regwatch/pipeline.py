@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.outbox import DeliveryReport
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
+from parsers.boilerplate import Overrides
 from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.recording import StoreSink, route
@@ -84,6 +85,7 @@ class Cycle:
         agencies = {s.name: s.agency or "other" for s in sources}
         sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
                           assess_change(glossary(config)))
+        sink.boilerplate = {s.name: Overrides(**s.boilerplate.model_dump()) for s in sources}
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:

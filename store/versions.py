@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from parsers import boilerplate
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
 from store.models import Blob, Change, Fetch, SourceRun, Version
 from store.models import Document as DocumentRow
@@ -51,6 +52,7 @@ class RunContext:
     now: datetime
     enqueue: Enqueue
     assess: Assess = announce_every_change
+    boilerplate: boilerplate.Overrides | None = None  # the source's `boilerplate:` config (issue 15)
 
 
 def sha256(data: bytes) -> str:
@@ -280,11 +282,24 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
         summary, details, _ = ctx.assess(doc.agency, doc.title, "", text)
         _announce(session, ctx, doc, "new", None, 1, summary, details)
         return _seen(doc, ctx, "new")
-    summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
+    old_text, new_text = _without_boilerplate(session, ctx, doc, latest.text, text, fetched)
+    summary, details, alert = ctx.assess(doc.agency, doc.title, old_text, new_text)
     if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
         return _seen(doc, ctx, "quiet")
     _announce(session, ctx, doc, "changed", latest.number, version.number, summary, details)
     return _seen(doc, ctx, "changed")
+
+
+def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, old: str, new: str,
+                         fetched: Fetched | None) -> tuple[str, str]:
+    """Both texts without the boilerplate learned for the document's host section and for itself (the stored
+    versions keep every word; only what is compared for an alert leaves it out)."""
+    from store.boilerplate import rules_for  # the learning queries only run when a text changed
+
+    if fetched is None:
+        return old, new
+    rules = rules_for(session, ctx.source_id, doc, new, ctx.run_id, ctx.now, ctx.boilerplate, dict(fetched.headers))
+    return (boilerplate.apply(old, rules), boilerplate.apply(new, rules)) if rules else (old, new)
 
 
 def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
