@@ -26,7 +26,7 @@ from difflib import SequenceMatcher
 MIN_PAGES = 3  # a block must recur on this many pages of a host section…
 MIN_SHARE = 0.3  # …and on this share of them
 MIN_VERSIONS = 3  # volatile: the block changed between each of at least this many versions
-MAX_TITLE = 60  # characters of a box title
+MAX_TITLE = 30  # characters of a box title (which ends no sentence)
 MAX_ITEM = 300  # characters: a longer block is never taken as a rotating box item or a volatile block
 MAX_BOX = 12  # items of a box
 
@@ -83,7 +83,7 @@ def learn_pages(pages: Sequence[str]) -> list[Rule]:
     needed = max(MIN_PAGES, int(len(per_page) * MIN_SHARE + 0.999))
     if len(per_page) < MIN_PAGES:
         return []
-    chrome = {k for k, n in counts.items() if n >= needed}
+    chrome = {k for k, n in counts.items() if n >= needed and re.search(r"[^\W\d_]", k)}  # words, not a number
     samples: dict[str, str] = {}
     boxes: dict[str, int] = {}
     for page in per_page:
@@ -93,13 +93,18 @@ def learn_pages(pages: Sequence[str]) -> list[Rule]:
                 samples.setdefault(key(block), block)
                 run.append(block)
                 continue
-            if len(run) >= 2 and len(run[0]) <= MAX_TITLE:
+            if len(run) >= 2 and _title(run[0]):
                 title = key(run[0])
                 boxes[title] = min(MAX_BOX, max(boxes.get(title, 0), len(run) - 1))
             run = []
     rules = [Rule("chrome", k, seen=counts[k], sample=samples.get(k, k)) for k in sorted(chrome)]
     rules += [Rule("box", k, size=n, seen=counts[k], sample=samples.get(k, k)) for k, n in sorted(boxes.items())]
     return rules
+
+
+def _title(block: str) -> bool:
+    """Whether a block can be a box's title: short, and no sentence."""
+    return len(block) <= MAX_TITLE and not re.search(r"[.。!?！？]$", block.strip())
 
 
 def learn_versions(versions: Sequence[str]) -> list[Rule]:

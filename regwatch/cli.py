@@ -287,3 +287,6 @@ from regwatch.web.cli import serve  # noqa: E402  (`regwatch serve`)
 main.add_command(schedule_command)
 main.add_command(export_warc_command)
 main.add_command(serve)
+from regwatch.boilerplate_cli import boilerplate_command  # noqa: E402  (`regwatch boilerplate`)
+
+main.add_command(boilerplate_command)

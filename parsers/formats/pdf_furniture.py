@@ -7,8 +7,8 @@ re-flowed is removed (or undone) here, before the pages are joined and normalize
   "3ページ", "3 페이지", "- 3쪽 -", "(3)", "iii";
 - running lines: a line that sits at the same edge (top or bottom) of most pages, digits masked, so "EMA/CAT/22473/2025
   Page 3/12" on every page counts as one; a document reference alone at the edge of a page (EMA/CAT/22473/2025);
-- line breaks inside a Japanese or Chinese paragraph, wherever the layout put them: the lines are joined without a
-  space (a Korean or English wrapped line keeps its space, added later by normalization).
+- line breaks inside a Japanese, Chinese or Korean paragraph, wherever the layout put them: the lines are joined,
+  without a space for Japanese and Chinese, with one for Korean (English wrapped lines are left to normalization).
 
 Pure functions over the page lines `pdf.read_pages` returns ("" between paragraphs).
 """
@@ -41,7 +41,10 @@ REFERENCE = re.compile(r"[A-Z][A-Z0-9-]{1,15}(?:/[A-Za-z0-9.-]{1,20}){2,7}(?:\s+
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
 _CJK_END = re.compile(f"[{_CJK}、，,「」『』（）()・：；]$")
 _CJK_START = re.compile(f"^[{_CJK}、，。「」『』（）()・]")
-_STOP = re.compile("[。！？：:]$")
+_STOP = re.compile("[。！？：:.!?]$")
+_HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_HANGUL_END = re.compile(f"[{_HANGUL}0-9,·)」』]$")
+_HANGUL_START = re.compile(f"^[{_HANGUL}(「『]")
 # A line that starts a new block in a Japanese or Chinese document (never joined to the line before).
 _CJK_BLOCK = re.compile(r"^(?:第\s*[0-9一二三四五六七八九十百]+\s*[条章節节款项部編编]?|[一二三四五六七八九十]+[、.．]|"
                         r"[（(][一二三四五六七八九十0-9]+[)）]|\d{1,2}(?:\.\d{1,2})*[.．、)）]?\s|[①-⑳]|[・•●○■□◆◇※]|"
@@ -93,38 +96,49 @@ def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
     return cleaned
 
 
-def _joins(previous: str, line: str, full: int) -> bool:
-    """Whether `line` continues `previous` inside one Japanese/Chinese paragraph (no space between them)."""
-    if not (_CJK_END.search(previous) or (_STOP.search(previous) and len(previous) >= full)):
-        return False
-    return bool(_CJK_START.match(line)) and not _CJK_BLOCK.match(line)
+def _joins(previous: str, line: str, full: int) -> str | None:
+    """How `line` continues `previous` inside one paragraph: "" for Japanese/Chinese, " " for Korean; None when
+    it starts a new line (a block start, or a sentence ended well short of the full line width)."""
+    block = _CJK_BLOCK.match(line)
+    if block and line[block.end():block.end() + 1] not in "。、，,.)）":  # "(3)。" ends a sentence, starts nothing
+        return None
+    if _STOP.search(previous) and len(previous) < full:
+        return None
+    if _CJK_START.match(line) and (_CJK_END.search(previous) or _STOP.search(previous)):
+        return ""
+    if _HANGUL_START.match(line) and (_HANGUL_END.search(previous) or _STOP.search(previous)):
+        return " "
+    return None
 
 
 def reflow_cjk(pages: list[list[str]]) -> list[list[str]]:
-    """Lines a layout broke inside a Japanese or Chinese paragraph joined again, across page breaks too.
+    """Lines a layout broke inside a Japanese, Chinese or Korean paragraph joined again, across page breaks too.
 
-    A line ending a sentence well short of the page's full line width ends its paragraph; blank lines stay.
+    A line ending a sentence well short of the page's full line width ends its paragraph; blank lines stay
+    (those around the edges of a page, where its furniture was, go).
     """
     out: list[list[str]] = []
-    carry: str | None = None  # the last line of the previous page, when it continues on this one
+    last_full = 0
     for lines in pages:
-        filled = [len(line) for line in lines if line.strip()]
+        filled = [len(line.strip()) for line in lines if line.strip()]
         full = int(0.9 * max(filled)) if filled else 0
         page: list[str] = []
         for raw in lines:
             line = raw.strip()
-            if page and page[-1] and line and _joins(page[-1], line, full):
-                page[-1] += line
-            else:
+            glue = _joins(page[-1], line, full) if page and page[-1] and line else None
+            if glue is not None:
+                page[-1] += glue + line
+            elif line or (page and page[-1]):
                 page.append(line)
-        if carry is not None and page and page[0] and _joins(carry, page[0], full):
-            out[-1][-1] = carry + page.pop(0)
         while page and not page[-1]:
             page.pop()
+        previous = next((p for p in reversed(out) if p), None)
+        if previous and page and not _STOP.search(previous[-1]):  # a sentence ending a page ends its paragraph
+            glue = _joins(previous[-1], page[0], max(full, last_full))
+            if glue is not None:
+                previous[-1] += glue + page.pop(0)
         out.append(page)
-        carry = page[-1] if page else None
-        if not page:
-            carry = None
+        last_full = full or last_full
     return out
 
 
