@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of CJK sample wording: one phrase per line reads better than wrapped strings)
 """Pairs for the noise classes of issue 15, in the page shapes of all five agencies, made at run time.
 
 Classes (each with noise-only pairs and wording changes made on top of the same noise):
@@ -118,7 +119,7 @@ def page(agency: str, paragraphs: list[str], *, before: str = "", after: str = "
         html = (f'<div class="main"><div class="title">{title}</div>{meta}<div class="text">{inner}</div></div>')
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="UTF-8"><title>{title}</title>'
             f'<meta name="ArticleTitle" content="{title}"></head><body>{chrome_top}\n{html}\n'
-            f'<div class="site-footer">(c) {agency}</div></body></html>').encode("utf-8")
+            f'<div class="site-footer">(c) {agency}</div></body></html>').encode()
 
 
 def _case(cid: str, klass: str, half: str, agency: str, kind: str, old: bytes, new: bytes, label: str,
