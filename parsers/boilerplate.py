@@ -7,8 +7,8 @@ The unit is a block of normalized text (a paragraph: text between blank lines). 
 - **box**: a run of two or more chrome blocks that starts with a short title ("Latest news", "相关信息", "관련
   정보") is a box whose items rotate: the title and as many blocks after it as the box held are dropped,
   whatever they say now;
-- **volatile**: in three or more versions of the same document, the block after the same anchor block was
-  different every time (a rotating tip, a "featured" teaser): the block after that anchor is dropped, when it
+- **volatile**: in three or more versions of the same document, the block after the same anchor block (or the
+  first block) was different every time (a rotating tip, a "featured" teaser): the block after that anchor is dropped, when it
   starts the way all the seen variants started.
 
 Nothing is learned from a single page or a single version. Learned rules plus per-source `Overrides` (from the
@@ -29,6 +29,7 @@ MIN_VERSIONS = 3  # volatile: the block changed between each of at least this ma
 MAX_TITLE = 30  # characters of a box title (which ends no sentence)
 MAX_ITEM = 300  # characters: a longer block is never taken as a rotating box item or a volatile block
 MAX_BOX = 12  # items of a box
+START = "^"  # the anchor of a volatile block that opens the text
 
 
 def key(block: str) -> str:
@@ -121,9 +122,9 @@ def learn_versions(versions: Sequence[str]) -> list[Rule]:
         pairs += 1
         matcher = SequenceMatcher(None, [key(x) for x in a], [key(x) for x in b], autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            one = tag == "replace" and i2 - i1 == 1 and j2 - j1 == 1 and i1 > 0
+            one = tag == "replace" and i2 - i1 == 1 and j2 - j1 == 1
             if one and max(len(a[i1]), len(b[j1])) <= MAX_ITEM:
-                variants = seen.setdefault(key(a[i1 - 1]), [])
+                variants = seen.setdefault(key(a[i1 - 1]) if i1 else START, [])
                 if not variants:
                     variants.append(a[i1])
                 variants.append(b[j1])
@@ -179,8 +180,9 @@ def apply(text: str, rules: Rules) -> str:
             continue
         if k in chrome or (o.chrome and _any(o.chrome, block)):
             continue
-        if i > 0 and key(parts[i - 1]) in volatile and len(block) <= MAX_ITEM:
-            prefix = volatile[key(parts[i - 1])]
+        anchor = key(parts[i - 1]) if i else START
+        if anchor in volatile and len(block) <= MAX_ITEM:
+            prefix = volatile[anchor]
             if " ".join(block.split()).startswith(prefix):
                 continue
         out.append(block)
