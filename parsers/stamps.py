@@ -44,7 +44,7 @@ _COUNT_STAMP = f"(?P<cl>{'|'.join(_COUNT_LABELS)}){_SEP}(?P<c>{_COUNT}){_COUNT_U
 # "1,204 downloads", "15回ダウンロード": the number first.
 _COUNT_FIRST = r"(?P<c2>\d{1,3}(?:,\d{3})+|\d+)\s*(?:回|次|회)?\s*(?P<cl2>views|downloads|ダウンロード|다운로드|下载)"
 _STAMP = re.compile(f"(?<![\\w])(?:{_DATE_STAMP}|{_COUNT_STAMP}|{_COUNT_FIRST})(?![\\w])", re.I)
-_BRACKETED = re.compile(f"[\\[(（【]\\s*(?:{_STAMP.pattern})\\s*[\\])）】]", re.I)
+_BRACKETED = re.compile(f"[\\[(（【［〔]\\s*(?:{_STAMP.pattern})\\s*[\\])）】］〕]", re.I)
 # What may sit between stamps in a stamp-only block: separators and short label/value pairs ("담당부서 화장품정책과").
 _FILLER = re.compile(r"[\s|/·•,;:：\-–—]*")
 _SHORT_REST = 40  # characters of other text a block of stamps may carry (a department, an author)
@@ -76,12 +76,13 @@ def strip_stamps(block: str) -> tuple[str, list[Stamp]]:
         return block, []
     stamps = [_stamp(m) for m in matches]
     rest = _STAMP.sub(" ", block)
-    if len(_FILLER.sub("", rest)) <= _SHORT_REST and len(rest) < len(block):
+    attachment = bool(_ATTACHMENT.search(rest))
+    if not attachment and len(_FILLER.sub("", rest)) <= _SHORT_REST and len(rest) < len(block):
         label_like = not re.search(r"[.。!?？！]\s*\S", rest)  # no sentence inside what is left
         if label_like:
             return "", stamps
     cut = _BRACKETED.sub("", block)
-    if _ATTACHMENT.search(block):
+    if attachment:
         cut = _STAMP.sub("", cut)
     if cut == block:
         return block, []

@@ -55,8 +55,12 @@ def is_page_number(line: str) -> bool:
     return bool(PAGE_NUMBER.fullmatch(line.strip()))
 
 
+_MASKED = 60  # characters: digits are masked in lines up to this long ("Page 3 of 12"), not in a sentence
+
+
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+    flat = " ".join(line.lower().split())
+    return re.sub(r"\d+", "#", flat) if len(flat) <= _MASKED else flat
 
 
 def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
@@ -98,30 +102,33 @@ def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
 
 def _joins(previous: str, line: str, full: int) -> str | None:
     """How `line` continues `previous` inside one paragraph: "" for Japanese/Chinese, " " for Korean; None when
-    it starts a new line (a block start, or a sentence ended well short of the full line width)."""
+    it starts a new line: after a line well short of the full width (a heading, a paragraph's last line), or
+    at a block start ("第2", "二、", "（一）", "1.")."""
     block = _CJK_BLOCK.match(line)
     if block and line[block.end():block.end() + 1] not in "。、，,.)）":  # "(3)。" ends a sentence, starts nothing
         return None
-    if _STOP.search(previous) and len(previous) < full:
-        return None
     if _CJK_START.match(line) and (_CJK_END.search(previous) or _STOP.search(previous)):
-        return ""
+        return "" if len(previous) >= 0.9 * full else None
     if _HANGUL_START.match(line) and (_HANGUL_END.search(previous) or _STOP.search(previous)):
-        return " "
+        return " " if len(previous) >= 0.7 * full else None
     return None
+
+
+def _full_width(pages: list[list[str]]) -> int:
+    """The length of a full line of the document (most lines a layout wrapped are this long)."""
+    lengths = sorted(len(line.strip()) for lines in pages for line in lines if line.strip())
+    return lengths[int(0.8 * (len(lengths) - 1))] if lengths else 0
 
 
 def reflow_cjk(pages: list[list[str]]) -> list[list[str]]:
     """Lines a layout broke inside a Japanese, Chinese or Korean paragraph joined again, across page breaks too.
 
-    A line ending a sentence well short of the page's full line width ends its paragraph; blank lines stay
-    (those around the edges of a page, where its furniture was, go).
+    Only a line about as long as a full line continues on the next; a sentence that ends a page ends its
+    paragraph. Blank lines stay (those around the edges of a page, where its furniture was, go).
     """
+    full = _full_width(pages)
     out: list[list[str]] = []
-    last_full = 0
     for lines in pages:
-        filled = [len(line.strip()) for line in lines if line.strip()]
-        full = int(0.9 * max(filled)) if filled else 0
         page: list[str] = []
         for raw in lines:
             line = raw.strip()
@@ -133,12 +140,13 @@ def reflow_cjk(pages: list[list[str]]) -> list[list[str]]:
         while page and not page[-1]:
             page.pop()
         previous = next((p for p in reversed(out) if p), None)
-        if previous and page and not _STOP.search(previous[-1]):  # a sentence ending a page ends its paragraph
-            glue = _joins(previous[-1], page[0], max(full, last_full))
+        if previous and page and not _STOP.search(previous[-1]):
+            glue = _joins(previous[-1], page[0], full)
             if glue is not None:
                 previous[-1] += glue + page.pop(0)
+                while page and not page[0]:
+                    page.pop(0)
         out.append(page)
-        last_full = full or last_full
     return out
 
 
