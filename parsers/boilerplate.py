@@ -8,8 +8,8 @@ The unit is a block of normalized text (a paragraph: text between blank lines). 
   정보") is a box whose items rotate: the title and as many blocks after it as the box held are dropped,
   whatever they say now;
 - **volatile**: in three or more versions of the same document, the block after the same anchor block (or the
-  first block) was different every time (a rotating tip, a "featured" teaser): the block after that anchor is dropped, when it
-  starts the way all the seen variants started.
+  first block) was different every time (a rotating tip, a "featured" teaser): the block after that anchor is
+  dropped, when it starts the way all the seen variants started.
 
 Nothing is learned from a single page or a single version. Learned rules plus per-source `Overrides` (from the
 configuration) give `Rules`; `apply` takes the boilerplate out of a text. Pure functions.

@@ -18,7 +18,8 @@ def test_page_numbers_are_recognised_in_all_four_scripts(line: str) -> None:
     assert is_page_number(line)
 
 
-@pytest.mark.parametrize("line", ["3. Scope", "第3条 適用範囲", "Article 3", "申請者は、3日以内に届け出ること。", "1년"])
+@pytest.mark.parametrize("line", ["3. Scope", "第3条 適用範囲", "Article 3", "申請者は、3日以内に届け出ること。",
+                                  "1년"])
 def test_numbered_text_is_not_a_page_number(line: str) -> None:
     assert not is_page_number(line)
 

@@ -54,7 +54,8 @@ def test_dates_and_numbers_inside_prose_stay(prose: str) -> None:
 
 
 def test_an_effective_date_is_wording_not_a_stamp() -> None:
-    assert find_stamps("施行日：2026年4月1日") == [] and strip_stamps("生效日期：2026-04-01")[0] == "生效日期：2026-04-01"
+    assert find_stamps("施行日：2026年4月1日") == []
+    assert strip_stamps("生效日期：2026-04-01")[0] == "生效日期：2026-04-01"
 
 
 def _page(stamp: str, counter: str) -> Fetched:
