@@ -107,7 +107,7 @@ NEGATES: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "must not": {"must", "shall", "have to", "is required to", "required", "mandatory"},
     "shall not": {"shall", "must"}, "should not": {"should", "recommended"}, "may not": {"may", "can"},
     "not required": {"required", "is required to", "must", "mandatory", "have to"},
-    "need not": {"must", "required", "is required to", "have to", "shall"},
+    "need not": {"must", "required", "is required to", "have to", "shall", "should"},
     "必要ではない": {"必要がある", "しなければならない"},
     "しなくてもよい": {"しなければならない", "必要がある", "ものとする"},
     "してはならない": {"しなければならない", "できる", "差し支えない"},
