@@ -41,7 +41,8 @@ def _section_texts(session: Session, source_id: int, host: str, section: str) ->
     """The latest text of each HTML document of the source in this host section."""
     latest = (select(Version.document_id, func.max(Version.number).label("n"))
               .join(DocumentRow, DocumentRow.id == Version.document_id)
-              .where(DocumentRow.source_id == source_id, DocumentRow.removed_at.is_(None))
+              .where(DocumentRow.source_id == source_id, DocumentRow.removed_at.is_(None),
+                     Version.http_status.is_not(None))  # fetched pages, not catalogue metadata texts
               .group_by(Version.document_id).subquery())
     rows = session.execute(
         select(Version.url, Version.text, Version.response_headers)
