@@ -3,9 +3,10 @@
 
 Classes (each with noise-only pairs and wording changes made on top of the same noise):
 
-- `box`: a box rotating inside the content ("Latest news", 相关信息, 関連情報, 관련 정보 …), a consent dialog or a
-  share bar rendered inside the content area; the pair carries other pages of the same host section (what the
-  store holds), from which the boilerplate is learned;
+- `box`: a box rotating inside the content ("Latest news", 相关信息, 関連情報, 관련 정보 … and site-specific titles
+  only learning finds), a consent dialog or a share bar rendered inside the content area; the pair carries other
+  pages of the same host section (what the store holds), from which the boilerplate is learned (`new-source`:
+  none, the generic rules alone);
 - `volatile`: a block that changes on every fetch; the pair carries three earlier versions of the page;
 - `stamp`: update stamps and view/download counters in the content, standalone or beside an attachment;
 - `pdf-furniture`: a regenerated PDF whose pagination moved: running document reference, page numbers in the
@@ -190,6 +191,16 @@ SIBLING_TOPICS = {"en": ["Scientific advice:", "Orphan designation:", "Paediatri
                   "zh": ["沟通交流：", "罕见病药物：", "儿童用药：", "药品检查："]}
 
 
+SITE_BOXES = {  # language → per half: a box title no generic rule knows (only learning from the site finds it)
+    "en": ["Spotlight", "In focus"], "ja": ["注目のトピック", "ピックアップ"], "ko": ["주요 소식", "많이 본 자료"],
+    "zh": ["热点关注", "图片新闻"],
+}
+
+
+def _site_box(title: str, items: list[str]) -> str:
+    return f'<div class="side-col"><div class="tit">{title}</div>' + "".join(f"<p>{i}</p>" for i in items) + "</div>"
+
+
 def _box(title: str, items: list[str]) -> str:
     return f'<div class="block-news"><h2>{title}</h2><ul>' + "".join(f"<li><a href='#'>{i}</a></li>" for i in items) \
         + "</ul></div>"
@@ -211,11 +222,15 @@ def box_cases() -> list[Case]:
                 ("share", "", f'<div class="tools"><p>{SHARE[lang]}</p></div>', "after" if h == 0 else "before",
                  f'<div class="tools"><p>{SHARE[lang]}</p></div>'),
                 ("moved", _box(title, now), _box(title, later), "after-before", _box(title, later)),
+                ("site-box", _site_box(SITE_BOXES[lang][h], now), _site_box(SITE_BOXES[lang][h], later),
+                 "after" if h == 0 else "before", _site_box(SITE_BOXES[lang][h], now)),
+                ("new-source", _box(title, now), _box(title, later), "after", None),
             ]
             for name, old_x, new_x, where, sib_x in variants:
                 old_where, new_where = (where.split("-") + [where])[:2] if "-" in where else (where, where)
-                siblings = tuple(page(agency, [f"{topic} {p}" for p in SIBLING_BODY[lang]], **{new_where: sib_x},
-                                      title=f"{topic} {TITLES[lang]}") for topic in SIBLING_TOPICS[lang])
+                siblings = () if sib_x is None else tuple(
+                    page(agency, [f"{topic} {p}" for p in SIBLING_BODY[lang]], **{new_where: sib_x},
+                         title=f"{topic} {TITLES[lang]}") for topic in SIBLING_TOPICS[lang])
                 old = page(agency, BODY[lang], **{old_where: old_x})
                 new = page(agency, BODY[lang], **{new_where: new_x})
                 cid = f"box-{agency}-{half}-{name}"
