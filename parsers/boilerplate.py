@@ -30,6 +30,7 @@ MAX_TITLE = 30  # characters of a box title (which ends no sentence)
 MAX_ITEM = 300  # characters: a longer block is never taken as a rotating box item or a volatile block
 MAX_BOX = 12  # items of a box
 START = "^"  # the anchor of a volatile block that opens the text
+MAX_SIMILAR = 0.5  # two variants of a volatile block are at most this similar (character ratio)
 
 
 def key(block: str) -> str:
@@ -110,7 +111,8 @@ def _title(block: str) -> bool:
 
 def learn_versions(versions: Sequence[str]) -> list[Rule]:
     """Volatile blocks from the versions of one document, oldest first: the block after an unchanged anchor that
-    was replaced between every two consecutive versions."""
+    was replaced between every two consecutive versions by one unrelated to it (a reworded sentence keeps most of
+    its words and is an edit, not volatility), while other blocks stayed."""
     if len(versions) < MIN_VERSIONS:
         return []
     seen: dict[str, list[str]] = {}
@@ -121,6 +123,8 @@ def learn_versions(versions: Sequence[str]) -> list[Rule]:
             continue
         pairs += 1
         matcher = SequenceMatcher(None, [key(x) for x in a], [key(x) for x in b], autojunk=False)
+        if not any(tag == "equal" for tag, *_ in matcher.get_opcodes()):
+            continue  # nothing stayed: no anchor to the rest of a document
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             one = tag == "replace" and i2 - i1 == 1 and j2 - j1 == 1
             if one and max(len(a[i1]), len(b[j1])) <= MAX_ITEM:
@@ -131,10 +135,20 @@ def learn_versions(versions: Sequence[str]) -> list[Rule]:
     rules = []
     for anchor, variants in sorted(seen.items()):
         every = len(variants) - 1 >= pairs and len({key(v) for v in variants}) == len(variants)
-        if len(variants) >= MIN_VERSIONS and every:
+        if len(variants) >= MIN_VERSIONS and every and _unrelated(variants):
             rules.append(Rule("volatile", anchor, prefix=_common_prefix(variants), seen=len(variants),
                               sample=variants[-1]))
     return rules
+
+
+def _unrelated(variants: Sequence[str]) -> bool:
+    """Whether each variant shares little with the one before it, once their common start is set aside."""
+    prefix = len(_common_prefix(variants))
+    for before, after in zip(variants, variants[1:], strict=False):
+        x, y = " ".join(before.split())[prefix:], " ".join(after.split())[prefix:]
+        if SequenceMatcher(None, x, y, autojunk=False).ratio() >= MAX_SIMILAR:
+            return False
+    return True
 
 
 def _common_prefix(variants: Iterable[str]) -> str:

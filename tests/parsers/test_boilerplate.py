@@ -63,3 +63,9 @@ def test_overrides_add_rules_keep_blocks_and_switch_learning_off() -> None:
     assert apply(text, Rules(learned, Overrides(keep=("Cookie",)))).startswith(CONSENT)
     boxed = Rules((), Overrides(boxes=("最新动态",), box_items=2))
     assert apply(_page(BODY, ["最新动态", "一", "二"]), boxed) == "\n\n".join(BODY)
+
+
+def test_a_paragraph_reworded_in_every_version_is_an_edit_not_volatile() -> None:
+    versions = [_page(BODY, [f"申请人应当在{n}个月内提交稳定性研究资料。"]) for n in (6, 12, 18, 24)]
+    assert learn_versions(versions) == []
+    assert learn_versions(["You should test.", "You must test.", "You must test within 24 months."]) == []
