@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 from alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, positioned, summarize_ops, tokenize_words
 from alerts.sections import short_path
 from alerts.topics import Glossary, tag
+from parsers.formats.pdf_furniture import REFERENCE, is_page_number
 
 KINDS = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
 _ELLIPSIS = "…"
@@ -284,8 +285,9 @@ def _moved_sentences(units: list[tuple[_Unit, list[str], list[str]]], glossary: 
             if left_new[squash(sentence)] > 0:
                 left_new[squash(sentence)] -= 1
                 c.remove(sentence)
-                found.append(Finding("editorial", f"moved: {_q(sentence)}", sentence, sentence, unit.section,
-                                     frozenset(tag(sentence, glossary)), ("editorial",), unit.new[0]))
+                if not furniture(sentence):  # a page number or a running reference that moved is no finding
+                    found.append(Finding("editorial", f"moved: {_q(sentence)}", sentence, sentence, unit.section,
+                                         frozenset(tag(sentence, glossary)), ("editorial",), unit.new[0]))
         for sentence in list(g):
             if left_old[squash(sentence)] > 0:
                 left_old[squash(sentence)] -= 1
@@ -293,8 +295,18 @@ def _moved_sentences(units: list[tuple[_Unit, list[str], list[str]]], glossary: 
     return found
 
 
+def furniture(text: str) -> bool:
+    """Whether a sentence is only page furniture a parser left in: page numbers ("- 3 -", "第3页", "Page 3 of 9")
+    and document references ("EMA/CAT/22473/2025"); its moves, additions and removals are no finding."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return bool(lines) and not text.strip().isdigit() and all(
+        is_page_number(line) or REFERENCE.fullmatch(line) for line in lines)
+
+
 def _judge(gone: list[str], came: list[str], unit: _Unit, glossary: Glossary | None) -> list[Finding]:
-    """Findings for one unit: reworded pairs (a stamp-only pair gives none), then additions, then removals."""
+    """Findings for one unit: reworded pairs (a stamp-only pair gives none), then additions, then removals; page
+    furniture gives none."""
+    gone, came = [s for s in gone if not furniture(s)], [s for s in came if not furniture(s)]
     pairs = _pair(gone, came)
     found = [_reworded(o, n, unit, glossary) for o, n in pairs if not stamp_only(o, n)]
     paired_old, paired_new = {o for o, _ in pairs}, {n for _, n in pairs}
@@ -377,6 +389,8 @@ def _added(sentence: str, unit: _Unit, glossary: Glossary | None, side: str) -> 
 def _judge_move(op: DiffOp, glossary: Glossary | None) -> list[Finding]:
     where = f" from {short_path(op.old_section) or 'top'} to {short_path(op.section) or 'top'}"
     if squash(op.old) == squash(op.new):
+        if furniture(op.new):
+            return []
         topics = frozenset(tag(op.new, glossary))
         return [Finding("editorial", f"moved{where if op.old_section != op.section else ''}: {_q(op.new)}",
                         op.old.strip(), op.new.strip(), op.section, topics, ("editorial",), op.new_at)]

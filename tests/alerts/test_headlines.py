@@ -38,3 +38,13 @@ def test_a_real_clause_leads_over_a_moved_sentence() -> None:
     new = "A. Scope\n\nKeep records. The scope is cell therapy.\n\nB. Data\n\nSponsors must submit data."
     findings = rank(classify(old, new, diff_document(old, new)))
     assert findings[0].kind == "obligation" and findings[-1].kind == "editorial"
+
+
+def test_page_furniture_left_in_a_text_is_never_a_finding() -> None:
+    old = ("The guideline applies to cell products.\n\n- 3 -\n\nEMA/CAT/22473/2025\n\nApplicants keep records.\n\n"
+           "Batches are tested.\n\nThe results are reported.")
+    new = ("The guideline applies to cell products.\n\nApplicants keep records.\n\nEMA/CAT/22473/2025\n\n"
+           "Batches are tested.\n\n— 4 —\n\nThe results are reported.")
+    assert classify(old, new, diff_document(old, new)) == []
+    changed = new.replace("are reported.", "are reported within 30 days.")
+    assert [f.kind for f in rank(classify(old, changed, diff_document(old, changed)))] == ["numbers"]
