@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 from alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, positioned, summarize_ops, tokenize_words
 from alerts.sections import section_label, short_path
 from alerts.topics import Glossary, tag
+from parsers.formats.pdf_furniture import REFERENCE, is_page_number
 
 KINDS = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
 _ELLIPSIS = "…"
@@ -52,20 +53,25 @@ def _alternation(pairs: Sequence[tuple[str, str]], flags: int = 0) -> tuple[re.P
 # Modal wording, canonical labels; longer forms first. A different multiset of labels in a reworded sentence is an
 # obligation change ("May 31" is a date, not a modal; 反应/应用 and 许可/可能 are not 应/可).
 _MODALS = _alternation([
+    (r"\bneed\s+not\b|\bneed\s+no\b|\b(?:is|are)\s+not\s+(?:necessary|needed)\b", "need not"),
     (r"\bmust\s+not\b", "must not"), (r"\bshall\s+not\b", "shall not"), (r"\bshould\s+not\b", "should not"),
     (r"\bmay\s+not\b", "may not"), (r"\b(?:is|are|be)\s+not\s+required\b", "not required"),
     (r"\bmust\b", "must"), (r"\bshall\b", "shall"), (r"\b(?:is|are|be)\s+required\s+to\b", "is required to"),
     (r"\brequired\b", "required"), (r"\bmandatory\b", "mandatory"), (r"\b(?:has|have)\s+to\b", "have to"),
     (r"\bshould\b", "should"), (r"\brecommend(?:s|ed)?\b", "recommended"), (r"\bencourage[sd]?\b", "encouraged"),
     (r"\bmay\b(?!\s+\d)", "may"), (r"\bcan\b", "can"), (r"\boptional\b", "optional"), (r"\bpermitted\b", "permitted"),
+    ("必要(?:では|で|は|が)?ない|必要とし?ない", "必要ではない"),
+    ("(?:し|さ)?なくて(?:も)?(?:よい|良い|差し支えない|構わない)", "しなくてもよい"),
     ("してはならない|してはいけない", "してはならない"), ("(?:し|れ)?なければならない", "しなければならない"),
     ("ものとする", "ものとする"), ("必要がある|必要である", "必要がある"), ("(?:ことが)?望ましい", "望ましい"),
     ("推奨", "推奨"), ("差し支えない", "差し支えない"), ("(?:ことが)?できる", "できる"),
     ("こと(?=[。.]|$)", "すること"),
     (r"(?:하여서는|해서는)\s?(?:아니\s?된다|안\s?된다)", "하여서는 아니 된다"),
+    (r"필요하지\s?않다|필요가\s?없다", "필요하지 않다"), (r"(?:하지|지)\s?않아도\s?된다", "하지 않아도 된다"),
     (r"(?:하여야|해야|여야|어야|아야)\s?한다", "하여야 한다"), (r"필요하다|필요가\s?있다", "필요하다"),
     ("권장|권고|바람직", "권장"), (r"수\s?있다", "할 수 있다"),
-    ("不得|禁止|严禁|不可|不能", "不得"), ("无须|无需|不必", "无须"), ("必须|(?<!无)须(?!知)", "必须"),
+    ("不应(?:当|该)?", "不应当"), ("不(?:建议|推荐|鼓励)", "不建议"),
+    ("不得|禁止|严禁|不可|不能", "不得"), ("无须|无需|不必|不需要", "无须"), ("必须|(?<!无)须(?!知)", "必须"),
     ("应当|应该|(?<![反对相供适响呼效])应(?![用对急答])", "应当"), ("建议|鼓励|推荐|(?<![适便])宜", "建议"),
     ("可以|(?<![许认])可(?![能靠行见控及])", "可以"),
 ], re.I)
@@ -88,8 +94,55 @@ _NUMBERS = re.compile(f"(?:{_NUM}|{_NUMERAL}){_UNIT}", re.I)
 
 def modals(text: str) -> list[str]:
     """Canonical labels of the modal wording in `text`, in order (e.g. ["should", "may"])."""
+    return [label for label, _ in modal_words(text)]
+
+
+def modal_words(text: str) -> list[tuple[str, str]]:
+    """(canonical label, words as written) of the modal wording in `text`, in order."""
     regex, labels = _MODALS
-    return [labels[m.lastgroup] for m in regex.finditer(text) if m.lastgroup]
+    return [(labels[m.lastgroup], " ".join(m.group(0).split())) for m in regex.finditer(text) if m.lastgroup]
+
+
+# A negated modal → the positive modals it negates ("must" → "must not" is a negation, not a change of strength).
+NEGATES: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    "must not": {"must", "shall", "have to", "is required to", "required", "mandatory"},
+    "shall not": {"shall", "must"}, "should not": {"should", "recommended"}, "may not": {"may", "can"},
+    "not required": {"required", "is required to", "must", "mandatory", "have to"},
+    "need not": {"must", "required", "is required to", "have to", "shall", "should"},
+    "必要ではない": {"必要がある", "しなければならない"},
+    "しなくてもよい": {"しなければならない", "必要がある", "ものとする"},
+    "してはならない": {"しなければならない", "できる", "差し支えない"},
+    "하여서는 아니 된다": {"하여야 한다", "할 수 있다"}, "필요하지 않다": {"필요하다", "하여야 한다"},
+    "하지 않아도 된다": {"하여야 한다", "필요하다"},
+    "不应当": {"应当"}, "不建议": {"建议"}, "不得": {"必须", "应当", "可以"}, "无须": {"必须", "应当"},
+}.items()}
+
+
+def obligation_change(old: str, new: str) -> str | None:
+    """How the modal wording of a reworded sentence changed, None when it did not.
+
+    A negation added or removed reads as such ("必要である → 必要ではない (negated)"), as does a modal that is
+    only removed or only added; any other change is one of strength ("'should' → 'must'").
+    """
+    before, after = modal_words(old), modal_words(new)
+    plain = _changed([label for label, _ in before], [label for label, _ in after])
+    if plain is None:
+        return None
+    gone = Counter(label for label, _ in before) - Counter(label for label, _ in after)
+    came = Counter(label for label, _ in after) - Counter(label for label, _ in before)
+
+    def words(found: list[tuple[str, str]], labels: Counter[str]) -> str:
+        return ", ".join(dict.fromkeys(word for label, word in found if label in labels))
+
+    if any(NEGATES.get(label, frozenset()) & set(gone) for label in came):
+        return f"{words(before, gone)} → {words(after, came)} (negated)"
+    if any(NEGATES.get(label, frozenset()) & set(came) for label in gone):
+        return f"{words(before, gone)} → {words(after, came)} (negation removed)"
+    if not came:
+        return f"{plain} (modal removed)"
+    if not gone:
+        return f"{plain} (modal added)"
+    return plain
 
 
 def defines(text: str) -> bool:
@@ -232,8 +285,9 @@ def _moved_sentences(units: list[tuple[_Unit, list[str], list[str]]], glossary: 
             if left_new[squash(sentence)] > 0:
                 left_new[squash(sentence)] -= 1
                 c.remove(sentence)
-                found.append(Finding("editorial", f"moved: {_q(sentence)}", sentence, sentence, unit.section,
-                                     frozenset(tag(sentence, glossary)), ("editorial",), unit.new[0]))
+                if not furniture(sentence):  # a page number or a running reference that moved is no finding
+                    found.append(Finding("editorial", f"moved: {_q(sentence)}", sentence, sentence, unit.section,
+                                         frozenset(tag(sentence, glossary)), ("editorial",), unit.new[0]))
         for sentence in list(g):
             if left_old[squash(sentence)] > 0:
                 left_old[squash(sentence)] -= 1
@@ -241,8 +295,18 @@ def _moved_sentences(units: list[tuple[_Unit, list[str], list[str]]], glossary: 
     return found
 
 
+def furniture(text: str) -> bool:
+    """Whether a sentence is only page furniture a parser left in: page numbers ("- 3 -", "第3页", "Page 3 of 9")
+    and document references ("EMA/CAT/22473/2025"); its moves, additions and removals are no finding."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return bool(lines) and not text.strip().isdigit() and all(
+        is_page_number(line) or REFERENCE.fullmatch(line) for line in lines)
+
+
 def _judge(gone: list[str], came: list[str], unit: _Unit, glossary: Glossary | None) -> list[Finding]:
-    """Findings for one unit: reworded pairs (a stamp-only pair gives none), then additions, then removals."""
+    """Findings for one unit: reworded pairs (a stamp-only pair gives none), then additions, then removals; page
+    furniture gives none."""
+    gone, came = [s for s in gone if not furniture(s)], [s for s in came if not furniture(s)]
     pairs = _pair(gone, came)
     found = [_reworded(o, n, unit, glossary) for o, n in pairs if not stamp_only(o, n)]
     paired_old, paired_new = {o for o, _ in pairs}, {n for _, n in pairs}
@@ -296,7 +360,7 @@ def _reworded(old: str, new: str, unit: _Unit, glossary: Glossary | None) -> Fin
     if defines(old) or defines(new):
         term = defined_term(new) or defined_term(old)
         details["definition"] = (f"{_q(term)}: " if term else "") + summarize_ops(diff_words(old, new), limit=1)
-    if (modal := _changed(modals(old), modals(new))) is not None:
+    if (modal := obligation_change(old, new)) is not None:
         details["obligation"] = modal
     if (figures := _changed(numbers(old), numbers(new))) is not None:
         details["numbers"] = figures
@@ -325,6 +389,8 @@ def _added(sentence: str, unit: _Unit, glossary: Glossary | None, side: str) -> 
 def _judge_move(op: DiffOp, glossary: Glossary | None) -> list[Finding]:
     where = f" from {short_path(op.old_section) or 'top'} to {short_path(op.section) or 'top'}"
     if squash(op.old) == squash(op.new):
+        if furniture(op.new):
+            return []
         topics = frozenset(tag(op.new, glossary))
         return [Finding("editorial", f"moved{where if op.old_section != op.section else ''}: {_q(op.new)}",
                         op.old.strip(), op.new.strip(), op.section, topics, ("editorial",), op.new_at)]

@@ -101,6 +101,7 @@ class Document:
     language: str | None = None
     note: str | None = None  # e.g. "text could not be extracted"
     extractor: str = "template"  # "generic" when the agency template matched nothing (a redesign)
+    stamps: tuple[tuple[str, str], ...] = ()  # (label, value) of stamps/counters taken out of the text
 
 
 @dataclass(frozen=True)

@@ -449,3 +449,6 @@ from regwatch.reviews_cli import review_command, reviews_command  # noqa: E402  
 
 main.add_command(review_command)
 main.add_command(reviews_command)
+from regwatch.boilerplate_cli import boilerplate_command  # noqa: E402  (`regwatch boilerplate`)
+
+main.add_command(boilerplate_command)

@@ -61,6 +61,28 @@ class Watch(_Model):
     slugs: tuple[str, ...] = ()
 
 
+class BoilerplateConfig(_Model):
+    """A source's say on learned boilerplate (issue 15): `learn: false` ignores what was learned; `chrome` and
+    `boxes` are regular expressions of text blocks (and of box titles, with `box_items` items after them) that
+    are chrome on this source whatever was learned; `keep` of blocks that never are."""
+
+    learn: bool = True
+    chrome: tuple[str, ...] = ()
+    boxes: tuple[str, ...] = ()
+    box_items: Annotated[int, Field(ge=1, le=50)] = 5
+    keep: tuple[str, ...] = ()
+
+    @field_validator("chrome", "boxes", "keep")
+    @classmethod
+    def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return value
+
+
 class SourceConfig(_Model):
     name: str
     agency: Literal["fda", "ema", "pmda", "mfds", "nmpa"] | None = None
@@ -73,6 +95,7 @@ class SourceConfig(_Model):
     max_pages: Annotated[int, Field(ge=1, le=1000)] = 5  # listing pages followed per run
     proxy: str | None = None  # an HTTP proxy for this source only (e.g. a KR egress for MFDS)
     enabled: bool = True
+    boilerplate: BoilerplateConfig = BoilerplateConfig()
 
     @field_validator("name")
     @classmethod

@@ -18,6 +18,7 @@ from alerts.outbox import DeliveryReport
 from crawler.hosts import HostFigures, HostLedger
 from crawler.settings import scrapy_settings
 from crawler.spiders import SPIDERS
+from parsers.boilerplate import Overrides
 from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.plan import PlanCounts
@@ -92,6 +93,7 @@ class Cycle:
                           assess_change(glossary(config), terms_of(config)))
         sink.progress.expected = retrying(lambda: _last_seen(sessions, list(ids.values()), run_id))
         sink.recheck_days = config.crawl.recheck_days
+        sink.boilerplate = {s.name: Overrides(**s.boilerplate.model_dump()) for s in sources}
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:

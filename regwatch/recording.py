@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from parsers.boilerplate import Overrides
 from parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
@@ -69,6 +70,7 @@ class StoreSink:
         self._validators: dict[str, dict[str, dict[str, str]]] = {}  # source → key → validators
         self._children: dict[str, dict[str, list[tuple[str, str]]]] = {}  # source → parent key → [(key, url)]
         self.plans: dict[str, PlanCounts] = {}  # source → what the request plan decided this cycle
+        self.boilerplate: dict[str, Overrides] = {}  # source → its `boilerplate:` config (issue 15)
 
     def _failed(self, exc: StoreUnavailable) -> None:
         log.info("store failed, stopping the crawl: %s", exc)
@@ -80,7 +82,7 @@ class StoreSink:
     def context(self, source: str) -> RunContext:
         return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
                           agency=self.agencies[source], baseline=self.baselines[source], now=self.clock(),
-                          enqueue=self.enqueue, assess=self.assess)
+                          enqueue=self.enqueue, assess=self.assess, boilerplate=self.boilerplate.get(source))
 
     def validators(self, source: str, key: str) -> dict[str, str]:
         rows = self._per_source(self._validators, source, source_validators)

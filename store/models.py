@@ -366,3 +366,24 @@ class CrawlHost(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
     politeness_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime]
+
+
+class BoilerplateRule(Base):
+    """A block learned to be chrome, a rotating box or volatile on one host section of a source (issue 15);
+    replaced whole each time the section is learned again."""
+
+    __tablename__ = "boilerplate_rules"
+    __table_args__ = (Index("ix_boilerplate_scope", "source_id", "host", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    host: Mapped[str] = mapped_column(String(255))
+    section: Mapped[str] = mapped_column(String(255))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # volatile: learned for this one
+    kind: Mapped[str] = mapped_column(String(20))  # chrome | box | volatile
+    key: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+    sample: Mapped[str] = mapped_column(Text, default="")
+    learned_at: Mapped[datetime]

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from parsers import boilerplate
 from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
 from store.deadlines import record_field_dates, record_text_dates
 from store.models import Blob, Change, Fetch, Run, SourceRun, Version
@@ -54,6 +55,7 @@ class RunContext:
     now: datetime
     enqueue: Enqueue
     assess: Assess = announce_every_change
+    boilerplate: boilerplate.Overrides | None = None  # the source's `boilerplate:` config (issue 15)
 
 
 def sha256(data: bytes) -> str:
@@ -360,7 +362,8 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
         return _seen(doc, ctx, "new")
     if rebaseline:
         return _seen(doc, ctx, "quiet")
-    summary, details, alert = ctx.assess(doc.agency, doc.title, latest.text, text)
+    old_text, new_text = _without_boilerplate(session, ctx, doc, latest.text, text, fetched)
+    summary, details, alert = ctx.assess(doc.agency, doc.title, old_text, new_text)
     if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
         return _seen(doc, ctx, "quiet")
     _announce(session, ctx, doc, "changed", latest.number, version.number, summary, details)
@@ -395,6 +398,18 @@ def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: st
     number = latest.number if latest else None
     _announce(session, ctx, doc, "layout_changed", number, number, f"layout changed: {ctx.source_name}",
               {"reason": why, "significance": "layout"})
+
+
+def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, old: str, new: str,
+                         fetched: Fetched | None) -> tuple[str, str]:
+    """Both texts without the boilerplate learned for the document's host section and for itself (the stored
+    versions keep every word; only what is compared for an alert leaves it out)."""
+    from store.boilerplate import rules_for  # the learning queries only run when a text changed
+
+    if fetched is None:
+        return old, new
+    rules = rules_for(session, ctx.source_id, doc, new, ctx.run_id, ctx.now, ctx.boilerplate, dict(fetched.headers))
+    return (boilerplate.apply(old, rules), boilerplate.apply(new, rules)) if rules else (old, new)
 
 
 def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
@@ -467,7 +482,7 @@ def response_validators(fetched: Fetched) -> dict[str, str]:
 
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
-            "parsed_title": parsed.title,
+            "parsed_title": parsed.title, "stamps": [list(s) for s in parsed.stamps][:50],
             "sections": [[list(s.path), len(s.text)] for s in parsed.sections][:500]}
 
 

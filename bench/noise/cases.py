@@ -44,6 +44,11 @@ class Case:
     expect: str | None
     note: str
     new_content_type: str | None = None
+    klass: str = ""  # issue-15 noise class (classes.py), "" for the older pairs
+    half: str = ""  # "tuning" | "held-out"
+    siblings: tuple[bytes, ...] = ()  # other pages of the same host section, as the store holds them
+    history: tuple[bytes, ...] = ()  # earlier versions of this page, oldest first
+    expect_detail: str = ""  # what the top finding's detail must say (e.g. "(negated)")
 
     @property
     def fmt(self) -> str:

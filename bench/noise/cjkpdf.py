@@ -39,9 +39,10 @@ def _page_stream(lines: list[str], header: str, footer: str) -> bytes:
 
 
 def write_pdf(pages: list[list[str]], *, lang: str, title: str, created: str, producer: str,
-              header: str = "") -> bytes:
+              header: str = "", footer: str = "- {n} -") -> bytes:
     """The PDF bytes: one page per list of lines (blank strings are blank lines), with an optional running
-    header, a page-number footer ("- n -"), and an Info dictionary (`created` as D:YYYYMMDDHHmmSS)."""
+    header, a page-number footer (`footer` with {n} and {total}: "- n -" by default), and an Info dictionary
+    (`created` as D:YYYYMMDDHHmmSS)."""
     base, cmap, ordering, supplement = FONTS[lang]
     objects: list[bytes] = []
 
@@ -59,7 +60,7 @@ def write_pdf(pages: list[list[str]], *, lang: str, title: str, created: str, pr
         f"/Ascent 952 /Descent -142 /CapHeight 700 /StemV 80 >>".encode())
     kids = []
     for number, lines in enumerate(pages, 1):
-        stream = _page_stream(lines, header, f"- {number} -")
+        stream = _page_stream(lines, header, footer.format(n=number, total=len(pages)))
         contents = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         kids.append(add(f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] "
                         f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {contents} 0 R >>".encode()))

@@ -18,6 +18,7 @@ from parsers.formats.encoding import decode_html
 from parsers.formats.sections import build_sections
 from parsers.formats.sniff import require_body
 from parsers.normalize import normalize_text
+from parsers.stamps import Stamp, strip_stamps
 from parsers.types import Document, Fetched, ParseError, Section
 
 _CONTENT_ROOTS = ("main", "#main-content", "[role=main]", "article", "body")
@@ -29,10 +30,22 @@ _NOISE_SELECTORS = (
     ".breadcrumb", ".breadcrumbs", "[class*=breadcrumb]", ".usa-banner", ".usa-skipnav", ".skip-link",
     "a[href='#main-content']", ".share", "[class*=social-share]", "[class*=sharethis]", "[class*=addthis]",
     "[class*=feedback]", "[class*=cookie]", ".node-current-date",
+    # consent dialogs and share bars rendered inside the content (issue 15)
+    "[class*=consent]", "[id*=consent]", "[id*=cookie]", "[class*=gdpr]", "[role=dialog]", "[role=alertdialog]",
+    "[aria-modal=true]", "[class*=share-bar]", "[class*=sharebar]", "[class*=share-tools]", "[class*=sharing]",
 )
 # Boilerplate recognised by its words: the largest enclosing element holding little else is removed.
 NOISE_PHRASES = re.compile(r"content current as of|was this page helpful|back to top|"
-                           r"an official website of the united states government|here.s how you know", re.I)
+                           r"an official website of the united states government|here.s how you know|"
+                           r"share this page|このページを共有|공유하기|分享到", re.I)
+# Titles of the boxes sites put inside the content ("Latest news", 相关信息 …): with the link lists after them they
+# are chrome wherever they sit (issue 15). Site-specific boxes are learned (parsers.boilerplate).
+BOX_TITLES = re.compile(
+    r"(?:latest|recent|related)\s+(?:news|information|links?|content|articles|topics)|see also|more news|"
+    r"関連(?:情報|リンク|記事|ページ|コンテンツ)|新着情報|最新情報|"
+    r"관련\s?(?:정보|링크|기사|콘텐츠)|최신\s?소식|새소식|"
+    r"相关(?:信息|链接|新闻|文章|阅读)|最新(?:动态|消息|资讯)|热点新闻|推荐阅读", re.I)
+_LINKS_SHARE = 0.5  # a block after a box title whose text is at least this much link text belongs to the box
 _PHRASE_SLACK = 40
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -179,6 +192,41 @@ def drop_noise(root: Tag, extra: Iterable[str] = ()) -> None:
             if not tag.decomposed:
                 tag.decompose()
     drop_phrases(root)
+    drop_boxes(root)
+
+
+def _link_share(tag: Tag) -> float:
+    text = len(tag.get_text(" ", strip=True))
+    return sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a")) / text if text else 1.0
+
+
+def drop_boxes(root: Tag, titles: re.Pattern[str] = BOX_TITLES) -> None:
+    """Remove each box a title from `titles` opens: the title, then the link lists and link blocks after it.
+
+    The title is taken with the largest container holding nothing else; what follows it goes while it is
+    mostly links (a paragraph of prose after a "Related information" heading stays).
+    """
+    for string in list(root.find_all(string=lambda s: len(s.strip()) <= 40 and titles.fullmatch(
+            " ".join(s.split()).rstrip(":：")))):
+        if string.decomposed or type(string) is not NavigableString:
+            continue
+        title: PageElement = string
+        wanted = len(string.strip())
+        while (parent := title.parent) not in (None, root) and len(parent.get_text("", strip=True)) <= wanted:
+            title = parent
+        items = []
+        for sibling in title.find_next_siblings():
+            if sibling.name in _HEADINGS or _link_share(sibling) < _LINKS_SHARE:
+                break
+            items.append(sibling)
+        if not items:
+            continue
+        for tag in items:
+            tag.decompose()
+        if isinstance(title, Tag):
+            title.decompose()
+        else:
+            title.extract()
 
 
 # Pseudo-classes (:has, :first-child, :empty…) and sibling combinators can start or stop matching when other
@@ -248,7 +296,12 @@ class _Walk:
 
 
 def _blocks(element: Tag) -> list[tuple[int, str]]:
-    """Text blocks in document order; block elements, headings and <br> end a block."""
+    """Text blocks in document order; block elements, headings and <br> end a block; stamps taken out."""
+    return _unstamped(_raw_blocks(element))[0]
+
+
+def _raw_blocks(element: Tag) -> list[tuple[int, str]]:
+    """Text blocks in document order, as written."""
     walk = _Walk()
     stack: list[object] = list(reversed(element.contents))
     while stack:
@@ -263,6 +316,20 @@ def _blocks(element: Tag) -> list[tuple[int, str]]:
             stack.extend(walk.enter(node))
     walk.flush()
     return walk.blocks
+
+
+def _unstamped(blocks: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Stamp]]:
+    """The blocks without stamps and counters ("Last updated …", "조회수 1287", "(下载次数: 15)"), and those stamps."""
+    out, found = [], []
+    for level, text in blocks:
+        if level:
+            out.append((level, text))
+            continue
+        kept, stamps = strip_stamps(" ".join(text.split()))
+        found += stamps
+        if kept:
+            out.append((level, kept if stamps else text))
+    return out, found
 
 
 def _text(blocks: list[tuple[int, str]]) -> str:
@@ -289,13 +356,14 @@ def page_title(root: Tag, soup: BeautifulSoup) -> str:
 
 def render(fetched: Fetched, soup: BeautifulSoup, root: Tag, title: str = "") -> Document:
     """A Document from a cleaned content element; ParseError when it holds no text."""
-    blocks = _blocks(root)
+    blocks, stamps = _unstamped(_raw_blocks(root))
     text = _text(blocks)
     if not text:
         raise ParseError(f"html: no text in the main content of {fetched.url}")
     lang = soup.html.get("lang") if soup.html else None
     return Document(url=fetched.url, title=title or page_title(root, soup) or fetched.url, text=text,
-                    sections=build_sections(blocks), language=lang if isinstance(lang, str) else None)
+                    sections=build_sections(blocks), language=lang if isinstance(lang, str) else None,
+                    stamps=tuple(stamps))
 
 
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:

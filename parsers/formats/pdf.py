@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from parsers.formats import pdf_pdfium
+from parsers.formats import pdf_furniture, pdf_pdfium
 from parsers.formats.sections import build_sections
 from parsers.formats.sniff import require_body, starts_like_pdf
 from parsers.normalize import is_heading, normalize_text
@@ -231,7 +231,7 @@ def parse_pdf(fetched: Fetched) -> Document:
 
 def document_from_pages(fetched: Fetched, lines: list[list[str]], raw_title: str) -> Document:
     """The Document for extracted page lines and metadata title: running lines removed, text normalized."""
-    pages = strip_running_lines(lines)
+    pages = strip_running_lines(pdf_furniture.clean_pages(lines))
     text = normalize_text(join_pages(pages))
     title = _clean_title(raw_title) or cover_title(pages[0] if pages else []) or _first_line(text) or fetched.url
     note = None if text else "no extractable text (scanned or image-only PDF?)"

@@ -1,15 +1,15 @@
 """crawl_hosts: each host's Crawl-delay and last cycle's requests (for `regwatch sources` estimates)
 
-Revision ID: 0008
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-07 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

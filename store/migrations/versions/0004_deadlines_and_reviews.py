@@ -1,15 +1,15 @@
 """deadlines (dates documents state), unread dates, deadline events routed through the outbox, reviews
 
-Revision ID: 0007
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,16 @@
 """source_runs.notes: what a run noticed about a source without it failing (a pager that could not be read,
 a page whose layout changed)
 
-Revision ID: 0009
-Revises: 0002
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07 16:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
