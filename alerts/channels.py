@@ -20,8 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
-
-from alerts.bounded import (
+from regwatch.alerts.bounded import (
     BoundedSMTP,
     BoundedSMTP_SSL,
     Deadline,
@@ -29,8 +28,8 @@ from alerts.bounded import (
     deadline_transport,
     read_capped,
 )
-from alerts.signing import aware, secret_bytes, sign, utc_now, verify_signature
-from alerts.types import DeadlineMissed, DeliveryError, Message
+from regwatch.alerts.signing import aware, secret_bytes, sign, utc_now, verify_signature
+from regwatch.alerts.types import DeadlineMissed, DeliveryError, Message
 
 __all__ = ["EmailChannel", "PartialDeliveryError", "WebhookChannel", "sign", "verify_signature"]
 

@@ -11,8 +11,7 @@ import logging
 import threading
 
 import apprise
-
-from alerts.types import DeadlineMissed, DeliveryError, Message
+from regwatch.alerts.types import DeadlineMissed, DeliveryError, Message
 
 
 class AppriseChannel:

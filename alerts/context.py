@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from alerts.diff import CJK, DiffOp
+from regwatch.alerts.diff import CJK, DiffOp
 
 ELLIPSIS = "…"
 CJK_CHARS_PER_WORD = 3

@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import jinja2
-
-from alerts.types import ChangeView, Message
+from regwatch.alerts.types import ChangeView, Message
 
 _HTML = """\
 <!doctype html>

@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from regwatch.alerts.outbox import DeliveryReport, Pacing, Policy, Render
+from regwatch.alerts.types import Channel, DeadlineMissed, DeliveryError, Message
+from regwatch.store.models import Change, Document, OutboxItem
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-
-from alerts.outbox import DeliveryReport, Pacing, Policy, Render
-from alerts.types import Channel, DeadlineMissed, DeliveryError, Message
-from store.models import Change, Document, OutboxItem
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 

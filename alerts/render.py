@@ -13,10 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-
-from alerts.context import fold_ops
-from alerts.diff import ELLIPSIS, DiffOp, ops_to_json
-from alerts.types import ChangeView, Message
+from regwatch.alerts.context import fold_ops
+from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
+from regwatch.alerts.types import ChangeView, Message
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
 MAX_CHANGES = 50  # changes shown in one message (and in its webhook payload)

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from alerts.diff import CJK, HANGUL, DiffOp, Path, Tokenizer, diff_words, tokenize_words
-from parsers.normalize import NUMBERED, is_heading
-from parsers.types import Section
+from regwatch.alerts.diff import CJK, HANGUL, DiffOp, Path, Tokenizer, diff_words, tokenize_words
+from regwatch.parsers.normalize import NUMBERED, is_heading
+from regwatch.parsers.types import Section
 
 _PROBE = 80  # characters of a section's text looked up in the document text
 _MAX_CJK_HEADING = 40

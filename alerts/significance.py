@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, positioned, summarize_ops, tokenize_words
-from alerts.sections import section_label, short_path
-from alerts.topics import Glossary, tag
-from parsers.formats.pdf_furniture import REFERENCE, is_page_number
+from regwatch.alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, positioned, summarize_ops, tokenize_words
+from regwatch.alerts.sections import section_label, short_path
+from regwatch.alerts.topics import Glossary, tag
+from regwatch.parsers.formats.pdf_furniture import REFERENCE, is_page_number
 
 KINDS = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
 _ELLIPSIS = "…"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from regwatch.parsers.types import Fetched
 from scrapy.http import Request, Response
-
-from parsers.types import Fetched
 
 
 def to_fetched(response: Response, request: Request | None = None) -> Fetched:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from regwatch.parsers.types import Capture, ListingSeen
 from scrapy.crawler import Crawler
-
-from parsers.types import Capture, ListingSeen
 
 
 class SinkPipeline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 BOT_NAME = "regwatch"
-SPIDER_MODULES = ["crawler.spiders"]
+SPIDER_MODULES = ["regwatch.crawler.spiders"]
 
 
 def _scrapy(package: str, *names: str) -> list[str]:
@@ -41,12 +41,12 @@ def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[st
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
         "REGWATCH_ALLOW_HOSTS": list(allow_hosts or []),
         "DOWNLOADER_MIDDLEWARES": {
-            "crawler.ssrf.SsrfGuardMiddleware": 50,
+            "regwatch.crawler.ssrf.SsrfGuardMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.middlewares.PoliteRobotsMiddleware": 100,
+            "regwatch.crawler.middlewares.PoliteRobotsMiddleware": 100,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.middlewares.BackoffRetryMiddleware": 550,
-            "crawler.middlewares.BotProtectionMiddleware": 650,
+            "regwatch.crawler.middlewares.BackoffRetryMiddleware": 550,
+            "regwatch.crawler.middlewares.BotProtectionMiddleware": 650,
             # unused by regwatch: no allowed_domains, no http_user, cookies and the HTTP cache are off, no stats read
             **dict.fromkeys(_scrapy("downloadermiddlewares", "offsite.OffsiteMiddleware", "httpauth.HttpAuthMiddleware",
                                     "cookies.CookiesMiddleware", "httpcache.HttpCacheMiddleware",
@@ -60,7 +60,7 @@ def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[st
         # the base list itself (Scrapy imports every entry of it, even one set to None): regwatch keeps its own progress
         # and memory figures, and configures none of the others (the remote control alone imports aiohttp, 0.2 s)
         "EXTENSIONS_BASE": dict.fromkeys(_scrapy("extensions", "corestats.CoreStats", "logcount.LogCount"), 0),
-        "ITEM_PIPELINES": {"crawler.pipelines.SinkPipeline": 100},
+        "ITEM_PIPELINES": {"regwatch.crawler.pipelines.SinkPipeline": 100},
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from parsers import parse_document
-from parsers.formats.sniff import body_format
-from parsers.pmda_ja import parse_pdf_ja
-from parsers.types import Document, Fetched
+from regwatch.parsers import parse_document
+from regwatch.parsers.formats.sniff import body_format
+from regwatch.parsers.pmda_ja import parse_pdf_ja
+from regwatch.parsers.types import Document, Fetched
 
 
 def parse_attachment(fetched: Fetched) -> Document:

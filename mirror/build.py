@@ -1,6 +1,6 @@
 """Rebuild the generated files of a site directory: detail pages and the Last-Modified manifest.
 
-    python -m mirror.build            # rebuild the shipped site after editing its data by hand
+    python -m regwatch.mirror.build            # rebuild the shipped site after editing its data by hand
 
 Last-Modified values come from the data, not from file mtimes (a git checkout resets those): a detail
 page and the catalogue carry their record's `changed` stamp, a PDF its record's issue date, any other
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from mirror import catalogue, pages, site
+from regwatch.mirror import catalogue, pages, site
 
 FIXED = datetime(2024, 10, 1, 11, 0, 51, tzinfo=UTC)
 _CURRENT = re.compile(r'class="node-current-date">.*?<time datetime="([^"]+)"', re.S)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from mirror import site as site_files
-from mirror.edits import edit_clock
+from regwatch.mirror import site as site_files
+from regwatch.mirror.edits import edit_clock
 
 DEMO_SITE = "nmpa"
 DEMO_PATH = "/xxgk/kpzhsh/kpzhshhzhp/20210914103407129.html"

@@ -14,8 +14,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mirror import catalogue, pages, site, sources
-from mirror.server import SHIPPED_SITE
+from regwatch.mirror import catalogue, pages, site, sources
+from regwatch.mirror.server import SHIPPED_SITE
 
 DEMO = f"{pages.MIRROR_DIR}/demo/publish.json"
 DEMO_REWORD = (

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from string import Template
 
-from mirror import catalogue
+from regwatch.mirror import catalogue
 
 MIRROR_DIR = "_mirror"
 TEMPLATE = f"{MIRROR_DIR}/guidance-detail.html"

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mirror.faults import APOLOGY_PATH, Faults, LoggedRequest, RequestLog
-from mirror.site import HTML, Resource, resolve
+from regwatch.mirror.faults import APOLOGY_PATH, Faults, LoggedRequest, RequestLog
+from regwatch.mirror.site import HTML, Resource, resolve
 
 SHIPPED_SITE = Path(__file__).parent / "sites" / "fda"
 _NOT_FOUND_PAGE = (

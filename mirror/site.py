@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl
 
-from mirror import pdf
+from regwatch.mirror import pdf
 
 LAST_MODIFIED = "_mirror/last-modified.json"
 ROUTES = "_mirror/routes.json"

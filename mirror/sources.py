@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from mirror import catalogue
+from regwatch.mirror import catalogue
 
 BOILERPLATE = (
     "FDA's guidance documents, including this guidance, do not establish legally enforceable "

@@ -10,12 +10,12 @@ import dataclasses
 from collections.abc import Callable
 from types import ModuleType
 
-from parsers import ema, fda, mfds, nmpa, pmda
-from parsers.formats import html, hwp, office, pdf
-from parsers.formats.binary import binary_document
-from parsers.formats.sniff import body_format
-from parsers.selectors import checked
-from parsers.types import Document, Fetched, LayoutChanged, Listing
+from regwatch.parsers import ema, fda, mfds, nmpa, pmda
+from regwatch.parsers.formats import html, hwp, office, pdf
+from regwatch.parsers.formats.binary import binary_document
+from regwatch.parsers.formats.sniff import body_format
+from regwatch.parsers.selectors import checked
+from regwatch.parsers.types import Document, Fetched, LayoutChanged, Listing
 
 AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
 # Files recognised by their magic bytes, whatever the URL or kind says.

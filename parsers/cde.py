@@ -9,12 +9,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
-
-from parsers.dates import parse_date
-from parsers.formats.html import main_content, render
-from parsers.formats.sniff import json_body
-from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.html import main_content, render
+from regwatch.parsers.formats.sniff import json_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 LIST_API = "/zdyz/getDomesticGuideList"
 DETAIL = "/zdyz/domesticinfopage?zdyzIdCODE="

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.types import Fetched
+from regwatch.parsers.types import Fetched
 
 CHALLENGE_STATUSES = (202, 412)
 _MARKERS = (b"$_ts", b'r="m"', b"r='m'", b"9DhefwqGPrzGxEp9hPaoag")

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from parsers.dates import parse_date
-from parsers.textdates import MONTH_RE, Unit
-from parsers.textdates import units as find_units
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.textdates import MONTH_RE, Unit
+from regwatch.parsers.textdates import units as find_units
 
 KINDS = ("comment_open", "comment_close", "effective", "transition_end")
 MAX_EVIDENCE = 300

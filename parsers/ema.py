@@ -17,12 +17,11 @@ from datetime import date
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
-
-from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
-from parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
-from parsers.normalize import normalize_text
-from parsers.selectors import checked
-from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
+from regwatch.parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
+from regwatch.parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.selectors import checked
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
 
 __all__ = ["parse_catalogue", "parse_feed", "parse_guidance_page", "parse_listing", "parse_page", "parse_cards"]
 

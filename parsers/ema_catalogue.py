@@ -18,12 +18,11 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-
-from parsers.dates import parse_date
-from parsers.formats.feed import feed_date
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Fetched, Listing, ParseError, Status
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.feed import feed_date
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import CatalogueEntry, Fetched, Listing, ParseError, Status
 
 EMA_HOSTS = frozenset({"www.ema.europa.eu", "ema.europa.eu"})
 FIELDS = ("id", "name", "type", "medicine_name", "ema_product_number", "status", "consultation_date",

@@ -15,12 +15,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-
-from parsers.dates import parse_date
-from parsers.formats.html import drop_phrases, drop_sections, main_content, page_title, parse_html, render
-from parsers.formats.sniff import json_body
-from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.html import drop_phrases, drop_sections, main_content, page_title, parse_html, render
+from regwatch.parsers.formats.sniff import json_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 CATALOGUE_PATH = "/files/api/datatables/static/search-for-guidance.json"
 _ANCHOR = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)

@@ -19,14 +19,13 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
-
-from parsers.dates import parse_date
-from parsers.formats.encoding import decode_html
-from parsers.formats.feed import parse_feed
-from parsers.formats.html import main_content, render, soup_of
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.feed import parse_feed
+from regwatch.parsers.formats.html import main_content, render, soup_of
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
 
 # Board (path segment) → name as the site shows it, and RSS brdId.
 BOARDS: dict[str, tuple[str, str]] = {

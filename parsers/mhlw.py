@@ -15,15 +15,14 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
-
-from parsers.formats.encoding import decode_html
-from parsers.formats.html import drop_noise, render, soup_of
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.pmda_ja import arabic, doc_type, find_numbers, jp_date, trailing_group
-from parsers.selectors import checked
-from parsers.sizes import strip_size_labels
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.html import drop_noise, render, soup_of
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.pmda_ja import arabic, doc_type, find_numbers, jp_date, trailing_group
+from regwatch.parsers.selectors import checked
+from regwatch.parsers.sizes import strip_size_labels
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
 
 HINTS = ("cp932", "euc_jp")
 MAIN = "div.l-contentMain"

@@ -15,14 +15,13 @@ import unicodedata
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
-
-from parsers import cde
-from parsers.dates import parse_date
-from parsers.formats.encoding import decode_html
-from parsers.formats.html import main_content, page_title, render, soup_of
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
+from regwatch.parsers import cde
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.html import main_content, page_title, render, soup_of
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
 
 HINTS = ("gb18030",)  # what Chinese pages without (or with a wrong) charset declaration are in
 ALIAS = "/directory/web/nmpa"  # the same page is linked as /directory/web/nmpa/xxgk/… and /xxgk/…

@@ -16,14 +16,13 @@ from xml.etree.ElementTree import ParseError as XmlError
 from bs4 import BeautifulSoup, Tag
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-
-from parsers import mhlw
-from parsers.dates import parse_date
-from parsers.formats.feed import NS
-from parsers.formats.html import main_content, render
-from parsers.normalize import normalize_text
-from parsers.pmda_ja import doc_type, find_numbers, jp_date, trailing_group
-from parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from regwatch.parsers import mhlw
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats.feed import NS
+from regwatch.parsers.formats.html import main_content, render
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.pmda_ja import doc_type, find_numbers, jp_date, trailing_group
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
 
 EDITOR = "div.inner.editor"
 _NEWS = "ul.list__news > li"

@@ -9,11 +9,11 @@ import re
 import unicodedata
 from datetime import date
 
-from parsers.dates import parse_date
-from parsers.formats import pdf
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.types import Document, Fetched
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.formats import pdf
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import Document, Fetched
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from parsers.types import Document, Fetched, ParseError
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 Parser = Callable[[Fetched], Document]
 
@@ -22,7 +22,7 @@ Parser = Callable[[Fetched], Document]
 def _limit_memory(megabytes: int) -> None:
     """The worker's initializer: its memory limit, and death with its parent (the forkserver, which dies with
     the run: see parsers.deathsig), so no parser process outlives a killed run."""
-    from parsers.deathsig import die_with_parent
+    from regwatch.parsers.deathsig import die_with_parent
 
     die_with_parent()
     limit = megabytes * 1024 * 1024
@@ -49,7 +49,7 @@ class BoundedParser:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["parsers.deathsig"])  # the forkserver dies with this process
+            context.set_forkserver_preload(["regwatch.parsers.deathsig"])  # the forkserver dies with this process
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_limit_memory,
                                              initargs=(self.memory_mb,))
         return self._pool

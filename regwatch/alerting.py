@@ -13,20 +13,28 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.channels import EmailChannel, WebhookChannel
-from alerts.diff import diff_words, summarize_ops
-from alerts.digest import render_digest
-from alerts.glosses import gloss_change, gloss_line
-from alerts.grouped import deliver_grouped
-from alerts.outbox import DIGEST_STATES, WEEKLY_STATES, DeliveryReport, Pacing, Policy, deliver, deliver_digests
-from alerts.render import render_change
-from alerts.sections import diff_document
-from alerts.significance import Finding, classify, defined_term, rank, summary_line
-from alerts.topics import merge_glossary, tag
-from alerts.types import Channel, DeliveryError, Message
+from regwatch.alerts.channels import EmailChannel, WebhookChannel
+from regwatch.alerts.diff import diff_words, summarize_ops
+from regwatch.alerts.digest import render_digest
+from regwatch.alerts.glosses import gloss_change, gloss_line
+from regwatch.alerts.grouped import deliver_grouped
+from regwatch.alerts.outbox import (
+    DIGEST_STATES,
+    WEEKLY_STATES,
+    DeliveryReport,
+    Pacing,
+    Policy,
+    deliver,
+    deliver_digests,
+)
+from regwatch.alerts.render import render_change
+from regwatch.alerts.sections import diff_document
+from regwatch.alerts.significance import Finding, classify, defined_term, rank, summary_line
+from regwatch.alerts.topics import merge_glossary, tag
+from regwatch.alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
-from store.models import OutboxItem
-from store.queries import load_change, version
+from regwatch.store.models import OutboxItem
+from regwatch.store.queries import load_change, version
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ def build_channels(config: Config, env: Mapping[str, str] | None = None) -> dict
             channels[c.name] = MisconfiguredChannel(
                 c.name, f"environment variable {secret_env} (named by alerts.channels {c.name}) is not set")
         elif isinstance(c, AppriseChannelConfig):
-            from alerts.chat import AppriseChannel  # Apprise loads 100+ service plugins: only when configured
+            from regwatch.alerts.chat import AppriseChannel  # Apprise loads 100+ service plugins: only when configured
 
             try:
                 channels[c.name] = AppriseChannel(c.name, re.split(r"[\s,]+", secret.strip()), timeout=c.timeout)
@@ -104,7 +112,7 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
 def definition_details(findings: list[Finding], terms: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
     """{term, before, after} of the first finding classed `definition` (before/after: whole sentences, None on the
     side where there is none), or None."""
-    from parsers.definitions import read_sentence
+    from regwatch.parsers.definitions import read_sentence
     from regwatch.terms import configured_terms, term_of_definition
 
     found = next((f for f in findings if f.kind == "definition"), None)

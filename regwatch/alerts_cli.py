@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy import select
 
-from alerts.types import DeliveryError
+from regwatch.alerts.types import DeliveryError
 
 
 @click.group(invoke_without_command=True)
@@ -20,7 +20,7 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from regwatch.cli import _config, _sessions
-    from store.models import OutboxItem
+    from regwatch.store.models import OutboxItem
 
     with _sessions(_config(ctx))() as session:
         items = list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
@@ -38,8 +38,8 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
 @click.pass_context
 def retry(ctx: click.Context, channel: str | None) -> None:
     """Re-send parked (failed) alerts now."""
-    from alerts.outbox import deliver, retry_parked
     from regwatch.alerting import build_channels, make_renderer, policy
+    from regwatch.alerts.outbox import deliver, retry_parked
     from regwatch.cli import _config, _hold_run_lock, _sessions
 
     config = _config(ctx)
@@ -61,8 +61,8 @@ def retry(ctx: click.Context, channel: str | None) -> None:
 @click.pass_context
 def test(ctx: click.Context, channel: str) -> None:
     """Send a test message through CHANNEL and say clearly what failed."""
-    from alerts.render import render_test
     from regwatch.alerting import build_channels
+    from regwatch.alerts.render import render_test
     from regwatch.cli import UserError, _config
 
     channels = build_channels(_config(ctx))

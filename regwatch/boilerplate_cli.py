@@ -16,7 +16,7 @@ def boilerplate_command(ctx: click.Context, source: str | None, fmt: str) -> Non
     rotating boxes (title + N items), volatile blocks (after an anchor; learned per document). Each source's
     `boilerplate:` config can switch learning off or add its own rules."""
     from regwatch.cli import UserError, _config, _sessions
-    from store.boilerplate import listing
+    from regwatch.store.boilerplate import listing
 
     config = _config(ctx)
     if source and source not in {s.name for s in config.sources}:

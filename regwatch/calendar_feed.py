@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from store.deadlines import DeadlineView
-from store.models import Deadline
+from regwatch.store.deadlines import DeadlineView
+from regwatch.store.models import Deadline
 
 PRODID = "-//regwatch//deadlines//EN"
 LABELS = {"comment_close": "comment period closes", "comment_open": "comment period opens",

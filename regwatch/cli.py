@@ -33,7 +33,7 @@ def _known(option: str, value: str | None, known: tuple[str, ...] | list[str]) -
 
 def _topics(config: Config) -> list[str]:
     """The topics changes are tagged with: the built-in glossary's and the config's own."""
-    from alerts.topics import merge_glossary
+    from regwatch.alerts.topics import merge_glossary
 
     return sorted(merge_glossary({name: tuple(terms) for name, terms in config.topics.items()}))
 
@@ -62,8 +62,8 @@ def _hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
     a time per store."""
     from sqlalchemy.exc import DBAPIError
 
-    from store.db import StoreError
-    from store.runlock import RunLock, StoreBusy
+    from regwatch.store.db import StoreError
+    from regwatch.store.runlock import RunLock, StoreBusy
 
     lock = RunLock(config.store.url)
     try:
@@ -79,7 +79,7 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import DBAPIError
 
-        from store.db import StoreUnavailable, describe
+        from regwatch.store.db import StoreUnavailable, describe
 
         try:
             return super().invoke(ctx)
@@ -97,7 +97,7 @@ def _config(ctx: click.Context) -> Config:
 
 
 def _sessions(config: Config):  # type: ignore[no-untyped-def]
-    from store.db import StoreError, open_store
+    from regwatch.store.db import StoreError, open_store
 
     try:
         return open_store(config.store.url, config.store.busy_timeout_seconds)
@@ -158,7 +158,7 @@ def run(ctx: click.Context, names: tuple[str, ...], distributed: bool, no_wait: 
     """One cycle: crawl, parse, version, diff, alert. Exits 1 if any source failed."""
     from regwatch.pipeline import select_sources
     from regwatch.report import print_run_summary
-    from store.db import StoreError, StoreUnavailable
+    from regwatch.store.db import StoreError, StoreUnavailable
 
     config = _config(ctx)
     try:
@@ -221,9 +221,9 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
             until: str | None, kind: str | None, text: str | None, topic: str | None, significance: str | None,
             limit: int | None, review: str | None, fmt: str) -> None:
     """The change history, newest first. CSV adds each change's latest review in the last columns."""
-    from store.queries import HistoryFilter
-    from store.queries import history as query
-    from store.reviews import latest_reviews
+    from regwatch.store.queries import HistoryFilter
+    from regwatch.store.queries import history as query
+    from regwatch.store.reviews import latest_reviews
 
     config = _config(ctx)
     agency = _known("agency", agency, AGENCIES)
@@ -280,7 +280,7 @@ def _cut(text: str, width: int) -> str:
 @click.pass_context
 def show(ctx: click.Context, document_id: int, number: int | None, at: str | None) -> None:
     """A document's text as it stood then (default: now)."""
-    from store.queries import NotFound, version
+    from regwatch.store.queries import NotFound, version
 
     if number is not None and at is not None:
         raise UserError("give --version or --at, not both")
@@ -306,10 +306,10 @@ def show(ctx: click.Context, document_id: int, number: int | None, at: str | Non
 def diff(ctx: click.Context, document_id: int, from_: int | None, to: int | None, context: int) -> None:
     """The word-level diff between two versions of a document (per character for Japanese, Korean and Chinese),
     with the significance of what changed and the section each change falls in."""
-    from alerts.sections import diff_document
-    from alerts.significance import classify, rank
+    from regwatch.alerts.sections import diff_document
+    from regwatch.alerts.significance import classify, rank
     from regwatch.report import format_findings, format_ops
-    from store.queries import NotFound, version
+    from regwatch.store.queries import NotFound, version
 
     with _sessions(_config(ctx))() as session:
         try:
@@ -334,8 +334,8 @@ def sources(ctx: click.Context) -> None:
     host's pace (its robots.txt Crawl-delay as last seen, or crawl.delay)."""
     from regwatch.plan import estimate
     from regwatch.report import duration
-    from store.models import CrawlHost
-    from store.queries import source_status
+    from regwatch.store.models import CrawlHost
+    from regwatch.store.queries import source_status
 
     config = _config(ctx)
     day = _next_cycle_day(config)
@@ -416,8 +416,8 @@ def worker(ctx: click.Context, once: bool) -> None:
     from redis import RedisError
 
     from regwatch.distributed import DistributedError
+    from regwatch.store.db import StoreError
     from regwatch.worker import work_forever, work_once
-    from store.db import StoreError
 
     config = _config(ctx)
     try:

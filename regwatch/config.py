@@ -108,8 +108,8 @@ class SourceConfig(_Model):
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         """Checked now, not at the first page it should select from."""
-        from parsers.selectors import checked
-        from parsers.types import ParseError
+        from regwatch.parsers.selectors import checked
+        from regwatch.parsers.types import ParseError
 
         if value is not None:
             try:

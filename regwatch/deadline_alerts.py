@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.types import Message
+from regwatch.alerts.types import Message
 from regwatch.config import AlertsConfig, Config, SubscriptionConfig
-from store.deadlines import publisher
-from store.models import Deadline, DeadlineEvent, OutboxItem, Source
-from store.models import Document as DocumentRow
+from regwatch.store.deadlines import publisher
+from regwatch.store.models import Deadline, DeadlineEvent, OutboxItem, Source
+from regwatch.store.models import Document as DocumentRow
 
 log = logging.getLogger(__name__)
 REMINDED = ("comment_close", "effective", "transition_end")

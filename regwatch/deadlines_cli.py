@@ -44,9 +44,9 @@ def deadlines_command(ctx: click.Context, agency: str | None, kinds: tuple[str, 
                       past: bool, fmt: str, unread: bool, backfill: bool, today: str | None) -> None:
     """Upcoming comment-close, effective and transition-end dates, soonest first, each with its evidence."""
     from regwatch.cli import _config, _sessions
-    from store.deadlines import backfill as run_backfill
-    from store.deadlines import list_deadlines
-    from store.deadlines import unread as unread_dates
+    from regwatch.store.deadlines import backfill as run_backfill
+    from regwatch.store.deadlines import list_deadlines
+    from regwatch.store.deadlines import unread as unread_dates
 
     config = _config(ctx)
     sessions = _sessions(config)

@@ -19,9 +19,9 @@ from typing import Any
 import click
 import yaml
 
-from mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
-from mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
-from mirror.server import MirrorServer
+from regwatch.mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
+from regwatch.mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
 DEMO_CONFIG = Path(__file__).with_name("demo_config.yaml")  # shipped in the package: the demo runs anywhere
@@ -59,7 +59,7 @@ def _explore(folder: Path) -> None:
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
-    from mirror.agencies import deadlines as demo_dates
+    from regwatch.mirror.agencies import deadlines as demo_dates
 
     sites = copy_sites(workdir)
     today = datetime.now(UTC).date()

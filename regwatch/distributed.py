@@ -24,16 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from crawler.board import Board, RunBoard, connect
-from crawler.distributed import distributed_spider, seed, seed_requests
-from crawler.spiders import SPIDERS
-from parsers.types import Capture, ListingSeen
 from regwatch.config import Config, ConfigError, SourceConfig
+from regwatch.crawler.board import Board, RunBoard, connect
+from regwatch.crawler.distributed import distributed_spider, seed, seed_requests
+from regwatch.crawler.spiders import SPIDERS
+from regwatch.parsers.types import Capture, ListingSeen
 from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
 from regwatch.recording import StoreSink
-from store.db import StoreUnavailable, read
-from store.models import Run
-from store.versions import children, validators
+from regwatch.store.db import StoreUnavailable, read
+from regwatch.store.models import Run
+from regwatch.store.versions import children, validators
 
 PROGRESS_EVERY = 10.0
 T = TypeVar("T")

@@ -14,18 +14,18 @@ from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import DeliveryReport
-from crawler.hosts import HostFigures, HostLedger
-from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS
-from parsers.boilerplate import Overrides
 from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
+from regwatch.alerts.outbox import DeliveryReport
 from regwatch.config import Config, ConfigError, SourceConfig
+from regwatch.crawler.hosts import HostFigures, HostLedger
+from regwatch.crawler.settings import scrapy_settings
+from regwatch.crawler.spiders import SPIDERS
+from regwatch.parsers.boilerplate import Overrides
 from regwatch.plan import PlanCounts
 from regwatch.recording import StoreSink, route
-from store.db import StoreUnavailable, open_store, retrying, write
-from store.models import CrawlHost, Fetch, Run, Source, SourceRun
-from store.settle import settle_run
+from regwatch.store.db import StoreUnavailable, open_store, retrying, write
+from regwatch.store.models import CrawlHost, Fetch, Run, Source, SourceRun
+from regwatch.store.settle import settle_run
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.topics import find_terms, fold
+from regwatch.alerts.topics import find_terms, fold
 from regwatch.config import SIGNIFICANCE, Config, SubscriptionConfig
-from store.models import Change, Source, Version
-from store.models import Document as DocumentRow
+from regwatch.store.models import Change, Source, Version
+from regwatch.store.models import Document as DocumentRow
 
 MAX_REASONS = 12
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from alerts.signing import verify_signature
+from regwatch.alerts.signing import verify_signature
 
 
 def free_port() -> int:

@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from parsers.boilerplate import Overrides
-from parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
+from regwatch.parsers.boilerplate import Overrides
+from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
-from store.db import StoreUnavailable, read, write
-from store.models import Change, Source, SourceRun
-from store.models import Document as DocumentRow
-from store.versions import (
+from regwatch.store.db import StoreUnavailable, read, write
+from regwatch.store.models import Change, Source, SourceRun
+from regwatch.store.models import Document as DocumentRow
+from regwatch.store.versions import (
     GONE_STATUSES,
     Assess,
     Enqueue,
@@ -282,7 +282,7 @@ def _duration(seconds: float) -> str:
 def route(alerts: AlertsConfig, clock: Callable[[], datetime]) -> Enqueue:
     """The outbox rows a change gets: with no subscriptions, every channel at once; otherwise each matching
     subscription's channel, at once or in the daily digest (at once wins when both match)."""
-    from alerts.outbox import enqueue
+    from regwatch.alerts.outbox import enqueue
 
     everyone = [c.name for c in alerts.channels]
 

@@ -47,7 +47,7 @@ def duration(seconds: float) -> str:
 
 def format_findings(findings: list) -> str:  # type: ignore[type-arg]
     """What kind of change this is, most significant first, each with its section."""
-    from alerts.sections import section_label
+    from regwatch.alerts.sections import section_label
 
     if not findings:
         return "significance: none (whitespace, wrapping, stamps or counters only)"
@@ -63,7 +63,7 @@ def format_findings(findings: list) -> str:  # type: ignore[type-arg]
 
 
 def _gloss(old: str, new: str) -> str:
-    from alerts.glosses import gloss_change
+    from regwatch.alerts.glosses import gloss_change
 
     return gloss_change(old, new)
 
@@ -72,7 +72,7 @@ def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # 
     """Render diff operations as text: `[-deleted-]{+inserted+}`, moved paragraphs as `{>moved<}`, unchanged runs
     shortened to `context` words (their worth in characters for Japanese and Chinese; 0: none), and a
     `§ section` line before the context of the first change in each new section."""
-    from alerts.context import ELLIPSIS, split_context
+    from regwatch.alerts.context import ELLIPSIS, split_context
 
     out: list[str] = []
     section: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ from regwatch.spreadsheet import spreadsheet_safe
 def review_command(ctx: click.Context, change_id: str, outcome: str, note: str, by: str) -> None:
     """Record a review of a change (append-only: earlier reviews stay)."""
     from regwatch.cli import UserError, _config, _sessions
-    from store.reviews import ReviewError, add_review
+    from regwatch.store.reviews import ReviewError, add_review
 
     if not change_id.isdigit():
         raise UserError(f"CHANGE_ID {change_id!r} is not a change id (see `regwatch history`)")
@@ -44,7 +44,7 @@ def reviews_command(ctx: click.Context, since: str | None, until: str | None, fm
     """The review trail, oldest first: each review with the change and the exact version (hashes) it assessed —
     the change-control evidence an inspector asks for (`--format csv` for a spreadsheet)."""
     from regwatch.cli import _config, _parse_when, _sessions
-    from store.reviews import EXPORT_FIELDS, export_rows
+    from regwatch.store.reviews import EXPORT_FIELDS, export_rows
 
     with _sessions(_config(ctx))() as session:
         rows = export_rows(session, _parse_when(since, "--since"), _parse_when(until, "--until", end=True))

@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.config import Config, ScheduleConfig
-from store.models import Lease, Run
+from regwatch.store.models import Lease, Run
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

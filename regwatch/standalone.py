@@ -6,8 +6,8 @@ from typing import Any
 
 from scrapy import signals
 
-from crawler.settings import BOT_NAME, scrapy_settings
 from regwatch.config import load_config
+from regwatch.crawler.settings import BOT_NAME, scrapy_settings
 
 
 def standalone_settings() -> dict[str, Any]:
@@ -15,7 +15,7 @@ def standalone_settings() -> dict[str, Any]:
     config = load_config()
     return scrapy_settings(config.crawl, config.network.allowed()) | {
         "BOT_NAME": BOT_NAME,
-        "SPIDER_MODULES": ["crawler.spiders"],
+        "SPIDER_MODULES": ["regwatch.crawler.spiders"],
         "REGWATCH_STANDALONE": "regwatch.standalone.wire",
     }
 

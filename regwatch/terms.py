@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from parsers.definitions import keys_of
 from regwatch.config import Config, TermNames
-from store.terms import DocumentTerm, Wording, backfill, wordings
+from regwatch.parsers.definitions import keys_of
+from regwatch.store.terms import DocumentTerm, Wording, backfill, wordings
 
 FIELDS = ("term", "agency", "publisher", "document_id", "url", "title", "version", "section", "sentence", "since",
           "previous")  # the JSON contract of `regwatch terms --format json` and /api/terms

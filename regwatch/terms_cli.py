@@ -20,7 +20,7 @@ from regwatch.config import AGENCIES
 def terms_command(ctx: click.Context, term: str | None, agency: str | None, at: str | None, fmt: str) -> None:
     """How each agency defines the configured terms today (or --at a date), since when, and what it said before.
     TERM is a configured term or any of its names (幹細胞, 엑소좀, 外泌体 …)."""
-    from alerts.glosses import gloss_line
+    from regwatch.alerts.glosses import gloss_line
     from regwatch.cli import UserError, _config, _parse_when, _sessions
     from regwatch.spreadsheet import spreadsheet_safe
     from regwatch.terms import FIELDS, JURISDICTIONS, configured_terms, find_term, term_rows

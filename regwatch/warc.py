@@ -23,7 +23,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import Blob, Document, Source, Version
+from regwatch.store.models import Blob, Document, Source, Version
 
 SOFTWARE = "regwatch 0.1 (warcio)"
 _RENAMED = ("content-encoding", "transfer-encoding", "content-length")

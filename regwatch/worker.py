@@ -25,17 +25,17 @@ import redis
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 
-from crawler.board import Board, RunBoard, worker_id
-from crawler.distributed import distributed_spider
-from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS
 from regwatch.alerting import assess_change, glossary, terms_of
 from regwatch.config import Config, ConfigError
+from regwatch.crawler.board import Board, RunBoard, worker_id
+from regwatch.crawler.distributed import distributed_spider
+from regwatch.crawler.settings import scrapy_settings
+from regwatch.crawler.spiders import SPIDERS
 from regwatch.distributed import DistributedError, DistributedSink, config_digest, open_board, require_shared_store
 from regwatch.pipeline import utcnow
 from regwatch.recording import route
-from store.db import open_store
-from store.models import Run
+from regwatch.store.db import open_store
+from regwatch.store.models import Run
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +124,15 @@ def distributed_settings(config: Config, run: RunBoard, verbose: int = 0) -> dic
 
     base = scrapy_settings(config.crawl, config.network.allowed())
     middlewares = dict(base["DOWNLOADER_MIDDLEWARES"])
-    middlewares["crawler.middlewares.BotProtectionMiddleware"] = None
-    middlewares["crawler.distributed.SharedBotProtectionMiddleware"] = 650
-    middlewares["crawler.distributed.SharedPaceMiddleware"] = 110
+    middlewares["regwatch.crawler.middlewares.BotProtectionMiddleware"] = None
+    middlewares["regwatch.crawler.distributed.SharedBotProtectionMiddleware"] = 650
+    middlewares["regwatch.crawler.distributed.SharedPaceMiddleware"] = 110
     return base | {
         "LOG_LEVEL": "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING",
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.RunQueue",
+        "SCHEDULER_QUEUE_CLASS": "regwatch.crawler.distributed.RunQueue",
         "SCHEDULER_QUEUE_KEY": run.key("queue", "%(spider)s"),
-        "DUPEFILTER_CLASS": "crawler.distributed.RunDupeFilter",
+        "DUPEFILTER_CLASS": "regwatch.crawler.distributed.RunDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": run.key("seen", "%(spider)s"),
         "SCHEDULER_PERSIST": True,  # the queues belong to the run, not to this worker: never flushed on close
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,

@@ -7,12 +7,11 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
+from regwatch.alerts.types import ChangeView
+from regwatch.store.models import Change, Document, Source, SourceRun, Version
+from regwatch.store.settle import document_sources
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
-
-from alerts.types import ChangeView
-from store.models import Change, Document, Source, SourceRun, Version
-from store.settle import document_sources
 
 KINDS = ("new", "changed", "removed", "status", "layout_changed")
 
@@ -49,7 +48,7 @@ def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
     if f.kind:
         q = q.where(Change.kind == f.kind)
     if f.review:
-        from store.reviews import state_condition
+        from regwatch.store.reviews import state_condition
 
         q = q.where(state_condition(f.review))
     if f.text:

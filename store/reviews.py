@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from regwatch.store.models import Change, Document, Review, Source, Version
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
-
-from store.models import Change, Document, Review, Source, Version
 
 OUTCOMES = ("applicable", "not-applicable", "action-needed")
 STATES = (*OUTCOMES, "unreviewed")

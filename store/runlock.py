@@ -19,10 +19,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from regwatch.store.db import make_engine
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
-
-from store.db import make_engine
 
 
 class StoreBusy(Exception):

@@ -21,10 +21,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from regwatch.store.models import Change, Document, OutboxItem, Version
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-
-from store.models import Change, Document, OutboxItem, Version
 
 _SPACE = re.compile(r"\s+")
 _CHUNK = 500
@@ -74,7 +73,7 @@ def _already_out(session: Session, ids: set[int]) -> set[int]:
 
 def document_sources(session: Session, docs: Iterable[Document]) -> dict[int, tuple[str, ...]]:
     """document id → names of every source watching the same document (same agency, same normalized URL)."""
-    from store.models import Source
+    from regwatch.store.models import Source
 
     docs = list(docs)
     if not docs:

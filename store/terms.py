@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from regwatch.parsers.definitions import extract
+from regwatch.store.models import DefinitionRow, DefinitionScan, Document, Version
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
-
-from parsers.definitions import extract
-from store.models import DefinitionRow, DefinitionScan, Document, Version
 
 SCHEME = 1  # the extraction rules' version
 BACKFILL_BATCH = 200

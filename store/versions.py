@@ -19,15 +19,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from regwatch.parsers import boilerplate
+from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
+from regwatch.store.deadlines import record_field_dates, record_text_dates
+from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
+from regwatch.store.models import Document as DocumentRow
+from regwatch.store.terms import record_definitions
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
-
-from parsers import boilerplate
-from parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
-from store.deadlines import record_field_dates, record_text_dates
-from store.models import Blob, Change, Fetch, Run, SourceRun, Version
-from store.models import Document as DocumentRow
-from store.terms import record_definitions
 
 REMOVAL_RUNS = 2
 GONE_STATUSES = (404, 410)
@@ -404,7 +403,7 @@ def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, ol
                          fetched: Fetched | None) -> tuple[str, str]:
     """Both texts without the boilerplate learned for the document's host section and for itself (the stored
     versions keep every word; only what is compared for an alert leaves it out)."""
-    from store.boilerplate import rules_for  # the learning queries only run when a text changed
+    from regwatch.store.boilerplate import rules_for  # the learning queries only run when a text changed
 
     if fetched is None:
         return old, new

@@ -16,9 +16,8 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 from protego import Protego
-
-from mirror import SHIPPED_SITE, MirrorServer, build, catalogue, edits, pages
-from mirror.faults import APOLOGY_PATH
+from regwatch.mirror import SHIPPED_SITE, MirrorServer, build, catalogue, edits, pages
+from regwatch.mirror.faults import APOLOGY_PATH
 
 CATALOGUE = "/files/api/datatables/static/search-for-guidance.json"
 GUIDANCE = catalogue.GUIDANCE_PREFIX

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-from mirror import catalogue
-from mirror.agencies import copy_sites
-from mirror.agencies import deadlines as demo_dates
-from mirror.agencies.deadlines import CDE_PAGE, EMA_PAGE, FDA_DRAFT
-from mirror.agencies.pmda import TDOC_FILE
-from parsers.deadlines import from_fields, from_text, primary
-from parsers.ema import parse_guidance_page
-from parsers.types import Fetched
+from regwatch.mirror import catalogue
+from regwatch.mirror.agencies import copy_sites
+from regwatch.mirror.agencies import deadlines as demo_dates
+from regwatch.mirror.agencies.deadlines import CDE_PAGE, EMA_PAGE, FDA_DRAFT
+from regwatch.mirror.agencies.pmda import TDOC_FILE
+from regwatch.parsers.deadlines import from_fields, from_text, primary
+from regwatch.parsers.ema import parse_guidance_page
+from regwatch.parsers.types import Fetched
 
 TODAY = date(2026, 12, 7)
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from mirror.server import MirrorServer
+from regwatch.mirror.server import MirrorServer
 
 
 @pytest.fixture

@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from regwatch.mirror.edits import copy_site  # noqa: E402
+from regwatch.mirror.faults import LoggedRequest, RequestLog  # noqa: E402
+from regwatch.mirror.server import MirrorServer  # noqa: E402
+from regwatch.store.db import open_store  # noqa: E402
+from regwatch.store.models import Blob, Fetch, Run, Version  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from mirror.edits import copy_site  # noqa: E402
-from mirror.faults import LoggedRequest, RequestLog  # noqa: E402
-from mirror.server import MirrorServer  # noqa: E402
-from store.db import open_store  # noqa: E402
-from store.models import Blob, Fetch, Run, Version  # noqa: E402
 from tests.crawl.conftest import set_crawl_delay, write_config  # noqa: E402
 from tests.crawl.test_fda_crawl import fda_sources  # noqa: E402
 

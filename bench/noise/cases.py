@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mirror import pdf as mirror_pdf
-from mirror import site as mirror_site
-from mirror.agencies import SITES_ROOT, origins
-from parsers import kinds, parse_document
-from parsers.formats.encoding import detect
-from parsers.types import Document, Fetched, ParseError
+from regwatch.mirror import pdf as mirror_pdf
+from regwatch.mirror import site as mirror_site
+from regwatch.mirror.agencies import SITES_ROOT, origins
+from regwatch.parsers import kinds, parse_document
+from regwatch.parsers.formats.encoding import detect
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 HERE = Path(__file__).resolve().parent
 SITE_AGENCY = {"nmpa_en": "nmpa"}  # site folder → agency, where they differ

@@ -13,10 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from cases import SITES_ROOT, Case, choose_kind, decode, language, pdf_dates, served, site_files
-
-from alerts.significance import defines
-from alerts.topics import tag
-from parsers.types import Document, ParseError
+from regwatch.alerts.significance import defines
+from regwatch.alerts.topics import tag
+from regwatch.parsers.types import Document, ParseError
 
 MODALS = {
     "en": [(r"\bshould\b", "must"), (r"\bmay\b(?!\s*\d)", "must"), (r"\bmust\b", "should")],

@@ -12,11 +12,10 @@ import time
 from collections.abc import Callable
 
 from cases import SITES_ROOT, choose_kind, served, site_files
-
-from alerts.diff import diff_words
-from alerts.sections import diff_document
-from alerts.significance import classify
-from parsers.types import ParseError
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.sections import diff_document
+from regwatch.alerts.significance import classify
+from regwatch.parsers.types import ParseError
 
 RUNS = 7
 DOCUMENT_TYPES = re.compile(r"html|pdf|msword|officedocument|hwp|octet-stream")  # not feeds, JSON or robots.txt

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from mirror import catalogue, pages, pdf, site, sources  # noqa: E402
+from regwatch.mirror import catalogue, pages, pdf, site, sources  # noqa: E402
 
 AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 HOSTS = {"fda": "127.0.0.1", "ema": "127.0.0.2", "pmda": "127.0.0.3", "mfds": "127.0.0.4", "nmpa": "127.0.0.5"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from parsers.definitions import keys_of, read_sentence  # noqa: E402
+from regwatch.parsers.definitions import keys_of, read_sentence  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from regwatch.crawler.base import BaseSpider, is_watched, parse_attachment
+from regwatch.parsers import ema
+from regwatch.parsers.types import CatalogueEntry, Fetched, Listing
 from scrapy import Request
-
-from crawler.base import BaseSpider, is_watched, parse_attachment
-from parsers import ema
-from parsers.types import CatalogueEntry, Fetched, Listing
 
 
 class EmaSpider(BaseSpider):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.base import BaseSpider
-from parsers import fda
-from parsers.types import Fetched, Listing
+from regwatch.crawler.base import BaseSpider
+from regwatch.parsers import fda
+from regwatch.parsers.types import Fetched, Listing
 
 
 class FdaSpider(BaseSpider):

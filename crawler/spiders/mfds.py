@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.base import BaseSpider
-from parsers import mfds
-from parsers.types import Fetched, Listing
+from regwatch.crawler.base import BaseSpider
+from regwatch.parsers import mfds
+from regwatch.parsers.types import Fetched, Listing
 
 
 class MfdsSpider(BaseSpider):

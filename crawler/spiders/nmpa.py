@@ -7,12 +7,11 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
+from regwatch.crawler.base import BaseSpider, Parser, attachment_key
+from regwatch.crawler.worker_parsers import parse_named_attachment  # a worker imports it without Scrapy
+from regwatch.parsers import cde, nmpa
+from regwatch.parsers.types import Fetched, Listing
 from scrapy import FormRequest, Request
-
-from crawler.base import BaseSpider, Parser, attachment_key
-from crawler.worker_parsers import parse_named_attachment  # a worker imports it without Scrapy
-from parsers import cde, nmpa
-from parsers.types import Fetched, Listing
 
 
 def named_attachment(url: str) -> Parser:

@@ -1,6 +1,6 @@
 """Generic page watches (`type: page` without an agency): any HTML page or document at a fixed address."""
 
-from crawler.base import BaseSpider
+from regwatch.crawler.base import BaseSpider
 
 
 class PageSpider(BaseSpider):

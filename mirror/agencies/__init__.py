@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from mirror.agencies import ema, fda, mfds, nmpa, pmda
+from regwatch.mirror.agencies import ema, fda, mfds, nmpa, pmda
 
 AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
 SITES_ROOT = Path(__file__).resolve().parents[1] / "sites"

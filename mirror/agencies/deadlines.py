@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from mirror import catalogue
-from mirror.agencies import mfds, pmda
+from regwatch.mirror import catalogue
+from regwatch.mirror.agencies import mfds, pmda
 
 FDA_DRAFT = "designated-medical-gases"  # a draft open for comment in the mirror's catalogue (slug contains this)
 EMA_PAGE = "en/human-cell-based-medicinal-products-scientific-guideline/index.html"

@@ -4,7 +4,7 @@ Data in mirror/sites/ema/_mirror/ (see the README there): `pages.json` (guidelin
 `cat.json` (the CAT committee page: agendas and minutes), `pdf/<type>/<slug>_en.txt` (PDF text sources) and
 `demo/edits.json`. The catalogue JSON and the RSS feed are served as stored and edited in place.
 
-    python -m mirror.agencies.ema          # rebuild pages, PDFs, routes and Last-Modified of the shipped site
+    python -m regwatch.mirror.agencies.ema          # rebuild pages, PDFs, routes and Last-Modified of the shipped site
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from pathlib import Path
 from string import Template
 
 from fpdf import FPDF
-
-from mirror import site as mirror_site
-from mirror.pdf import latin1
+from regwatch.mirror import site as mirror_site
+from regwatch.mirror.pdf import latin1
 
 ORIGINS: dict[str, str] = {"https://www.ema.europa.eu": "ema"}
 SITE = Path(__file__).resolve().parents[1] / "sites" / "ema"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror import edits
+from regwatch.mirror import edits
 
 ORIGINS: dict[str, str] = {"https://www.fda.gov": "fda"}
 

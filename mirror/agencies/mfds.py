@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from mirror.server import MirrorServer
+from regwatch.mirror.server import MirrorServer
 
 ORIGINS: dict[str, str] = {"https://www.mfds.go.kr": "mfds"}
 SITE = Path(__file__).resolve().parents[1] / "sites" / "mfds"

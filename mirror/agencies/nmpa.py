@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from mirror import site as site_files
-from mirror.edits import edit_clock
+from regwatch.mirror import site as site_files
+from regwatch.mirror.edits import edit_clock
 
 ORIGINS: dict[str, str] = {
     "https://www.nmpa.gov.cn": "nmpa", "https://english.nmpa.gov.cn": "nmpa_en", "https://www.cde.org.cn": "cde",

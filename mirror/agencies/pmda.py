@@ -12,8 +12,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mirror import site as site_files
-from mirror.edits import edit_clock
+from regwatch.mirror import site as site_files
+from regwatch.mirror.edits import edit_clock
 
 ORIGINS: dict[str, str] = {"https://www.pmda.go.jp": "pmda", "https://www.mhlw.go.jp": "mhlw"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from parsers.types import Document, Fetched
+from regwatch.parsers.types import Document, Fetched
 
 
 def binary_document(fetched: Fetched, fmt: str, why: str = "no text extractor for this format") -> Document:

@@ -18,10 +18,9 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-
-from parsers.normalize import normalize_text
-from parsers.sizes import strip_size_labels
-from parsers.types import CatalogueEntry, Fetched, Listing, ParseError
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.sizes import strip_size_labels
+from regwatch.parsers.types import CatalogueEntry, Fetched, Listing, ParseError
 
 FUTURE_SLACK = timedelta(days=1)  # time zones and clocks: a date up to a day ahead is believed
 

@@ -17,10 +17,10 @@ import zlib
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
-from parsers.formats.binary import binary_document
-from parsers.formats.sniff import require_body
-from parsers.normalize import normalize_text
-from parsers.types import Document, Fetched, ParseError
+from regwatch.parsers.formats.binary import binary_document
+from regwatch.parsers.formats.sniff import require_body
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 HWPTAG_BEGIN = 0x10
 HWPTAG_DISTRIBUTE_DOC_DATA = HWPTAG_BEGIN + 12

@@ -18,11 +18,10 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-
-from parsers.formats.binary import binary_document
-from parsers.formats.sections import build_sections
-from parsers.normalize import normalize_text
-from parsers.types import Document, Fetched, ParseError
+from regwatch.parsers.formats.binary import binary_document
+from regwatch.parsers.formats.sections import build_sections
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 MAX_MEMBERS = 10_000
 MAX_PART = 64 * 1024 * 1024  # bytes of one XML part, uncompressed

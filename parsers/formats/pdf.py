@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from parsers.formats import pdf_furniture, pdf_pdfium
-from parsers.formats.sections import build_sections
-from parsers.formats.sniff import require_body, starts_like_pdf
-from parsers.normalize import is_heading, normalize_text
-from parsers.types import Document, Fetched, ParseError, Section
+from regwatch.parsers.formats import pdf_furniture, pdf_pdfium
+from regwatch.parsers.formats.sections import build_sections
+from regwatch.parsers.formats.sniff import require_body, starts_like_pdf
+from regwatch.parsers.normalize import is_heading, normalize_text
+from regwatch.parsers.types import Document, Fetched, ParseError, Section
 
 if TYPE_CHECKING:  # pypdf is imported where a PDF is read (0.15 s less start-up for every `regwatch run`)
     from pypdf import PageObject, PdfReader

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from parsers.normalize import normalize_text
-from parsers.types import Section
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import Section
 
 
 def build_sections(blocks: Iterable[tuple[int, str]]) -> tuple[Section, ...]:

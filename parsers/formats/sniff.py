@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.types import Fetched, ParseError
+from regwatch.parsers.types import Fetched, ParseError
 
 PDF_MAGIC = b"%PDF-"
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from alerts.types import ChangeView
+from regwatch.alerts.types import ChangeView
 from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
 from regwatch.web.app import ensure_index, query_string, session
 from regwatch.web.history import ListFilter, list_changes, parse_filter

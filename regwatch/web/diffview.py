@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from alerts.context import fold_ops
-from alerts.diff import DiffOp
-from alerts.sections import diff_document, section_label
-from alerts.significance import classify, rank
+from regwatch.alerts.context import fold_ops
+from regwatch.alerts.diff import DiffOp
+from regwatch.alerts.sections import diff_document, section_label
+from regwatch.alerts.significance import classify, rank
 
 
 @dataclass(frozen=True)

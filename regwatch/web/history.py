@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from alerts.types import ChangeView
+from regwatch.alerts.types import ChangeView
 from regwatch.config import AGENCIES
+from regwatch.store.models import Change, Document, Source, Version
+from regwatch.store.queries import KINDS, HistoryFilter, _history_query, change_view
+from regwatch.store.reviews import STATES
 from regwatch.web.search import documents_containing, documents_in_topic, many_documents
-from store.models import Change, Document, Source, Version
-from store.queries import KINDS, HistoryFilter, _history_query, change_view
-from store.reviews import STATES
 
 FEW_DOCUMENTS = 1000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from regwatch.config import AGENCIES
-from store.queries import KINDS
+from regwatch.store.queries import KINDS
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
+from regwatch.store.db import write
+from regwatch.store.models import Change
+from regwatch.store.queries import load_change
+from regwatch.store.reviews import OUTCOMES, ReviewError, add_review, reviews_of
 from regwatch.web.app import session
-from store.db import write
-from store.models import Change
-from store.queries import load_change
-from store.reviews import OUTCOMES, ReviewError, add_review, reviews_of
 
 reviews = Blueprint("reviews", __name__, template_folder="templates")
 

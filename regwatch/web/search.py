@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from store.models import Change, Document, SearchDocument, SearchGram, SearchTopic, Version
+from regwatch.store.models import Change, Document, SearchDocument, SearchGram, SearchTopic, Version
 
 SCHEME = 1  # bump when what is indexed changes: older rows are rebuilt
 MARGIN = 1000  # ids just below the high-water mark are re-checked: a transaction may commit a lower id later
@@ -49,7 +49,7 @@ def topics_of(doc: Document, haystack: str, recorded: Iterable[object] = ()) -> 
 def glossary_topics(haystack: str) -> set[str]:
     """alerts.topics' tagger (its exact matching rules), run only on short windows around the first plausible
     occurrence of each glossary term: over a whole long text its regular expression costs milliseconds."""
-    from alerts.topics import DEFAULT_GLOSSARY, tag
+    from regwatch.alerts.topics import DEFAULT_GLOSSARY, tag
 
     windows = []
     for term in _terms(tuple(DEFAULT_GLOSSARY.items())):

@@ -9,14 +9,14 @@ from itertools import groupby
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from alerts.glosses import gloss_line
-from parsers.definitions import language
+from regwatch.alerts.glosses import gloss_line
 from regwatch.config import AGENCIES
+from regwatch.parsers.definitions import language
+from regwatch.store.db import write
+from regwatch.store.terms import backfill
 from regwatch.terms import JURISDICTIONS, TermRow, configured_terms, find_term, term_rows
 from regwatch.web.app import _ext, cached, session
 from regwatch.web.history import BadRequest
-from store.db import write
-from store.terms import backfill
 
 terms_views = Blueprint("terms", __name__, template_folder="templates")
 BACKFILL_EVERY = 2.0  # seconds between checks that every stored version has been read for definitions

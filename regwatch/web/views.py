@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from alerts.topics import DEFAULT_GLOSSARY
+from regwatch.alerts.topics import DEFAULT_GLOSSARY
 from regwatch.config import AGENCIES
+from regwatch.store.models import Blob, Change, Version
+from regwatch.store.queries import KINDS
 from regwatch.web import diffview
 from regwatch.web.app import cached, ensure_index, session, settings
 from regwatch.web.history import (
@@ -20,8 +22,6 @@ from regwatch.web.history import (
     source_names,
     topic_documents,
 )
-from store.models import Blob, Change, Version
-from store.queries import KINDS
 
 views = Blueprint("views", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/static")
@@ -111,7 +111,7 @@ def diff(document_id: int) -> str:
 
 def _glosses(ops: list) -> list[str]:  # type: ignore[type-arg]
     """The changed Japanese, Korean and Chinese words glossed in English, once each ("应当 [shall] → 必须 [must]")."""
-    from alerts.glosses import gloss_change
+    from regwatch.alerts.glosses import gloss_change
 
     found = [gloss_change(op.old, op.new) for op in ops if op.op in ("replace", "insert", "delete")]
     return list(dict.fromkeys(g for g in found if g))[:20]

@@ -6,8 +6,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from alerts.diff import (
+from regwatch.alerts.diff import (
     ELLIPSIS,
     DiffOp,
     diff_words,
@@ -19,9 +18,9 @@ from alerts.diff import (
     summarize_ops,
     tokenize_words,
 )
-from alerts.sections import diff_document, diff_sections, heading_level, section_at, short_path
-from parsers.formats.html import parse_page
-from parsers.types import Document, Fetched, Section
+from regwatch.alerts.sections import diff_document, diff_sections, heading_level, section_at, short_path
+from regwatch.parsers.formats.html import parse_page
+from regwatch.parsers.types import Document, Fetched, Section
 
 
 def changes(ops: list[DiffOp]) -> list[DiffOp]:

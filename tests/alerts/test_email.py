@@ -13,11 +13,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
-
-from alerts.channels import EmailChannel, PartialDeliveryError
-from alerts.diff import diff_words
-from alerts.render import render_change
-from alerts.types import ChangeView, DeliveryError, Message
+from regwatch.alerts.channels import EmailChannel, PartialDeliveryError
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.render import render_change
+from regwatch.alerts.types import ChangeView, DeliveryError, Message
 
 FIXED_NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 TO = ["ra-team@example.org", "qa@example.org"]

@@ -4,13 +4,13 @@ the alert; an English change gets no gloss."""
 from __future__ import annotations
 
 import pytest
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.glosses import gloss_change, gloss_line, glosses
+from regwatch.alerts.render import render_change
+from regwatch.alerts.sections import diff_document
+from regwatch.alerts.significance import classify, rank
+from regwatch.alerts.types import ChangeView
 
-from alerts.diff import diff_words
-from alerts.glosses import gloss_change, gloss_line, glosses
-from alerts.render import render_change
-from alerts.sections import diff_document
-from alerts.significance import classify, rank
-from alerts.types import ChangeView
 from regwatch.alerting import assess_change
 from regwatch.report import format_findings
 

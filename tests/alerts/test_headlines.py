@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from alerts.sections import diff_document
-from alerts.significance import classify, obligation_change, rank, summary_line
+from regwatch.alerts.sections import diff_document
+from regwatch.alerts.significance import classify, obligation_change, rank, summary_line
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [

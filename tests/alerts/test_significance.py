@@ -3,10 +3,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from alerts.diff import diff_words
-from alerts.sections import diff_document
-from alerts.significance import (
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.sections import diff_document
+from regwatch.alerts.significance import (
     KINDS,
     Finding,
     classify,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from alerts.sections import diff_document, section_label
-from alerts.significance import classify, short_title, summary_line
+from regwatch.alerts.sections import diff_document, section_label
+from regwatch.alerts.significance import classify, short_title, summary_line
 
 
 @pytest.mark.parametrize(("title", "own"), [

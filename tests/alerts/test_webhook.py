@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from alerts.channels import WebhookChannel, verify_signature
-from alerts.diff import diff_words
-from alerts.render import render_change
-from alerts.types import ChangeView, DeliveryError, Message
+from regwatch.alerts.channels import WebhookChannel, verify_signature
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.render import render_change
+from regwatch.alerts.types import ChangeView, DeliveryError, Message
 
 FIXED_NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 KEY = bytes(range(32))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror.server import MirrorServer
+from regwatch.mirror.server import MirrorServer
+
 from regwatch.receivers import WebhookReceiver
 from tests.crawl.conftest import Regwatch, write_config
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from regwatch.crawler.middlewares import HostRefused
+from regwatch.crawler.ssrf import HostGuard, SsrfGuardMiddleware
 from scrapy import Request
 
-from crawler.middlewares import HostRefused
-from crawler.ssrf import HostGuard, SsrfGuardMiddleware
 from regwatch.cli import failure_lines
 from regwatch.pipeline import SourceSummary
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from crawler.ssrf import HostGuard
+from regwatch.crawler.ssrf import HostGuard
 
 
 def fake_dns(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
@@ -60,11 +59,10 @@ def test_an_answer_from_a_non_public_address_is_refused_unless_allowed() -> None
 def test_the_middleware_checks_the_address_actually_connected_to() -> None:
     import ipaddress
 
+    from regwatch.crawler.middlewares import HostRefused
+    from regwatch.crawler.ssrf import SsrfGuardMiddleware
     from scrapy import Request
     from scrapy.http import HtmlResponse
-
-    from crawler.middlewares import HostRefused
-    from crawler.ssrf import SsrfGuardMiddleware
 
     middleware = SsrfGuardMiddleware(HostGuard(resolver=DNS))
     request = Request("https://www.fda.gov/guidance")

@@ -14,10 +14,9 @@ from typing import Any
 
 import psutil
 import yaml
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, Document, Fetch, SourceRun, Version
 from sqlalchemy import func, select
-
-from store.db import open_store
-from store.models import Change, Document, Fetch, SourceRun, Version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,7 +119,7 @@ class Ledger:
             return list(session.scalars(select(Change).order_by(Change.id)))
 
     def source_runs(self, run_id: int) -> dict[str, SourceRun]:
-        from store.models import Source
+        from regwatch.store.models import Source
 
         with self.sessions() as session:
             rows = session.execute(select(Source.name, SourceRun).join(SourceRun, SourceRun.source_id == Source.id)

@@ -15,19 +15,19 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from regwatch.mirror.edits import copy_site
+from regwatch.mirror.faults import LoggedRequest, RequestLog
+from regwatch.mirror.server import MirrorServer
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store, write
+from regwatch.store.models import Blob, Fetch, Run, Source, SourceRun, Version
+from regwatch.store.models import Document as DocumentRow
 from sqlalchemy import event, func, select
 from sqlalchemy.pool import Pool
 
-from mirror.edits import copy_site
-from mirror.faults import LoggedRequest, RequestLog
-from mirror.server import MirrorServer
-from parsers.types import Capture, Document, Fetched
 from regwatch.cli import main
 from regwatch.config import load_config
 from regwatch.pipeline import Cycle
-from store.db import open_store, write
-from store.models import Blob, Fetch, Run, Source, SourceRun, Version
-from store.models import Document as DocumentRow
 from tests.conftest import PG_URL, FakeClock, fresh_pg_schema
 from tests.crawl.conftest import FAST_CRAWL_DELAY, ROOT, Regwatch, set_crawl_delay, write_config
 from tests.crawl.test_fda_crawl import fda_sources
@@ -183,10 +183,10 @@ def test_sqlite_lock_held_past_the_timeout_fails_cleanly_and_within_it_waits(tmp
 WRITER = """
 import sys
 from datetime import UTC, datetime
-from parsers.types import Capture, Document, Fetched
-from store.db import open_store, write
-from store.models import Run, Source, SourceRun
-from store.versions import RunContext, record_capture
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store, write
+from regwatch.store.models import Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 
 url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sessions = open_store(url)

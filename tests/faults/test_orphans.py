@@ -18,12 +18,12 @@ from pathlib import Path
 
 import psutil
 import pytest
+from regwatch.mirror.edits import copy_site
+from regwatch.mirror.server import MirrorServer
+from regwatch.store.db import open_store
 
-from mirror.edits import copy_site
-from mirror.server import MirrorServer
 from regwatch.config import parse_config
 from regwatch.schedule import CycleScheduler, PopenChild
-from store.db import open_store
 from tests.crawl.conftest import set_crawl_delay, write_config
 from tests.crawl.test_fda_crawl import fda_sources
 from tests.faults.crawlrun import ROOT

@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from regwatch.mirror.edits import copy_site, demo_edits
+from regwatch.mirror.server import MirrorServer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from mirror.edits import copy_site, demo_edits
-from mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.crawl.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
 from tests.crawl.test_fda_crawl import fda_sources

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.middlewares import ROBOTS_UNREACHABLE
+from regwatch.crawler.middlewares import ROBOTS_UNREACHABLE
+
 from tests.faults.badserver import BadServer, Hit, cycle, hang, page, respond
 from tests.faults.crawlrun import (
     FAILING,

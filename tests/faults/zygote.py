@@ -24,10 +24,11 @@ import traceback
 from typing import Any
 
 PRELOAD = ("regwatch.cli", "regwatch.pipeline", "regwatch.report", "regwatch.alerting", "regwatch.recording",
-           "crawler.spiders", "store.db", "store.queries", "alembic.command", "alerts.channels", "alerts.render",
-           "parsers.sandbox", "psycopg", "sqlalchemy.dialects.postgresql.psycopg", "sqlalchemy.dialects.sqlite",
+           "regwatch.crawler.spiders", "regwatch.store.db", "regwatch.store.queries", "alembic.command",
+           "regwatch.alerts.channels", "regwatch.alerts.render", "regwatch.parsers.sandbox", "psycopg",
+           "sqlalchemy.dialects.postgresql.psycopg", "sqlalchemy.dialects.sqlite",
            "smtplib", "httpx", "sqlite3", "email.policy", "email.headerregistry", "requests", "tldextract",
-           "crawler.pipelines", "crawler.ssrf", "twisted.web.client", "twisted.conch.telnet",
+           "regwatch.crawler.pipelines", "regwatch.crawler.ssrf", "twisted.web.client", "twisted.conch.telnet",
            "scrapy.core.downloader", "scrapy.core.downloader.handlers.http11", "scrapy.pqueues", "scrapy.dupefilters",
            "scrapy.statscollectors", "scrapy.logformatter", "scrapy.resolver", "scrapy.squeues",
            *(f"scrapy.downloadermiddlewares.{m}" for m in ("cookies", "defaultheaders", "downloadtimeout", "httpauth",

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from parsers.types import Document, Fetched
+from regwatch.parsers.types import Document, Fetched
 
 MIB = 1 << 20
 GIB = 1 << 30

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-
-from parsers.types import Fetched
+from regwatch.parsers.types import Fetched
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MIRROR_SITE = Path(__file__).parents[2] / "mirror" / "sites" / "fda"
@@ -46,7 +45,7 @@ def mirror(url_path: str) -> Fetched:
 
 def mirror_pdf(media_id: str) -> Fetched:
     """A /media/<id>/download PDF rendered by the mirror's own code from its text source."""
-    render = pytest.importorskip("mirror.pdf").render
+    render = pytest.importorskip("regwatch.mirror.pdf").render
     source = mirror_path(f"/media/{media_id}/download.txt").read_text(encoding="utf-8")
     url = f"{MIRROR_BASE}/media/{media_id}/download"
     return Fetched(url=url, status=200, headers={"Content-Type": "application/pdf"}, body=render(source))

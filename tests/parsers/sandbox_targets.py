@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.types import Document, Fetched, ParseError
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 
 def spin(fetched: Fetched) -> Document:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.boilerplate import Overrides, Rules, apply, learn_pages, learn_versions
+from regwatch.parsers.boilerplate import Overrides, Rules, apply, learn_pages, learn_versions
 
 BOX = ["相关信息", "国家药监局发布细胞治疗产品审评要点", "关于开展药品注册申报培训的通知"]
 CONSENT = "本网站使用Cookie以改善您的浏览体验。"

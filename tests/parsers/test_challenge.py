@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.challenge import is_challenge
-from parsers.types import Fetched
+from regwatch.parsers.challenge import is_challenge
+from regwatch.parsers.types import Fetched
 
 RS_PAGE = (b'<html><head><meta id="x" content="{qqqq" r="m"><script r="m">var $_ts=window["$_ts"];'
            b'$_ts.nsd=1;</script><script src="/ZvbYc1RuNkYg/6LweYeYIFMkG.a670748.js" r="m"></script></head>'

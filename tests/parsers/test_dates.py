@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from parsers.dates import parse_date
+from regwatch.parsers.dates import parse_date
 
 
 @pytest.mark.parametrize(

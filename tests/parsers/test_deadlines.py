@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from parsers.deadlines import Found, from_fields, from_text, primary, sentences
+from regwatch.parsers.deadlines import Found, from_fields, from_text, primary, sentences
 
 
 def kinds(text: str, slash: str = "dmy") -> list[tuple[str, date | None]]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from fpdf import FPDF
-
-from parsers.definitions import extract, keys_of, read_sentence, term_key
-from parsers.formats.pdf import parse_pdf
-from parsers.types import Fetched
+from regwatch.parsers.definitions import extract, keys_of, read_sentence, term_key
+from regwatch.parsers.formats.pdf import parse_pdf
+from regwatch.parsers.types import Fetched
 
 DEFINING = [
     ('"Minimal manipulation" means processing that does not alter the original characteristics.',

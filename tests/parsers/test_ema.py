@@ -11,11 +11,10 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from mirror.agencies import ema as ema_mirror
-from mirror.site import resolve
-from parsers import ema, parse_document
-from parsers.types import Fetched, ParseError, Status
+from regwatch.mirror.agencies import ema as ema_mirror
+from regwatch.mirror.site import resolve
+from regwatch.parsers import ema, parse_document
+from regwatch.parsers.types import Fetched, ParseError, Status
 
 BASE = "http://127.0.0.1:8765"
 HUMAN_CELL = "/en/human-cell-based-medicinal-products-scientific-guideline"

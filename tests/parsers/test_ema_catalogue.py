@@ -10,12 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from real_captures import real_fetched
-
-from mirror.agencies import ema as ema_mirror
-from mirror.site import resolve
-from parsers import ema_catalogue
-from parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
-from parsers.types import Fetched, ParseError, Status
+from regwatch.mirror.agencies import ema as ema_mirror
+from regwatch.mirror.site import resolve
+from regwatch.parsers import ema_catalogue
+from regwatch.parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
+from regwatch.parsers.types import Fetched, ParseError, Status
 
 BASE = "http://127.0.0.1:8765"
 

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import MIRROR_BASE, MIRROR_SITE, load, mirror
-
-from parsers import fda
-from parsers.types import Fetched, ParseError, Status
+from regwatch.parsers import fda
+from regwatch.parsers.types import Fetched, ParseError, Status
 
 CATALOGUE = fda.CATALOGUE_PATH
 _GUIDANCE = "/regulatory-information/search-fda-guidance-documents/"

@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from parsers.formats.feed import feed_date, parse_feed
-from parsers.types import Fetched, ParseError
+from regwatch.parsers.formats.feed import feed_date, parse_feed
+from regwatch.parsers.types import Fetched, ParseError
 
 RSS2 = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>MFDS</title>

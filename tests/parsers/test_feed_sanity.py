@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from parsers.formats.feed import parse_feed
-from parsers.sizes import strip_size_labels
-from parsers.types import Fetched
+from regwatch.parsers.formats.feed import parse_feed
+from regwatch.parsers.sizes import strip_size_labels
+from regwatch.parsers.types import Fetched
 
 # The shape of MHLW's news.rdf: RSS 1.0 with dc:date, a <copyright> RSS 1.0 does not define, an item dated 2088
 _RDF = """<?xml version="1.0" encoding="UTF-8"?>

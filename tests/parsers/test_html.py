@@ -7,10 +7,9 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import load
-
-from parsers.formats.encoding import decode_html
-from parsers.formats.html import drop_noise, html_to_sections, html_to_text, main_content, parse_page, soup_of
-from parsers.types import Fetched, ParseError, Section
+from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.html import drop_noise, html_to_sections, html_to_text, main_content, parse_page, soup_of
+from regwatch.parsers.types import Fetched, ParseError, Section
 
 
 def _page(body: bytes, content_type: str = "text/html", status: int = 200) -> Fetched:

@@ -17,11 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from real_captures import real_bytes
-
-from parsers import parse_document
-from parsers.formats.hwp import HWPTAG_PARA_TEXT, para_text, parse_hwp, parse_hwpx, records
-from parsers.formats.sniff import body_format
-from parsers.types import Document, Fetched, ParseError
+from regwatch.parsers import parse_document
+from regwatch.parsers.formats.hwp import HWPTAG_PARA_TEXT, para_text, parse_hwp, parse_hwpx, records
+from regwatch.parsers.formats.sniff import body_format
+from regwatch.parsers.types import Document, Fetched, ParseError
 
 SITE = Path(__file__).parents[2] / "mirror" / "sites" / "mfds"
 MFDS_HWPX_AS_HWP = SITE / "brd" / "m_209" / "down" / "44182-1.hwp"  # the mirror's HWPX under a .hwp name
@@ -227,7 +226,7 @@ def test_fuzzed_files_only_ever_raise_parse_error(seed: bytes, cuts: list[tuple[
 
 
 def test_inflate_limit_guards_against_a_zip_bomb_section(monkeypatch: pytest.MonkeyPatch) -> None:
-    from parsers.formats import hwp
+    from regwatch.parsers.formats import hwp
 
     monkeypatch.setattr(hwp, "_MAX_MEMBER", 1024)
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)

@@ -13,12 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from mirror.agencies import mfds as site_edits
-from mirror.site import resolve
-from parsers import mfds, parse_document
-from parsers.dates import parse_date
-from parsers.types import Fetched, ParseError, Status
+from regwatch.mirror.agencies import mfds as site_edits
+from regwatch.mirror.site import resolve
+from regwatch.parsers import mfds, parse_document
+from regwatch.parsers.dates import parse_date
+from regwatch.parsers.types import Fetched, ParseError, Status
 
 SITE = Path(__file__).parents[2] / "mirror" / "sites" / "mfds"
 BASE = "http://127.0.0.1:8765"  # what a crawl of the mirror sees as the origin

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from mirror import site as mirror_site
-from parsers import mhlw, pmda
-from parsers.formats.feed import parse_feed
-from parsers.formats.html import parse_page as generic_parse_page
-from parsers.types import Fetched, ParseError
+from regwatch.mirror import site as mirror_site
+from regwatch.parsers import mhlw, pmda
+from regwatch.parsers.formats.feed import parse_feed
+from regwatch.parsers.formats.html import parse_page as generic_parse_page
+from regwatch.parsers.types import Fetched, ParseError
 
 SITE = Path(__file__).parents[2] / "mirror" / "sites" / "mhlw"
 BASE = "http://127.0.0.1:8766"

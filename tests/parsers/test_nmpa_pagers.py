@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 from real_captures import real_fetched
-
-from parsers.nmpa import parse_catalogue
-from parsers.types import Fetched
+from regwatch.parsers.nmpa import parse_catalogue
+from regwatch.parsers.types import Fetched
 
 _YAOPIN = "https://www.nmpa.gov.cn/yaopin/{}/index.html"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from parsers.normalize import is_heading, normalize_text, text_sha256
+from regwatch.parsers.normalize import is_heading, normalize_text, text_sha256
 
 # Characters that exercise every rule: wrapping, hyphens, headings, bullets, widths, invisibles, combining marks.
 _TRICKY = list("aZ .-\n\n\t\r•I1()é\u0301\u00ad\u200b\u00a0ｱＡ\u1100\u1161\u2028\u2029:;,") + [

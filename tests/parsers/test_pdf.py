@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import make_pdf, mirror_pdf, pdf_fetched
-
-from parsers.formats import pdf_pdfium
-from parsers.formats.pdf import document_from_pages, heading_level, parse_pdf, read_pypdf, strip_running_lines
-from parsers.normalize import text_sha256
-from parsers.types import ParseError
+from regwatch.parsers.formats import pdf_pdfium
+from regwatch.parsers.formats.pdf import document_from_pages, heading_level, parse_pdf, read_pypdf, strip_running_lines
+from regwatch.parsers.normalize import text_sha256
+from regwatch.parsers.types import ParseError
 
 _HEADER = "Contains Nonbinding Recommendations"
 _BODY = ("This guidance provides recommendations to sponsors of cellular and gene therapy products about the "

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from parser_fixtures import make_pdf, pdf_fetched
-
-from parsers.formats.pdf import document_from_pages, parse_pdf
-from parsers.formats.pdf_furniture import clean_pages, is_page_number, reflow_cjk, strip_furniture
-from parsers.types import Fetched
+from regwatch.parsers.formats.pdf import document_from_pages, parse_pdf
+from regwatch.parsers.formats.pdf_furniture import clean_pages, is_page_number, reflow_cjk, strip_furniture
+from regwatch.parsers.types import Fetched
 
 
 @pytest.mark.parametrize("line", [

@@ -8,10 +8,9 @@ import re
 import pytest
 from parser_fixtures import pdf_fetched
 from real_captures import real_fetched
-
-from alerts.diff import diff_words
-from alerts.significance import classify
-from parsers.formats.pdf import parse_pdf
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.significance import classify
+from regwatch.parsers.formats.pdf import parse_pdf
 
 _ANDA = "fda/media-102360-anda-referencing.pdf"
 _TPP = "fda/media-72566-target-product-profile.pdf"
@@ -64,7 +63,7 @@ def _draft(inserted: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[bytes, bytes]:
-    render = pytest.importorskip("mirror.pdf").render
+    render = pytest.importorskip("regwatch.mirror.pdf").render
     return render(_draft()), render(_draft(", including a matrix of orthogonal methods,"))
 
 
@@ -95,6 +94,6 @@ def test_one_inserted_clause_in_a_renumbered_draft_is_one_finding(pair: tuple[by
     (["DRAFT GUIDANCE", "", "Guidance for Industry"], ""),
 ])
 def test_cover_title(cover: list[str], title: str) -> None:
-    from parsers.formats.pdf import cover_title
+    from regwatch.parsers.formats.pdf import cover_title
 
     assert cover_title(cover) == title

@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from mirror import site as mirror_site
-from mirror.agencies import pmda as pmda_mirror
-from parsers import pmda
-from parsers.formats.feed import parse_feed
-from parsers.formats.pdf import parse_pdf
-from parsers.pmda_ja import doc_type, find_numbers, join_wrapped, jp_date, kanji_number, parse_pdf_ja
-from parsers.types import Fetched, ParseError
+from regwatch.mirror import site as mirror_site
+from regwatch.mirror.agencies import pmda as pmda_mirror
+from regwatch.parsers import pmda
+from regwatch.parsers.formats.feed import parse_feed
+from regwatch.parsers.formats.pdf import parse_pdf
+from regwatch.parsers.pmda_ja import doc_type, find_numbers, join_wrapped, jp_date, kanji_number, parse_pdf_ja
+from regwatch.parsers.types import Fetched, ParseError
 
 SITES = Path(__file__).parents[2] / "mirror" / "sites"
 BASE = {"pmda": "http://127.0.0.1:8765", "mhlw": "http://127.0.0.1:8766"}

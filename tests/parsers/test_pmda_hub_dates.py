@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from real_captures import real_fetched
-
-from mirror.agencies import SITES_ROOT
-from parsers import pmda
-from parsers.types import Fetched
+from regwatch.mirror.agencies import SITES_ROOT
+from regwatch.parsers import pmda
+from regwatch.parsers.types import Fetched
 
 _HUB = "https://www.pmda.go.jp/english/review-services/reviews/0005.html"
 

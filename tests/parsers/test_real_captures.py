@@ -7,9 +7,8 @@ from datetime import date
 
 import pytest
 from real_captures import real_fetched
-
-from parsers import cde, fda
-from parsers.types import Status
+from regwatch.parsers import cde, fda
+from regwatch.parsers.types import Status
 
 _CDE = "https://www.cde.org.cn/zdyz/getDomesticGuideList"
 

@@ -6,9 +6,8 @@ import time
 
 import pytest
 import sandbox_targets as t
-
-from parsers.sandbox import BoundedParser
-from parsers.types import Fetched, ParseError
+from regwatch.parsers.sandbox import BoundedParser
+from regwatch.parsers.types import Fetched, ParseError
 
 FILE = Fetched("https://example.org/f.pdf", 200, {}, b"hello")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from parsers.formats.html import parse_page
-from parsers.stamps import find_stamps, strip_stamps
-from parsers.types import Fetched
+from regwatch.parsers.formats.html import parse_page
+from regwatch.parsers.stamps import find_stamps, strip_stamps
+from regwatch.parsers.types import Fetched
 
 
 @pytest.mark.parametrize(("block", "label", "value"), [

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import yaml
+from regwatch.mirror.agencies import origins
 
-from mirror.agencies import origins
 from regwatch.demo import DEMO_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store
+from regwatch.store.models import OutboxItem, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 
-from parsers.types import Capture, Document, Fetched
 from regwatch.alerting import deliver_all
 from regwatch.config import load_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.recording import route
-from store.db import open_store
-from store.models import OutboxItem, Run, Source, SourceRun
-from store.versions import RunContext, record_capture
 from tests.conftest import FakeClock
 
 SECRET = "whsec_cmVnd2F0Y2gtdGVzdC1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA=="

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from regwatch.alerts.outbox import Policy, deliver, enqueue
+from regwatch.alerts.types import DeliveryError, Message
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, OutboxItem, Source
+from regwatch.store.models import Document as DocumentRow
 from sqlalchemy import select
 
-from alerts.outbox import Policy, deliver, enqueue
-from alerts.types import DeliveryError, Message
-from store.db import open_store
-from store.models import Change, OutboxItem, Source
-from store.models import Document as DocumentRow
 from tests.conftest import FakeClock
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from parsers.types import Capture, Listing, ListingSeen
+from regwatch.parsers.types import Capture, Listing, ListingSeen
+
 from regwatch.recording import Progress
 
 

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from regwatch.store.db import open_store
+from regwatch.store.models import Run
 from sqlalchemy import func, select, text
 
 from regwatch.config import Config, ScheduleConfig, parse_config
@@ -33,8 +35,6 @@ from regwatch.schedule import (
     renew_lease,
     run_cycle,
 )
-from store.db import open_store
-from store.models import Run
 from tests.conftest import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -292,8 +292,8 @@ CONTENDER = textwrap.dedent("""
     from datetime import UTC, datetime
     from sqlalchemy import func, select
     from regwatch.schedule import LEASE, acquire_lease, release_lease
-    from store.db import open_store
-    from store.models import Run
+    from regwatch.store.db import open_store
+    from regwatch.store.models import Run
     url, log, me, wins = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     sessions = open_store(url)
     fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)

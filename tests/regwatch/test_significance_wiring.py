@@ -7,14 +7,14 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from regwatch.crawler.base import strip_ignored
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store
+from regwatch.store.models import Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 
-from crawler.base import strip_ignored
-from parsers.types import Capture, Document, Fetched
 from regwatch.alerting import assess_change
 from regwatch.cli import main
-from store.db import open_store
-from store.models import Run, Source, SourceRun
-from store.versions import RunContext, record_capture
 from tests.conftest import FakeClock
 
 TEXTS = [

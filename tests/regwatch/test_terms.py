@@ -12,18 +12,18 @@ from types import SimpleNamespace
 import jsonschema
 import yaml
 from click.testing import CliRunner
+from regwatch.alerts.channels import EmailChannel, WebhookChannel
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import delete, func, select
 
-from alerts.channels import EmailChannel, WebhookChannel
-from parsers.types import Capture, Document, Fetched
 from regwatch.alerting import assess_change, make_renderer
 from regwatch.cli import main
 from regwatch.config import parse_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.terms import FIELDS
-from store.db import open_store
-from store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
-from store.versions import RunContext, record_capture
 from tests.conftest import FakeClock
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "alerts/schemas/webhook.v1.json").read_text())

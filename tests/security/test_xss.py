@@ -22,21 +22,21 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from lxml import html as lxml_html
+from regwatch.alerts.diff import diff_words
+from regwatch.alerts.digest import render_digest
+from regwatch.alerts.render import render_change, render_test
+from regwatch.parsers.normalize import normalize_text
+from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, Run, Source, SourceRun, Version
+from regwatch.store.models import Document as DocumentRow
+from regwatch.store.queries import load_change
+from regwatch.store.versions import RunContext, record_capture, record_listing
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.diff import diff_words
-from alerts.digest import render_digest
-from alerts.render import render_change, render_test
-from parsers.normalize import normalize_text
-from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
 from regwatch.web.api import FIELDS
 from regwatch.web.app import CSP, WebSettings, create_app
-from store.db import open_store
-from store.models import Change, Run, Source, SourceRun, Version
-from store.models import Document as DocumentRow
-from store.queries import load_change
-from store.versions import RunContext, record_capture, record_listing
 from tests.security.conftest import LINK_PAYLOADS, PDF, PDF_META, TITLE_PAYLOADS, HostileCrawl
 from tests.security.xss_payloads import PAYLOADS
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from regwatch.parsers.boilerplate import Overrides
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store
+from regwatch.store.models import BoilerplateRule, Change, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import select
 
-from parsers.boilerplate import Overrides
-from parsers.types import Capture, Document, Fetched
 from regwatch.alerting import assess_change
 from regwatch.cli import main
-from store.db import open_store
-from store.models import BoilerplateRule, Change, Run, Source, SourceRun
-from store.versions import RunContext, record_capture
 from tests.conftest import FakeClock
 
 HOST = "https://www.ema.europa.eu/en/"

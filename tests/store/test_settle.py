@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from regwatch.alerts.outbox import enqueue
+from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, OutboxItem, Run, Source, SourceRun
+from regwatch.store.models import Document as DocumentRow
+from regwatch.store.queries import HistoryFilter, history, publisher
+from regwatch.store.settle import normalize_url, settle_run
+from regwatch.store.versions import RunContext, record_capture, record_listing
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-
-from alerts.outbox import enqueue
-from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
-from store.db import open_store
-from store.models import Change, OutboxItem, Run, Source, SourceRun
-from store.models import Document as DocumentRow
-from store.queries import HistoryFilter, history, publisher
-from store.settle import normalize_url, settle_run
-from store.versions import RunContext, record_capture, record_listing
 
 SITE = "https://www.ema.europa.eu"
 CHANNELS = ["mail", "hook"]

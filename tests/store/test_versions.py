@@ -5,16 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from alerts.outbox import enqueue
-from parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
-from regwatch.recording import StoreSink
-from store.db import open_store
-from store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
-from store.models import Document as DocumentRow
-from store.versions import (
+from regwatch.alerts.outbox import enqueue
+from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.store.db import open_store
+from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
+from regwatch.store.models import Document as DocumentRow
+from regwatch.store.versions import (
     RunContext,
     announce_every_change,
     children,
@@ -25,6 +21,10 @@ from store.versions import (
     source_validators,
     validators,
 )
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from regwatch.recording import StoreSink
 
 BASE = "https://www.fda.gov/regulatory-information/search-fda-guidance-documents/"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from regwatch.store.db import open_store
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.web.app import WebSettings, create_app
-from store.db import open_store
 from tests.web.storefill import fill
 
 CHROMIUM = "/usr/bin/chromium"

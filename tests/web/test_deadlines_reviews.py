@@ -11,14 +11,14 @@ import jsonschema
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from regwatch.parsers.deadlines import Found
+from regwatch.store.db import open_store
+from regwatch.store.deadlines import record_found
+from regwatch.store.models import Change, Run, Source
+from regwatch.store.models import Document as DocumentRow
 from sqlalchemy import select
 
-from parsers.deadlines import Found
 from regwatch.web.app import WebSettings, create_app
-from store.db import open_store
-from store.deadlines import record_found
-from store.models import Change, Run, Source
-from store.models import Document as DocumentRow
 
 TODAY = datetime.now(UTC).date()
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.store.db import open_store
+from regwatch.store.models import Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import select
 
-from parsers.types import Capture, Document, Fetched
 from regwatch.terms import FIELDS
 from regwatch.web.app import CSP, WebSettings, create_app
-from store.db import open_store
-from store.models import Run, Source, SourceRun
-from store.versions import RunContext, record_capture
 from tests.web.conftest import WebStore
 
 EVIL = '<script>alert("def")</script>'
