@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import jinja2
 from regwatch.alerts.context import fold_ops
 from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
+from regwatch.alerts.significance import short_title
 from regwatch.alerts.types import ChangeView, Message
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
@@ -80,7 +81,8 @@ def render_change(
     """
     shown, hidden = _clip(ops)
     title = _one_line(change.title, MAX_TITLE_CHARS) or "(untitled)"
-    subject = f"[regwatch] {_one_line(change.agency).upper()} · {_one_line(change.kind)} · {title}"
+    named = _one_line(short_title(change.title, MAX_TITLE_CHARS)) or title  # its own title, not a generic tail
+    subject = f"[regwatch] {_one_line(change.agency).upper()} · {_one_line(change.kind)} · {named}"
     link = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
     more = f"… and {hidden} more change{'s' if hidden != 1 else ''} not shown." if hidden else ""
     facts = _facts(change, details or {}, web_base if web_base and _is_web_url(web_base) else None)

@@ -39,10 +39,12 @@ def test_demo_from_another_folder_gives_one_alert_per_scripted_edit(tmp_path: Pa
                          env=_env(), capture_output=True, text=True, timeout=280, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout
-    found = re.search(r"(\d+) scripted edits that matter .* gave (\d+) emails and (\d+) webhooks", out)
+    found = re.search(r"(\d+) scripted edits that matter .* gave (\d+) alerts .* and (\d+) deadline reminder\(s\): "
+                      r"(\d+) emails and (\d+) webhooks", out)
     assert found, out[-2000:]
-    edits, emails, hooks = map(int, found.groups())
-    assert edits >= 10 and emails == edits and hooks == edits
+    edits, alerts, reminders, emails, hooks = map(int, found.groups())
+    assert edits >= 10 and alerts == edits  # one alert per scripted edit …
+    assert reminders == 1 and emails == hooks == edits + reminders  # … and the one reminder the dates make due
     assert "== One email as received" in out and '"type": "change.detected"' in out
     subjects = re.findall(r"email   to \S+: (.+)", out)
     assert len(subjects) == len(set(subjects)), subjects  # no two alerts alike

@@ -306,7 +306,8 @@ def test_json_and_csv(client: FlaskClient) -> None:
     by_id = {str(r["id"]): r for r in rows}
     for row in cells:  # a neutralised cell is the value behind one apostrophe; the rest is unchanged
         for name, value in row.items():
-            original = "" if by_id[row["id"]][name] is None else str(by_id[row["id"]][name])
+            given = by_id[row["id"]][name]  # a list (`sources`) is one cell, its items joined by "; "
+            original = "" if given is None else "; ".join(map(str, given)) if isinstance(given, list) else str(given)
             assert value in (original, "'" + original), (name, value)
     hostile = [c["url"] for c in cells if c["url"].startswith("'=")]
     assert hostile and "=HYPERLINK" in hostile[0]  # the CSV-formula payload began an address: neutralised
@@ -382,7 +383,7 @@ def every_rule_url(app: Flask, store: Store) -> Iterator[tuple[str, str]]:
     with store.sessions() as s:
         change_ids = list(s.scalars(select(Change.id)))
     values = {"document_id": store.page_id, "number": 1, "change_id": change_ids[0], "topic": PAYLOADS[8],
-              "filename": "style.css"}
+              "term": PAYLOADS[8], "filename": "style.css"}
     for rule in app.url_map.iter_rules():
         args = {a: values[a] for a in rule.arguments}
         with app.test_request_context():
@@ -404,7 +405,8 @@ def test_every_route_and_error_carries_the_csp(store: Store, client: FlaskClient
                 assert response.headers["Content-Security-Policy"] == CSP, (method, url)
                 if method != "HEAD":
                     assert_inert(response.get_data(as_text=True), f"{method} {url}")
-    assert {"views.changes", "views.document", "views.diff", "views.topics", "views.topic"} <= seen_html
+    assert {"views.changes", "views.document", "views.diff", "views.topics", "views.topic", "terms.terms_grid",
+            "terms.term_page", "deadlines.page", "reviews.page"} <= seen_html
     assert {"views.raw", "views.warc", "api.feed", "api.changes_json", "api.changes_csv", "api.openapi",
             "views.change", "views.static"} <= endpoints  # the walk covered the downloads and the API too
     for url, status in ((f"/no/{quote(PAYLOADS[0])}", 404), ("/?limit=0", 400), ("/documents/999999", 404)):
