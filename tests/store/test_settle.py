@@ -40,8 +40,15 @@ class Runs:
                 s.add(SourceRun(run_id=run.id, source_id=source_id))
 
     def finish(self) -> None:
+        """Settle the run and close it as `regwatch run` does when it completes (only completed runs count
+        toward the two-runs-absent removal rule)."""
         with self.sessions.begin() as s:
             settle_run(s, self.run_id)
+            run = s.get(Run, self.run_id)
+            assert run is not None
+            run.status, run.finished_at = "ok", self.clock()  # type: ignore[operator]
+            for source_run in s.scalars(select(SourceRun).where(SourceRun.run_id == self.run_id)):
+                source_run.status = "ok"
         self.baseline = False
         self.clock.advance(days=1)  # type: ignore[attr-defined]
 
