@@ -74,28 +74,35 @@ def _without_page_numbers(lines: list[str]) -> list[str]:
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
+def _edge_keys(lines: list[str]) -> dict[int, tuple[str, int, str]]:
+    """Each edge line's (side, place counted from that edge, shape): furniture keeps its place on every page,
+    while prose that happens to repeat (a clause used in every paragraph) moves with the page breaks."""
+    top, bottom = _edges(lines)
+    keys = {i: ("bottom", len(bottom) - 1 - k, _shape(lines[i])) for k, i in enumerate(bottom)}
+    keys.update({i: ("top", k, _shape(lines[i])) for k, i in enumerate(top)})
+    return keys
+
+
 def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
     """The pages without page numbers, running headers/footers and edge document references.
 
-    A line is running when its shape sits at the same edge of at least half the pages and of three; in a
-    two-page file, when it is the outermost line of both and ends no sentence.
+    A line is running when its shape sits at the same place from the same edge of at least half the pages and
+    of three; in a two-page file, when it is the outermost line of both and ends no sentence.
     """
     pages = [_without_page_numbers(lines) for lines in pages]
-    counts: Counter[tuple[str, str]] = Counter()
-    outer: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, int, str]] = Counter()
+    outer: Counter[tuple[str, int, str]] = Counter()
     for lines in pages:
-        top, bottom = _edges(lines)
-        counts.update({("top", _shape(lines[i])) for i in top} | {("bottom", _shape(lines[i])) for i in bottom})
-        outer.update({("top", _shape(lines[i])) for i in top[:1]} | {("bottom", _shape(lines[i])) for i in bottom[-1:]})
+        keys = set(_edge_keys(lines).values())  # each page counts once
+        counts.update(keys)
+        outer.update(key for key in keys if key[1] == 0)
     needed = max(3, round(len(pages) * _MIN_SHARE + 0.01))
-    running = {key for key, n in counts.items() if len(key[1]) <= _MAX_RUNNING and (
-        n >= needed or (len(pages) == 2 and outer[key] == 2 and not key[1].endswith((".", "。"))))}
+    running = {key for key, n in counts.items() if len(key[2]) <= _MAX_RUNNING and (
+        n >= needed or (len(pages) == 2 and outer[key] == 2 and not key[2].endswith((".", "。"))))}
 
     cleaned = []
     for lines in pages:
-        top, bottom = _edges(lines)
-        drop = {i for side, edge in (("top", top), ("bottom", bottom)) for i in edge
-                if (side, _shape(lines[i])) in running or REFERENCE.fullmatch(lines[i].strip())}
+        drop = {i for i, key in _edge_keys(lines).items() if key in running or REFERENCE.fullmatch(lines[i].strip())}
         cleaned.append([line for i, line in enumerate(lines) if i not in drop])
     return cleaned
 
