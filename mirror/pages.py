@@ -119,11 +119,11 @@ def _general_docket_comments() -> str:
     return "\n".join(
         [
             '<h2 id="submit-comments">Submit Comments</h2>',
-            f"<p>Submit comments on this guidance document electronically via docket ID: {link} - "
+            f"<p>Electronic comments on this guidance go to docket {link} - "
             f"{escape(_GENERAL_DOCKET_TEXT, quote=False)}</p>",
-            "<p>If unable to submit comments online, please mail written comments to:</p>",
+            "<p>Written comments go by mail to:</p>",
             f"<p>{_DOCKETS_ADDRESS}</p>",
-            "<p>All comments should be identified with the title of the guidance.</p>",
+            "<p>Mark comments with the guidance's title.</p>",
         ]
     )
 
@@ -134,14 +134,14 @@ def _comments_html(record: dict) -> str:
         return _general_docket_comments()
     parts = [
         '<h2 id="submit-comments">Submit Comments</h2>',
-        "<p>You can submit online or written comments on any guidance at any time (see 21 CFR 10.115(g)(5))</p>",
+        "<p>Comments on any guidance are welcome at any time, online or in writing (21 CFR 10.115(g)(5)).</p>",
     ]
     if record["open-comment"].strip() == "Yes" and docket.startswith("FDA-"):
         parts.append(f'<p><a href="https://www.regulations.gov/docket/{docket}">Submit Comments Online</a></p>')
-    parts.append("<p>If unable to submit comments online, please mail written comments to:</p>")
+    parts.append("<p>Written comments go by mail to:</p>")
     parts.append(f"<p>{_DOCKETS_ADDRESS}</p>")
     if docket and docket != "None found":
-        parts.append(f"<p>All written comments should be identified with this document's docket number: {docket}.</p>")
+        parts.append(f"<p>Mark written comments with this document's docket number, {docket}.</p>")
     return "\n".join(parts)
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from regwatch.mirror import catalogue
 
+# The mirror's own wording of the paragraph every FDA guidance carries (same text in every PDF, so it is
+# boilerplate to regwatch as the real one is).
 BOILERPLATE = (
-    "FDA's guidance documents, including this guidance, do not establish legally enforceable "
-    "responsibilities. Instead, guidances describe the Agency's current thinking on a topic and should be "
-    "viewed only as recommendations, unless specific regulatory or statutory requirements are cited. The use "
-    "of the word should in Agency guidances means that something is suggested or recommended, but not required."
+    "Like every FDA guidance, this one creates no legally enforceable responsibilities: it sets out the Agency's "
+    "current thinking on its topic and is a recommendation only, except where it cites a specific statutory or "
+    "regulatory requirement. Where it uses the word should, it suggests or recommends; it does not require."
 )
 COMMENT_ONLY = "This guidance document is for comment purposes only."
 _CBER = "Center for Biologics Evaluation and Research"
@@ -70,7 +71,7 @@ def pdf_source(record: dict, page: dict, sections: str = "", date: str | None = 
     """The text source of a guidance PDF: title page, form feed, numbered sections."""
     title = _title_page(record, page, date if date is not None else month_year(record["field_issue_datetime"]))
     intro = [_paragraph(p) for p in page["summary"]]
-    if not any("do not establish legally enforceable responsibilities" in p for p in intro):
+    if not any("no legally enforceable responsibilities" in p for p in intro):
         intro.append(BOILERPLATE)  # unless the page text already carries its own wording of it
     body = ["I. INTRODUCTION", *intro]
     if sections.strip():

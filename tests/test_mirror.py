@@ -244,7 +244,7 @@ def test_cosmetics_pages_follow_their_own_stored_copies(client: httpx.Client) ->
     assert len(registration.select('div[role="main"] ul li')) == 6
     assert "(Q20-22)" in registration.get_text()
     text = pdf_text(client.get("/media/170732/download").content)
-    assert text.count("do not establish legally enforceable responsibilities") == 1
+    assert text.count("no legally enforceable responsibilities") == 1
 
 
 def test_page_facts_and_quirks_are_kept(client: httpx.Client) -> None:

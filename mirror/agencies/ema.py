@@ -31,8 +31,10 @@ DEMO_REWORD = (HUMAN_CELL_PDF, "The applicant should establish", "The applicant 
 _BREADCRUMB = ('<li class="breadcrumb-item"><a href="/en/human-regulatory-overview">Human regulatory overview</a></li>'
                '<li class="breadcrumb-item"><a href="/en/human-regulatory-overview/research-development/'
                'scientific-guidelines">Scientific guidelines</a></li>')
-BANNER = ("On Monday, 12 January 2026, between 07:00 and 10:00 CET (Amsterdam time), this website will be "
-          "unavailable due to scheduled maintenance.")
+# The parser drops the banner by its key phrase ("website will be unavailable due to scheduled maintenance"); the
+# rest of the sentence is the mirror's.
+BANNER = ("Notice: from 07:00 to 10:00 CET on Monday, 12 January 2026, this website will be unavailable due to "
+          "scheduled maintenance.")
 
 
 def _data(site: Path, name: str) -> dict:

@@ -1,4 +1,4 @@
-"""PMDA (and the Japanese helpers in parsers.pmda_ja): hub pages JP/EN (one is the stored real page), Issue Date
+"""PMDA (and the Japanese helpers in parsers.pmda_ja): hub pages JP/EN (one in the real EN layout), Issue Date
 tables, the news list, RSS 1.0 feeds, pages, Japanese PDFs, dates and notice numbers; bad input → ParseError.
 
 Every response is the mirror's file with the headers the mirror sends (mirror.site.resolve), bytes untouched.
@@ -67,7 +67,7 @@ def test_jp_hub_notices_carry_date_number_type_and_heading() -> None:
 
 
 def test_real_en_page_one_entry_per_notice_with_its_translation() -> None:
-    listing = pmda.parse_catalogue(served("pmda", EN_HUB))  # the stored copy of the real page
+    listing = pmda.parse_catalogue(served("pmda", EN_HUB))  # the real page's layout, the mirror's words
     assert listing.complete and len(listing.entries) == 66  # the three "Presentation Slides" are not notices
     maa = by_key(listing, "/files/000280466.pdf")
     assert maa.title == "Applications for Marketing Approval of Regenerative Medical Products"
