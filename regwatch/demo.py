@@ -112,9 +112,12 @@ def _demo(config_path: Path, workdir: Path) -> int:
         changes = [d for d in hook.deliveries if d.json["type"] == "change.detected"]
         seen = {(d.json["data"]["agency"], d.json["data"]["kind"]) for d in changes}
         deadline_alerts = {d.json["type"] for d in hook.deliveries if d.json["type"].startswith("deadline.")}
+    reminders = sum(1 for d in hook.deliveries if d.json["type"] == "deadline.approaching")
+    alerts = len(hook.deliveries) - reminders  # what the scripted edits caused: one alert each
     click.echo(f"\nDemo finished: {len(real)} scripted edits that matter (and {len(edits) - len(real)} that are noise) "
-               f"gave {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks ({len(changes)} changes, "
-               f"{len(hook.deliveries) - len(changes)} deadline alerts). Files: {workdir}")
+               f"gave {alerts} alerts ({len(changes)} changes, {alerts - len(changes)} moved dates) and {reminders} "
+               f"deadline reminder(s): {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks. "
+               f"Files: {workdir}")
     expected = {("fda", "changed"), ("fda", "new"), ("fda", "removed")}
     expected |= {(agency, "changed") for agency, module in AGENCIES.items() if module.ORIGINS and agency != "fda"}
     missing = sorted(expected - seen)
