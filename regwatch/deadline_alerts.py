@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from regwatch.alerts.significance import short_title
 from regwatch.alerts.types import Message
 from regwatch.config import AlertsConfig, Config, SubscriptionConfig
 from regwatch.store.deadlines import publisher
@@ -113,7 +114,7 @@ def render_deadline(session: Session, item: OutboxItem, alerts: AlertsConfig) ->
     source = session.get(Source, doc.source_id)
     source_name = source.name if source else ""
     label = LABELS.get(row.kind, row.kind)
-    title = " ".join(doc.title.split())[:200] or "(untitled)"
+    title = short_title(doc.title, 200) or "(untitled)"  # the document's own title, not a generic tail
     if event.kind == "changed":
         kind = "deadline.changed"
         headline = f"date moved: {label} {event.before} → {event.after}"
