@@ -221,7 +221,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
     if "absent_in" in doc.meta:
         doc.meta = {k: v for k, v in doc.meta.items() if k != "absent_in"}
     doc.watched = watched
-    doc.url, doc.title = entry.url, entry.title
+    # the title its own page gave, once it has given one: a page that answers 304 leaves the title as a 200 set it
+    doc.url, doc.title = entry.url, doc.meta.get("page_title") or entry.title
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
     doc.meta = {**doc.meta, "listed": True, "offices": list(entry.offices), "topics": list(entry.topics),
                 "attachments": list(entry.attachments), "changed": entry.changed}
@@ -237,6 +238,8 @@ def _apply_document_meta(session: Session, ctx: RunContext, doc: DocumentRow, pa
     doc.url = parsed.url or doc.url
     if not (doc.parent_id and doc.title):  # an attachment keeps its guidance's title …
         doc.title = parsed.title or doc.title
+        if parsed.title and not doc.parent_id:  # … a page's own title outlasts the catalogue's (see above)
+            doc.meta = {**doc.meta, "page_title": parsed.title}
     elif parsed.title and parsed.title != doc.title:  # … and its own name (e.g. a decoded GBK file name) beside it
         doc.meta = {**doc.meta, "file_title": parsed.title}
     for field in ("doc_type", "docket", "number", "issued"):

@@ -48,7 +48,7 @@ STAGES = ("baseline", "edited", "confirmed")
 STAGE_WEIGHTS = (3, 5, 2)
 ANCHORS = ("db", "fetch", "closed", "ack")
 ANCHOR_WEIGHTS = (2, 5, 2, 2)
-MARKERS = {"db": "Context impl", "crawl": "Spider opened", "closed": "Closing spider"}
+MARKERS = {"db": "Opening the store", "crawl": "Spider opened", "closed": "Closing spider"}
 CRAWL_DELAY = 0.02
 ATTEMPT_TIMEOUT = 120.0
 

@@ -208,7 +208,7 @@ def test_the_canaries_do_catch_a_parser_that_resolves_entities(tmp_path: Path, c
 
 # --- end to end: one regwatch run over the MFDS mirror ---------------------------------------------------
 
-RULES_POST = "/brd/m_211/view.do?seq=14931"
+RULES_POST = "m_211:14931"  # a post is its board and seq; it is fetched in the URL form the list gives (issue 14)
 HOSTILE_PDF = "/brd/m_211/down.do?brd_id=data0005&seq=14931&data_tp=A&file_seq=1"  # really a .hwp: now a Flate bomb
 HOSTILE_HWPX = "/brd/m_211/down.do?brd_id=data0005&seq=14931&data_tp=A&file_seq=2"  # now an XXE HWPX
 OTHER_FILE = "/brd/m_211/down.do?brd_id=data0005&seq=14885&data_tp=A&file_seq=1"
@@ -244,13 +244,16 @@ def test_a_run_with_hostile_attachments_stores_the_rest_and_records_them_as_pars
         stored = {url.removeprefix(mirror.base_url): text for url, text in conn.execute(
             "SELECT d.url, v.text FROM versions v JOIN documents d ON d.id = v.document_id")}
         blobs = {sha for (sha,) in conn.execute("SELECT sha256 FROM blobs")}
+        (rules_url,) = conn.execute("SELECT url FROM documents WHERE key = ?", (RULES_POST,)).fetchone()
+    rules_post = rules_url.removeprefix(mirror.base_url)
+    assert rules_post.startswith("/brd/m_211/view.do?seq=14931&"), rules_post  # the list's form, as linked
     for path, body in ((HOSTILE_PDF, bomb), (HOSTILE_HWPX, xxe)):
         outcome, error = fetches[path]
         assert outcome == "error" and error.startswith("parse error:"), (path, error)
         digest = hashlib.sha256(body).hexdigest()
         assert f"raw bytes kept: sha256 {digest}" in error and digest in blobs
         assert path not in stored
-    assert fetches[RULES_POST][0] == "stored" and "화장품" in stored[RULES_POST]
+    assert fetches[rules_post][0] == "stored" and "화장품" in stored[rules_post]
     assert fetches[OTHER_FILE][0] == "stored" and stored[OTHER_FILE].strip()
     assert not [p for p, (outcome, _) in fetches.items() if outcome == "error" and p not in (HOSTILE_PDF, HOSTILE_HWPX)]
     assert not any(CANARY in text for text in stored.values())
