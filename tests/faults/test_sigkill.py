@@ -82,7 +82,7 @@ def test_sigkill_at_random_points_loses_nothing(db_url: str, tmp_path: Path, lau
 
 DELIVER = ("import sys; from datetime import UTC, datetime; from pathlib import Path; "
            "from regwatch.config import load_config; from regwatch.alerting import deliver_all; "
-           "from store.db import open_store; config = load_config(Path(sys.argv[1])); "
+           "from regwatch.store.db import open_store; config = load_config(Path(sys.argv[1])); "
            "deliver_all(config, open_store(config.store.url), lambda: datetime.now(UTC))")
 
 
