@@ -2,7 +2,8 @@
 
 A crawl of FDA guidance pages whose PDFs are linked from the pages (the pages are fetched first, their files a
 Crawl-delay later) is SIGKILLed at chosen stages, each found by watching the store, not by timing:
-  - page:     a guidance page's new version is stored, none of its files yet;
+  - page:     a guidance entry is half stored: its page's new version without its files, or (pages and files are
+              parsed in a worker pool, so either may be stored first) a file without its page;
   - between:  one file of the run is stored, others not yet;
   - delivery: the webhook receiver has acknowledged the run's first alert.
 Kills stack: the run after a kill is itself killed at the next stage, then two runs complete. The final store
@@ -50,8 +51,10 @@ def _this_run(engine: Engine, before: int) -> tuple[int, list[str]]:
 
 
 def page_without_files(keys: list[str]) -> bool:
+    """A guidance entry stored in part: a page without any of its files, or files without their page."""
     pages = {k for k in keys if "#" not in k and not k.startswith("/")}
-    return bool(pages - {k.split("#", 1)[0] for k in keys if "#" in k})
+    parents = {k.split("#", 1)[0] for k in keys if "#" in k}
+    return bool(pages ^ parents)
 
 
 def one_file(keys: list[str]) -> bool:
