@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import jinja2
 from regwatch.alerts.context import fold_ops
 from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
-from regwatch.alerts.types import ChangeView, Message
+from regwatch.alerts.types import Message
+from regwatch.store.views import ChangeView
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
 MAX_CHANGES = 50  # changes shown in one message (and in its webhook payload)

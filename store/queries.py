@@ -7,9 +7,9 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
-from regwatch.alerts.types import ChangeView
 from regwatch.store.models import Change, Document, Source, SourceRun, Version
 from regwatch.store.settle import document_sources
+from regwatch.store.views import ChangeView
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
