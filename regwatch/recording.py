@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
+from regwatch.config import AlertsConfig, SubscriptionConfig
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
@@ -40,6 +40,7 @@ from regwatch.store.versions import (
     source_children,
     source_validators,
 )
+from regwatch.store.vocabulary import RunStatus, Significance
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +211,9 @@ class StoreSink:
         else:
             record_capture(session, ctx, item)
 
-    def source_failed(self, source: str, reason: str) -> None:
-        self._write_run_row(lambda session: self._source_failed(session, source, reason))
+    def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
+        """A source's listing failed; `blocked`: its site's bot protection answered."""
+        self._write_run_row(lambda session: self._source_failed(session, source, reason, blocked))
 
     def source_notice(self, source: str, note: str) -> None:
         """One line for the run summary about a source that still worked; the same line is kept once."""
@@ -230,11 +232,11 @@ class StoreSink:
         return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
                                                       SourceRun.source_id == self.source_ids[source]))
 
-    def _source_failed(self, session: Session, source: str, reason: str) -> None:
+    def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
         row = self._run_row(session, source)
         if row is not None:
             row.errors += 1  # a listing that failed is an error like a document that failed, whatever the type
-            row.status = "blocked" if "bot protection" in reason else "failed"
+            row.status = RunStatus.BLOCKED if blocked else RunStatus.FAILED
             row.error = reason if not row.error else f"{row.error}; {reason}"
 
 
@@ -305,15 +307,11 @@ def subscribed(sub: SubscriptionConfig, session: Session, change: Change) -> boo
     if doc is None or source is None:
         return False
     topics = set(change.details.get("topics") or doc.meta.get("topic_tags") or ())
-    significance = change.details.get("significance") or _default_significance(change.kind)
+    significance = Significance(change.details.get("significance") or Significance.of_kind(change.kind))
     return (
         (not sub.agencies or doc.agency in sub.agencies)
         and (not sub.sources or source.name in sub.sources)
         and (not sub.kinds or change.kind in sub.kinds)
         and (not sub.topics or bool(topics & set(sub.topics)))
-        and SIGNIFICANCE.index(significance) >= SIGNIFICANCE.index(sub.min_significance)
+        and significance.rank >= sub.min_significance.rank
     )
-
-
-def _default_significance(kind: str) -> str:
-    return {"new": "new", "removed": "removed", "status": "status"}.get(kind, "editorial")
