@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from regwatch.store.vocabulary import CHANGE_KINDS, ChangeKind, Significance
+from regwatch.store.vocabulary import ChangeKind, Significance
 
 AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 DEFAULT_DB_URL = "sqlite:///regwatch.db"
@@ -215,7 +215,6 @@ class AppriseChannelConfig(_Model):
 ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
                           Field(discriminator="type")]
 
-KINDS = CHANGE_KINDS
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # a subscription names the kinds of a document's changes; a layout change is about the source, and always alerted

@@ -71,7 +71,7 @@ class Significance(StrEnum):
             kind, cls.EDITORIAL)
 
 
-# the tuples older code imports, derived from the enums
-CHANGE_KINDS: tuple[str, ...] = tuple(ChangeKind)
-FAILED_STATUSES: tuple[str, ...] = (RunStatus.FAILED, RunStatus.BLOCKED)
-SIGNIFICANCES: tuple[str, ...] = tuple(Significance)  # most significant first
+# plain-string tuples derived from the enums, for click choices, JSON schemas and code that imports them (click
+# would offer an enum's member names, not its values)
+CHANGE_KINDS: tuple[str, ...] = tuple(k.value for k in ChangeKind)
+SIGNIFICANCES: tuple[str, ...] = tuple(s.value for s in Significance)  # most significant first
