@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
 from regwatch.alerts.outbox import DeliveryReport
+from regwatch.alerts.routing import route
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.hosts import HostFigures, HostLedger
 from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.plan import PlanCounts
-from regwatch.recording import StoreSink, route
+from regwatch.recording import StoreSink
 from regwatch.store.db import StoreUnavailable, open_store, retrying, write
 from regwatch.store.models import CrawlHost, Fetch, Run, Source, SourceRun
 from regwatch.store.settle import settle_run
