@@ -25,7 +25,7 @@ from regwatch.store.deadlines import record_field_dates, record_text_dates
 from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.terms import record_definitions
-from regwatch.store.vocabulary import FetchOutcome
+from regwatch.store.vocabulary import ChangeKind, FetchOutcome
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -396,7 +396,7 @@ def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: st
     add_run_note(row, line)
     latest = _latest(session, doc)
     number = latest.number if latest else None
-    _announce(session, ctx, doc, "layout_changed", number, number, f"layout changed: {ctx.source_name}",
+    _announce(session, ctx, doc, ChangeKind.LAYOUT_CHANGED, number, number, f"layout changed: {ctx.source_name}",
               {"reason": why, "significance": "layout"})
 
 
