@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import jinja2
-from regwatch.alerts.types import ChangeView, Message
+from regwatch.alerts.types import Message
+from regwatch.store.views import ChangeView
 
 _HTML = """\
 <!doctype html>

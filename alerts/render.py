@@ -16,7 +16,9 @@ import jinja2
 from regwatch.alerts.context import fold_ops
 from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
 from regwatch.alerts.significance import short_title
-from regwatch.alerts.types import ChangeView, Message
+from regwatch.alerts.types import Message
+from regwatch.store.views import ChangeView
+from regwatch.store.vocabulary import ChangeKind
 
 CONTEXT_WORDS = 8  # unchanged words kept on each side of a change
 MAX_CHANGES = 50  # changes shown in one message (and in its webhook payload)
@@ -100,7 +102,7 @@ def render_change(
     if definition:
         data["definition"] = definition
     return Message(
-        kind="source.layout_changed" if change.kind == "layout_changed" else "change.detected",
+        kind="source.layout_changed" if change.kind == ChangeKind.LAYOUT_CHANGED else "change.detected",
         idempotency_key=f"change-{change.id}-{channel}", subject=subject, text=text,
         html=html, data=data, thread_key=f"doc-{change.document_id}",
     )

@@ -1,10 +1,11 @@
 """Does a change matter? Each changed sentence gets a class, and the findings are ranked for the alert.
 
-Classes, most significant first (`KINDS`): a definition changed; an obligation changed strength (should → must,
-望ましい → しなければならない, 할 수 있다 → 하여야 한다, 可以 → 应当, and back); numbers, dates or durations changed;
-the scope changed (a sentence naming a product class from the topic glossary was added or removed, or a changed
-sentence names a different set of them); the document's status changed (given by the caller); a sentence was added
-or removed; anything else is editorial. Whitespace-only differences give no finding at all. Pure functions.
+Classes, most significant first (`store.vocabulary.Significance`): a definition changed; an obligation changed
+strength (should → must, 望ましい → しなければならない, 할 수 있다 → 하여야 한다, 可以 → 应当, and back); numbers,
+dates or durations changed; the scope changed (a sentence naming a product class from the topic glossary was added
+or removed, or a changed sentence names a different set of them); the document's status changed (given by the
+caller); a sentence was added or removed; anything else is editorial. Whitespace-only differences give no finding
+at all. Pure functions.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from regwatch.alerts.diff import CJK, HANGUL, DiffOp, Path, diff_words, position
 from regwatch.alerts.sections import section_label, short_path
 from regwatch.alerts.topics import Glossary, tag
 from regwatch.parsers.formats.pdf_furniture import REFERENCE, is_page_number
+from regwatch.store.vocabulary import SIGNIFICANCES
 
-KINDS = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
 _ELLIPSIS = "…"
 # A sentence ends at . ! ? before a space, at 。！？, or at a blank line; a single line break is not an end (a PDF
 # keeps wrapped CJK lines apart, and where they wrap moves when the file is regenerated).
@@ -368,7 +369,7 @@ def _reworded(old: str, new: str, unit: _Unit, glossary: Glossary | None) -> Fin
         details["scope"] = _topic_change(topics_old, topics_new)
     if not details:
         details["editorial"] = summarize_ops(diff_words(old, new), limit=2)
-    kinds = tuple(kind for kind in KINDS if kind in details)
+    kinds = tuple(kind for kind in SIGNIFICANCES if kind in details)
     return Finding(kinds[0], details[kinds[0]], old, new, unit.section, frozenset(topics_old | topics_new), kinds,
                    unit.new[0])
 
@@ -424,8 +425,8 @@ def _q(text: str, width: int = 60) -> str:
 
 
 def rank(findings: Sequence[Finding]) -> list[Finding]:
-    """Most significant first: by class (KINDS order), then findings naming a topic, then text order."""
-    return sorted(findings, key=lambda f: (KINDS.index(f.kind), not f.topics, f.at))
+    """Most significant first: by class (Significance order), then findings naming a topic, then text order."""
+    return sorted(findings, key=lambda f: (SIGNIFICANCES.index(f.kind), not f.topics, f.at))
 
 
 _GENERIC_TITLE = re.compile(

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from regwatch.crawler.fetched import to_fetched
-from regwatch.crawler.middlewares import BLOCKED, UNRESOLVED, HostRefused
+from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
 from regwatch.crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
 from regwatch.parsers import parse_document
 from regwatch.parsers.formats.feed import parse_feed
@@ -52,7 +52,8 @@ class Sink(Protocol):
 
     def accept(self, item: Capture | ListingSeen) -> None: ...
 
-    def source_failed(self, source: str, reason: str) -> None: ...
+    def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
+        """A source's listing failed; `blocked`: the site's bot protection answered."""
 
     def source_notice(self, source: str, note: str) -> None:
         """Something the run summary should say about a source that still worked (pager unreadable, layout
@@ -250,7 +251,7 @@ class BaseSpider(Spider):
 
     def _on_listing_error(self, failure: Failure) -> None:
         source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
-        self._listing_failed(source, describe_failure(failure))
+        self._listing_failed(source, describe_failure(failure), blocked=is_blocked(failure))
 
     def _notice(self, source: Any, note: str) -> None:
         log.warning("%s: %s", source.name, note)
@@ -259,10 +260,10 @@ class BaseSpider(Spider):
         if notice is not None:
             notice(source.name, note)
 
-    def _listing_failed(self, source: Any, reason: str) -> None:
+    def _listing_failed(self, source: Any, reason: str, *, blocked: bool = False) -> None:
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s", source.name, reason)
         assert self.sink is not None
-        self.sink.source_failed(source.name, reason)
+        self.sink.source_failed(source.name, reason, blocked=blocked)
 
     def _on_document(self, response: Response, source: Any, key: str, parent_key: str | None,
                      parser: Parser, follow: bool = False) -> Iterator[Capture | Request]:
@@ -311,7 +312,7 @@ class BaseSpider(Spider):
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s failed: %s",
                 request.meta["source"], request.url, reason)
         yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
-                      parent_key=request.meta["parent_key"], error=reason, blocked=reason.startswith(BLOCKED))
+                      parent_key=request.meta["parent_key"], error=reason, blocked=is_blocked(failure))
 
 
 def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
@@ -364,6 +365,11 @@ def page_key(url: str) -> str:
 def attachment_key(parent_key: str, number: int) -> str:
     """Attachments are identified by their place in the parent document (their URLs change on reissue)."""
     return f"{parent_key}#file{number}"
+
+
+def is_blocked(failure: Failure) -> bool:
+    """Whether a request failed because the site's bot protection answered."""
+    return isinstance(failure.value, HostRefused) and failure.value.blocked
 
 
 def describe_failure(failure: Failure) -> str:

@@ -46,11 +46,13 @@ MAX_RETRY_AFTER = 120.0
 
 
 class HostRefused(IgnoreRequest):
-    """A request the crawler refuses to make (robots, a block); `reason` says why."""
+    """A request the crawler refuses to make (robots, a block); `reason` says why, and `blocked` whether the
+    site's bot protection answered (a source so refused is reported as blocked, not as failed)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, blocked: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.blocked = blocked
 
 
 class FetchFailed(HostRefused):
@@ -62,7 +64,7 @@ class PoliteRobotsMiddleware:
         self.crawler = crawler
         self.user_agent: str = crawler.settings["USER_AGENT"]
         self.obey: bool = crawler.settings.getbool("REGWATCH_OBEY_ROBOTS", True)
-        self._rules: dict[str, Protego | str] = {}  # netloc → parsed rules or a refusal reason
+        self._rules: dict[str, Protego | HostRefused] = {}  # netloc → parsed rules or the refusal
         self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
@@ -80,8 +82,8 @@ class PoliteRobotsMiddleware:
             rules = self._rules.get(url.netloc)
             if rules is None:
                 rules = self._rules[url.netloc] = await self._fetch_rules(url.scheme, url.netloc, request)
-        if isinstance(rules, str):
-            raise HostRefused(rules)
+        if isinstance(rules, HostRefused):
+            raise HostRefused(rules.reason, blocked=rules.blocked)
         if not rules.can_fetch(request.url, self.user_agent):
             raise HostRefused("forbidden by robots.txt")
 
@@ -92,7 +94,7 @@ class PoliteRobotsMiddleware:
         if slot is not None and slot.delay:
             slot.lastseen = time.monotonic()
 
-    async def _fetch_rules(self, scheme: str, netloc: str, request: Request) -> Protego | str:
+    async def _fetch_rules(self, scheme: str, netloc: str, request: Request) -> Protego | HostRefused:
         meta = {"dont_obey_robotstxt": True, "handle_httpstatus_all": True}
         if request.meta.get("proxy"):
             meta["proxy"] = request.meta["proxy"]  # the same way out as the page (e.g. a KR egress for MFDS)
@@ -101,16 +103,16 @@ class PoliteRobotsMiddleware:
             response = await self.crawler.engine.download_async(robots)
         except FetchFailed as exc:  # retries exhausted: RFC 9309 says disallow
             log.error("robots.txt of %s could not be fetched (%s): host disallowed for this run", netloc, exc.reason)
-            return f"{ROBOTS_UNREACHABLE}: {exc.reason}"
+            return HostRefused(f"{ROBOTS_UNREACHABLE}: {exc.reason}")
         except HostRefused as exc:  # e.g. the bot protection answered for robots.txt too
-            return exc.reason
+            return exc
         except Exception as exc:  # network error or timeout: RFC 9309 says disallow
             cause = f"{type(exc).__name__}: {str(exc).strip() or 'no detail'}"
             log.error("robots.txt of %s could not be fetched (%s): host disallowed for this run", netloc, cause)
-            return f"{ROBOTS_UNREACHABLE}: {cause}"
+            return HostRefused(f"{ROBOTS_UNREACHABLE}: {cause}")
         if response.status >= 500 or response.status == 429:  # 429 ("slow down") is treated like a 5xx
             log.error("robots.txt of %s answered HTTP %s: host disallowed for this run", netloc, response.status)
-            return f"{ROBOTS_UNREACHABLE}: HTTP {response.status}"
+            return HostRefused(f"{ROBOTS_UNREACHABLE}: HTTP {response.status}")
         if response.status >= 400:  # "unavailable": no rules, everything allowed
             return Protego.parse("")
         rules = Protego.parse(response.body.decode("utf-8", errors="replace"))
@@ -143,7 +145,7 @@ class BotProtectionMiddleware:
         """After a block, leave the host's pages alone; its static files (often served without the
         challenge, like NMPA's attachments) are still tried."""
         if urlparse_cached(request).netloc in self.blocked_hosts and not _static_file(request.url):
-            raise HostRefused(BLOCKED)
+            raise HostRefused(BLOCKED, blocked=True)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get(b"Location", b"").decode("latin-1")
@@ -158,7 +160,7 @@ class BotProtectionMiddleware:
         self.blocked_hosts.add(host)
         log.error("%s answered %s with its bot protection: backing off from this host for the run", host,
                   request.url)
-        raise HostRefused(reason)
+        raise HostRefused(reason, blocked=True)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -65,3 +65,9 @@ def scrapy_settings(crawl: Any, allow_hosts: list[str] | None = None) -> dict[st
         "LOG_FORMAT": "%(asctime)s %(levelname)s %(name)s: %(message)s",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     }
+
+
+def standalone_settings(crawl: Any, allow_hosts: list[str] | None, wiring: str) -> dict[str, Any]:
+    """Settings for `scrapy crawl <agency>`: one crawl's settings, the spider modules, and `wiring`, the dotted
+    name of the function that gives a spider started that way its sources and sink (see `BaseSpider`)."""
+    return scrapy_settings(crawl, allow_hosts) | {"SPIDER_MODULES": SPIDER_MODULES, "REGWATCH_STANDALONE": wiring}

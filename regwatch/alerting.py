@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from regwatch.alerts import assess
 from regwatch.alerts.channels import EmailChannel, WebhookChannel
-from regwatch.alerts.diff import diff_words, summarize_ops
+from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
-from regwatch.alerts.glosses import gloss_change, gloss_line
 from regwatch.alerts.grouped import deliver_grouped
 from regwatch.alerts.outbox import (
     DIGEST_STATES,
@@ -28,13 +28,13 @@ from regwatch.alerts.outbox import (
     deliver_digests,
 )
 from regwatch.alerts.render import render_change
-from regwatch.alerts.sections import diff_document
-from regwatch.alerts.significance import Finding, classify, defined_term, rank, summary_line
-from regwatch.alerts.topics import merge_glossary, tag
+from regwatch.alerts.topics import merge_glossary
 from regwatch.alerts.types import Channel, DeliveryError, Message
 from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
 from regwatch.store.models import OutboxItem
 from regwatch.store.queries import load_change, version
+from regwatch.store.versions import Assess
+from regwatch.terms import configured_terms
 
 log = logging.getLogger(__name__)
 
@@ -80,48 +80,9 @@ def policy(config: Config) -> Policy:
 
 
 def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
-                  terms: Mapping[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    """The store's `assess` hook: classify a text change, give it a one-line summary and say whether it is a
-    wording change worth an alert (a change with no finding — whitespace, a stamp, a counter — is not).
-
-    A change classed `definition` carries `definition: {term, before, after}` (the whole old and new defining
-    sentence; `term` the configured term it defines, else the term as written); a CJK top finding carries
-    `gloss` (its modal verbs and key terms glossed in English)."""
-
-    def assess(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
-        ops = diff_document(old, new) if old else []
-        findings = rank(classify(old, new, ops, glossary=glossary))
-        topics = sorted(set().union(*(f.topics for f in findings)) | (tag(new, glossary) if not old else set()))
-        if not findings:
-            return summarize_ops(ops), {"significance": None, "topics": topics}, False
-        top = findings[0]
-        details = {"significance": top.kind, "section": " > ".join(top.section) or None, "topics": topics,
-                   "findings": [{"kind": f.kind, "detail": f.detail, "section": list(f.section)}
-                                for f in findings[:20]]}
-        if definition := definition_details(findings, terms):
-            details["definition"] = definition
-            if top.kind == "definition" and definition["term"] and not re.match(r"'[^']*': ", top.detail):
-                findings[0] = replace(top, detail=f"'{definition['term']}': {top.detail}")  # the summary names it
-        if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
-            details["gloss"] = gloss
-        return summary_line(agency, title, findings), details, True
-
-    return assess
-
-
-def definition_details(findings: list[Finding], terms: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
-    """{term, before, after} of the first finding classed `definition` (before/after: whole sentences, None on the
-    side where there is none), or None."""
-    from regwatch.parsers.definitions import read_sentence
-    from regwatch.terms import configured_terms, term_of_definition
-
-    found = next((f for f in findings if f.kind == "definition"), None)
-    if found is None:
-        return None
-    written = next((hit[0] for s in (found.new, found.old) if s and (hit := read_sentence(s))), "")
-    written = written or defined_term(found.new) or defined_term(found.old)
-    term = term_of_definition(configured_terms(None) if terms is None else terms, written) if written else None
-    return {"term": term or written or None, "before": found.old or None, "after": found.new or None}
+                  terms: Mapping[str, Any] | None = None) -> Assess:
+    """`alerts.assess.assess_change`, naming the built-in terms when no configured ones are given."""
+    return assess.assess_change(glossary, configured_terms(None) if terms is None else terms)
 
 
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
@@ -150,7 +111,6 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
 
 def with_reasons(message: Message, reasons: list[str]) -> Message:
     """The message with "Why you got this" in its text and HTML and as `data.reasons` (additive)."""
-    from dataclasses import replace
     from html import escape
 
     if not reasons:
@@ -184,7 +144,6 @@ def make_digest_renderer(config: Config, period: str = "daily"):  # type: ignore
         lines = [f"change {cid}: " + "; ".join(r) for cid, r in reasons.items() if r]
         text = message.text.rstrip("\n") + "\n\nWhy you got this:\n" + "\n".join(lines) + "\n" if lines \
             else message.text
-        from dataclasses import replace
 
         return replace(message, text=text, data={**message.data, "reasons": reasons})
 
@@ -236,6 +195,4 @@ def glossary(config: Config) -> dict[str, tuple[str, ...]]:
 
 def terms_of(config: Config) -> Mapping[str, Any]:
     """The terms definition alerts name: `terms:` of the configuration, else the built-in ones."""
-    from regwatch.terms import configured_terms
-
     return configured_terms(config)

@@ -16,9 +16,8 @@ import click
 
 from regwatch.config import AGENCIES, Config, ConfigError, default_config_path, load_config
 from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
-
-KINDS = ("new", "changed", "removed", "status", "layout_changed")
-SIGNIFICANCES = ("definition", "obligation", "numbers", "scope", "status", "new", "removed", "editorial")
+from regwatch.store.vocabulary import CHANGE_KINDS as KINDS
+from regwatch.store.vocabulary import SIGNIFICANCES
 
 
 def _known(option: str, value: str | None, known: tuple[str, ...] | list[str]) -> str | None:

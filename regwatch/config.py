@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regwatch.store.vocabulary import ChangeKind, Significance
+
 AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 DEFAULT_DB_URL = "sqlite:///regwatch.db"
 
@@ -213,10 +215,10 @@ class AppriseChannelConfig(_Model):
 ChannelConfig = Annotated[EmailChannelConfig | WebhookChannelConfig | AppriseChannelConfig,
                           Field(discriminator="type")]
 
-KINDS = ("new", "changed", "removed", "status", "layout_changed")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-SIGNIFICANCE = ("editorial", "new", "removed", "status", "scope", "numbers", "obligation", "definition")
+# a subscription names the kinds of a document's changes; a layout change is about the source, and always alerted
+SubscribedKind = Literal[ChangeKind.NEW, ChangeKind.CHANGED, ChangeKind.REMOVED, ChangeKind.STATUS]
 
 
 class SubscriptionConfig(_Model):
@@ -226,9 +228,8 @@ class SubscriptionConfig(_Model):
     agencies: tuple[Literal["fda", "ema", "pmda", "mfds", "nmpa"], ...] = ()
     sources: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
-    kinds: tuple[Literal["new", "changed", "removed", "status"], ...] = ()
-    min_significance: Literal["editorial", "new", "removed", "status", "scope", "numbers", "obligation",
-                              "definition"] = "editorial"
+    kinds: tuple[SubscribedKind, ...] = ()
+    min_significance: Significance = Significance.EDITORIAL
     mode: Literal["immediate", "digest", "weekly"] = "immediate"  # digest: daily; weekly: on weekly_digest_day
     deadlines: bool = True  # deadline.approaching / deadline.changed alerts (always sent at once)
 

@@ -106,9 +106,9 @@ class DistributedSink(StoreSink):
         self._lock_run(session)
         super()._record(session, item)
 
-    def _source_failed(self, session: Session, source: str, reason: str) -> None:
+    def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
         self._lock_run(session)
-        super()._source_failed(session, source, reason)
+        super()._source_failed(session, source, reason, blocked)
 
 
 @dataclass

@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerting import assess_change, deliver_all, glossary, terms_of
 from regwatch.alerts.outbox import DeliveryReport
+from regwatch.alerts.routing import route
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.hosts import HostFigures, HostLedger
 from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.plan import PlanCounts
-from regwatch.recording import StoreSink, route
+from regwatch.recording import StoreSink
 from regwatch.store.db import StoreUnavailable, open_store, retrying, write
 from regwatch.store.models import CrawlHost, Fetch, Run, Source, SourceRun
 from regwatch.store.settle import settle_run
+from regwatch.store.vocabulary import FetchOutcome, RunStatus
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -38,7 +40,7 @@ def utcnow() -> datetime:
 @dataclass(frozen=True)
 class SourceSummary:
     name: str
-    status: str  # ok | partial | failed | blocked
+    status: RunStatus
     seen: int
     new: int
     changed: int
@@ -60,7 +62,7 @@ class RunSummary:
 
     @property
     def failed(self) -> list[SourceSummary]:
-        return [s for s in self.sources if s.status in ("failed", "blocked")]
+        return [s for s in self.sources if s.status.failed]
 
 
 def select_sources(config: Config, names: Sequence[str] = ()) -> list[SourceConfig]:
@@ -173,7 +175,7 @@ def remember_hosts(session: Session, hosts: list[HostFigures], now: datetime) ->
 def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],
                now: datetime) -> tuple[int, dict[str, int], dict[str, bool]]:
     with sessions.begin() as session:
-        run = Run(started_at=now, status="running")
+        run = Run(started_at=now, status=RunStatus.RUNNING)
         session.add(run)
         session.flush()
         ids, baselines = {}, {}
@@ -185,7 +187,7 @@ def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],
                 session.flush()
             row.agency = src.agency or "other"
             ids[src.name], baselines[src.name] = row.id, not row.baseline_done
-            session.add(SourceRun(run_id=run.id, source_id=row.id, status="running"))
+            session.add(SourceRun(run_id=run.id, source_id=row.id, status=RunStatus.RUNNING))
         return run.id, ids, baselines
 
 
@@ -212,32 +214,35 @@ def _finish_run(sessions: sessionmaker[Session], run_id: int, sources: list[Sour
             row = session.scalar(select(SourceRun).where(SourceRun.run_id == run_id,
                                                          SourceRun.source_id == source.id))
             assert row is not None
-            row.status, row.error = _final_status(session, run_id, source.id, row)
+            status, row.error = _final_status(session, run_id, source.id, row)
+            row.status = status
             baseline = not source.baseline_done
-            if row.status not in ("failed", "blocked"):
+            if not status.failed:
                 source.baseline_done = True
             source.last_run_at, source.last_status, source.last_error = now, row.status, row.error
-            out.append(SourceSummary(src.name, row.status, row.seen, row.new, row.changed, row.removed,
+            out.append(SourceSummary(src.name, status, row.seen, row.new, row.changed, row.removed,
                                      row.unchanged, row.errors, row.error, baseline,
                                      tuple(row.notes.split("\n")) if row.notes else ()))
         run = session.get(Run, run_id)
         assert run is not None
         run.finished_at = now
-        run.status = "failed" if any(s.status in ("failed", "blocked") for s in out) else "ok"
+        run.status = RunStatus.FAILED if any(s.status.failed for s in out) else RunStatus.OK
     return out
 
 
-def _final_status(session: Session, run_id: int, source_id: int, row: SourceRun) -> tuple[str, str | None]:
-    if row.status in ("failed", "blocked"):
-        return row.status, row.error
+def _final_status(session: Session, run_id: int, source_id: int, row: SourceRun) -> tuple[RunStatus, str | None]:
+    if RunStatus(row.status).failed:
+        return RunStatus(row.status), row.error
+    unfetched = (FetchOutcome.ERROR, FetchOutcome.BLOCKED)
     bad = list(session.scalars(select(Fetch).where(Fetch.run_id == run_id, Fetch.source_id == source_id,
-                                                   Fetch.outcome.in_(("error", "blocked")))))
-    if any(f.outcome == "blocked" for f in bad):
-        return "blocked", "blocked by the site's bot protection (backed off; nothing marked removed)"
+                                                   Fetch.outcome.in_(unfetched))))
+    if any(f.outcome == FetchOutcome.BLOCKED for f in bad):
+        return RunStatus.BLOCKED, "blocked by the site's bot protection (backed off; nothing marked removed)"
     good = session.scalar(select(Fetch.id).where(Fetch.run_id == run_id, Fetch.source_id == source_id,
-                                                 Fetch.outcome.not_in(("error", "blocked"))).limit(1))
+                                                 Fetch.outcome.not_in(unfetched)).limit(1))
     if bad and good is None and row.seen <= len(bad):  # nothing of this source could be checked this run
-        return "failed", "; ".join(sorted({f"{f.url}: {f.error}" for f in bad}))[:2000]
+        return RunStatus.FAILED, "; ".join(sorted({f"{f.url}: {f.error}" for f in bad}))[:2000]
     if bad:
-        return "partial", f"{len(bad)} document(s) failed: " + "; ".join(f"{f.url}: {f.error}" for f in bad[:5])
-    return "ok", None
+        return RunStatus.PARTIAL, f"{len(bad)} document(s) failed: " + "; ".join(f"{f.url}: {f.error}"
+                                                                                  for f in bad[:5])
+    return RunStatus.OK, None

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from regwatch.alerts.topics import find_terms, fold
-from regwatch.config import SIGNIFICANCE, Config, SubscriptionConfig
+from regwatch.config import Config, SubscriptionConfig
 from regwatch.store.models import Change, Source, Version
 from regwatch.store.models import Document as DocumentRow
+from regwatch.store.vocabulary import Significance
 
 MAX_REASONS = 12
 
@@ -49,12 +50,11 @@ def change_reasons(config: Config, session: Session, change: Change, channel: st
 def _subscription(config: Config, sub: SubscriptionConfig, agency: str, source: str, change: Change,
                   topics: list[str], words: dict[str, str]) -> str | None:
     """How one subscription of the channel matched (None when it did not)."""
-    significance = change.details.get("significance") or {"new": "new", "removed": "removed",
-                                                           "status": "status"}.get(change.kind, "editorial")
+    significance = Significance(change.details.get("significance") or Significance.of_kind(change.kind))
     matched_topics = [t for t in sub.topics if t in topics]
     if ((sub.agencies and agency not in sub.agencies) or (sub.sources and source not in sub.sources)
             or (sub.kinds and change.kind not in sub.kinds) or (sub.topics and not matched_topics)
-            or SIGNIFICANCE.index(significance) < SIGNIFICANCE.index(sub.min_significance)):
+            or significance.rank < sub.min_significance.rank):
         return None
     parts = [f"subscription of channel {sub.channel} ({sub.mode})"]
     if sub.agencies:
@@ -63,7 +63,7 @@ def _subscription(config: Config, sub: SubscriptionConfig, agency: str, source: 
         parts.append(f"source {source}")
     if sub.kinds:
         parts.append(f"kind {change.kind}")
-    if sub.min_significance != "editorial":
+    if sub.min_significance is not Significance.EDITORIAL:
         parts.append(f"significance {significance} ≥ {sub.min_significance}")
     parts += [f"topic {t} via {_quoted(words.get(t))}" for t in matched_topics]
     return ", ".join(parts)

@@ -20,13 +20,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from regwatch.config import SIGNIFICANCE, AlertsConfig, SubscriptionConfig
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from regwatch.store.db import StoreUnavailable, read, write
-from regwatch.store.models import Change, Source, SourceRun
-from regwatch.store.models import Document as DocumentRow
+from regwatch.store.models import SourceRun
 from regwatch.store.versions import (
     GONE_STATUSES,
     Assess,
@@ -40,6 +38,7 @@ from regwatch.store.versions import (
     source_children,
     source_validators,
 )
+from regwatch.store.vocabulary import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +209,9 @@ class StoreSink:
         else:
             record_capture(session, ctx, item)
 
-    def source_failed(self, source: str, reason: str) -> None:
-        self._write_run_row(lambda session: self._source_failed(session, source, reason))
+    def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
+        """A source's listing failed; `blocked`: its site's bot protection answered."""
+        self._write_run_row(lambda session: self._source_failed(session, source, reason, blocked))
 
     def source_notice(self, source: str, note: str) -> None:
         """One line for the run summary about a source that still worked; the same line is kept once."""
@@ -230,11 +230,11 @@ class StoreSink:
         return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
                                                       SourceRun.source_id == self.source_ids[source]))
 
-    def _source_failed(self, session: Session, source: str, reason: str) -> None:
+    def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
         row = self._run_row(session, source)
         if row is not None:
             row.errors += 1  # a listing that failed is an error like a document that failed, whatever the type
-            row.status = "blocked" if "bot protection" in reason else "failed"
+            row.status = RunStatus.BLOCKED if blocked else RunStatus.FAILED
             row.error = reason if not row.error else f"{row.error}; {reason}"
 
 
@@ -277,43 +277,3 @@ def _duration(seconds: float) -> str:
     if minutes < 1:
         return "1 min"
     return f"{minutes} min" if minutes < 90 else f"{minutes / 60:.1f} h"
-
-
-def route(alerts: AlertsConfig, clock: Callable[[], datetime]) -> Enqueue:
-    """The outbox rows a change gets: with no subscriptions, every channel at once; otherwise each matching
-    subscription's channel, at once or in the daily digest (at once wins when both match)."""
-    from regwatch.alerts.outbox import enqueue
-
-    everyone = [c.name for c in alerts.channels]
-
-    def _enqueue(session: Session, change: Change) -> None:
-        if not alerts.subscriptions:
-            enqueue(session, change, everyone, clock())
-            return
-        matching = [s for s in alerts.subscriptions if subscribed(s, session, change)]
-        enqueue(session, change, [s.channel for s in matching if s.mode == "immediate"], clock(),
-                digest=[s.channel for s in matching if s.mode == "digest"],
-                weekly=[s.channel for s in matching if s.mode == "weekly"])
-
-    return _enqueue
-
-
-def subscribed(sub: SubscriptionConfig, session: Session, change: Change) -> bool:
-    """Does `change` match every filter the subscription gives?"""
-    doc = session.get(DocumentRow, change.document_id)
-    source = session.get(Source, doc.source_id) if doc else None
-    if doc is None or source is None:
-        return False
-    topics = set(change.details.get("topics") or doc.meta.get("topic_tags") or ())
-    significance = change.details.get("significance") or _default_significance(change.kind)
-    return (
-        (not sub.agencies or doc.agency in sub.agencies)
-        and (not sub.sources or source.name in sub.sources)
-        and (not sub.kinds or change.kind in sub.kinds)
-        and (not sub.topics or bool(topics & set(sub.topics)))
-        and SIGNIFICANCE.index(significance) >= SIGNIFICANCE.index(sub.min_significance)
-    )
-
-
-def _default_significance(kind: str) -> str:
-    return {"new": "new", "removed": "removed", "status": "status"}.get(kind, "editorial")

@@ -7,17 +7,13 @@ from typing import Any
 from scrapy import signals
 
 from regwatch.config import load_config
-from regwatch.crawler.settings import BOT_NAME, scrapy_settings
+from regwatch.crawler import settings
 
 
 def standalone_settings() -> dict[str, Any]:
     """Scrapy settings from `config.yaml` (or $REGWATCH_CONFIG), naming `wire` as the spider's wiring."""
     config = load_config()
-    return scrapy_settings(config.crawl, config.network.allowed()) | {
-        "BOT_NAME": BOT_NAME,
-        "SPIDER_MODULES": ["regwatch.crawler.spiders"],
-        "REGWATCH_STANDALONE": "regwatch.standalone.wire",
-    }
+    return settings.standalone_settings(config.crawl, config.network.allowed(), wiring="regwatch.standalone.wire")
 
 
 def wire(crawler: Any, spider: Any) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from regwatch.alerts.assess import term_keys
 from regwatch.config import Config, TermNames
 from regwatch.parsers.definitions import keys_of
 from regwatch.store.terms import DocumentTerm, Wording, backfill, wordings
@@ -74,23 +75,12 @@ def configured_terms(config: Config | None) -> Mapping[str, TermNames]:
     return config.terms if config is not None and config.terms else DEFAULT_TERMS
 
 
-def term_keys(names: TermNames) -> set[str]:
-    """Every key the term's names give (with their abbreviations), as `parsers.definitions` compares them."""
-    return {key for name in (*names.en, *names.ja, *names.ko, *names.zh) for key in keys_of(name)}
-
-
 def find_term(terms: Mapping[str, TermNames], wanted: str) -> str | None:
     """The configured term `wanted` names: its label, or any of its names in any language (compared as keys)."""
     if wanted in terms:
         return wanted
     keys = set(keys_of(wanted))
     return next((label for label, names in terms.items() if keys & (term_keys(names) | set(keys_of(label)))), None)
-
-
-def term_of_definition(terms: Mapping[str, TermNames], defined: str) -> str | None:
-    """The configured term a defined term (as written in a document) is, or None."""
-    keys = set(keys_of(defined))
-    return next((label for label, names in terms.items() if keys & term_keys(names)), None)
 
 
 def publisher(url: str, agency: str) -> str:

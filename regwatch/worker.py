@@ -26,6 +26,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 
 from regwatch.alerting import assess_change, glossary, terms_of
+from regwatch.alerts.routing import route
 from regwatch.config import Config, ConfigError
 from regwatch.crawler.board import Board, RunBoard, worker_id
 from regwatch.crawler.distributed import distributed_spider
@@ -33,7 +34,6 @@ from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.distributed import DistributedError, DistributedSink, config_digest, open_board, require_shared_store
 from regwatch.pipeline import utcnow
-from regwatch.recording import route
 from regwatch.store.db import open_store
 from regwatch.store.models import Run
 

@@ -7,13 +7,14 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
-from regwatch.alerts.types import ChangeView
 from regwatch.store.models import Change, Document, Source, SourceRun, Version
 from regwatch.store.settle import document_sources
+from regwatch.store.views import ChangeView
+from regwatch.store.vocabulary import CHANGE_KINDS
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-KINDS = ("new", "changed", "removed", "status", "layout_changed")
+KINDS = CHANGE_KINDS
 
 
 class NotFound(Exception):

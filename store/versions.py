@@ -25,6 +25,7 @@ from regwatch.store.deadlines import record_field_dates, record_text_dates
 from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.terms import record_definitions
+from regwatch.store.vocabulary import ChangeKind, FetchOutcome
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -87,15 +88,15 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
             doc.title = parent.title if parent else ""
     status = capture.fetched.status if capture.fetched else None
     if capture.blocked:
-        outcome = "blocked"
+        outcome = FetchOutcome.BLOCKED
     elif capture.not_modified:
-        outcome = _seen(doc, ctx, "not_modified")
+        outcome = _seen(doc, ctx, FetchOutcome.NOT_MODIFIED)
     elif status in GONE_STATUSES:
         outcome = _gone(session, ctx, doc)
-        if outcome == "error":
+        if outcome == FetchOutcome.ERROR:
             capture = replace(capture, error=capture.error or f"HTTP {status} although the catalogue lists it")
     elif capture.error or capture.document is None or capture.fetched is None:
-        outcome = "error"
+        outcome = FetchOutcome.ERROR
         if capture.fetched is not None and capture.fetched.status == 200 and capture.fetched.body:
             raw = _store_blob(session, capture.fetched.body)  # a file that could not be parsed: keep the evidence
             capture = replace(capture, error=f"{capture.error or 'not parsed'} [raw bytes kept: sha256 {raw}]")
@@ -143,7 +144,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
         _count(session, ctx, "not_modified", counted)
 
 
-CHECK_FAILED = ("error", "blocked", "gone", "removed")
+CHECK_FAILED = (FetchOutcome.ERROR, FetchOutcome.BLOCKED, FetchOutcome.GONE, FetchOutcome.REMOVED)
 
 
 def _mark_check(doc: DocumentRow, ctx: RunContext, ok: bool) -> None:
@@ -398,7 +399,7 @@ def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: st
     add_run_note(row, line)
     latest = _latest(session, doc)
     number = latest.number if latest else None
-    _announce(session, ctx, doc, "layout_changed", number, number, f"layout changed: {ctx.source_name}",
+    _announce(session, ctx, doc, ChangeKind.LAYOUT_CHANGED, number, number, f"layout changed: {ctx.source_name}",
               {"reason": why, "significance": "layout"})
 
 
@@ -516,8 +517,11 @@ def _announced_elsewhere(session: Session, doc: DocumentRow, kind: str, to_versi
     return session.scalar(twin) is not None
 
 
-_COUNTERS = {"quiet": "unchanged", "new": "new", "changed": "changed", "removed": "removed", "unchanged": "unchanged",
-             "not_modified": "unchanged", "stored": "new", "error": "errors", "blocked": "errors"}
+# the run ledger's counter (a SourceRun column) for each fetch outcome; gone counts as seen only
+_COUNTERS = {FetchOutcome.QUIET: "unchanged", FetchOutcome.NEW: "new", FetchOutcome.CHANGED: "changed",
+             FetchOutcome.REMOVED: "removed", FetchOutcome.UNCHANGED: "unchanged",
+             FetchOutcome.NOT_MODIFIED: "unchanged", FetchOutcome.STORED: "new", FetchOutcome.ERROR: "errors",
+             FetchOutcome.BLOCKED: "errors"}
 
 
 def _count(session: Session, ctx: RunContext, outcome: str, times: int = 1) -> None:

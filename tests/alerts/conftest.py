@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
-from regwatch.alerts.types import ChangeView
+from regwatch.store.views import ChangeView
 
 SMTP_USER, SMTP_PASSWORD = "regwatch", "s3cret-Pa55word"
 XSS_TITLE = 'Draft <script>alert("t")</script> "><img src=x onerror=alert(1)> guidance'

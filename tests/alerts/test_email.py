@@ -16,7 +16,8 @@ import pytest
 from regwatch.alerts.channels import EmailChannel, PartialDeliveryError
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.render import render_change
-from regwatch.alerts.types import ChangeView, DeliveryError, Message
+from regwatch.alerts.types import DeliveryError, Message
+from regwatch.store.views import ChangeView
 
 FIXED_NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 TO = ["ra-team@example.org", "qa@example.org"]

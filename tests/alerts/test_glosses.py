@@ -9,7 +9,7 @@ from regwatch.alerts.glosses import gloss_change, gloss_line, glosses
 from regwatch.alerts.render import render_change
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import classify, rank
-from regwatch.alerts.types import ChangeView
+from regwatch.store.views import ChangeView
 
 from regwatch.alerting import assess_change
 from regwatch.report import format_findings

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 from regwatch.alerts.diff import diff_words, fold_context, ops_to_json
 from regwatch.alerts.render import CONTEXT_WORDS, MAX_CHANGES, render_change, render_test
-from regwatch.alerts.types import ChangeView
+from regwatch.store.views import ChangeView
 
 OLD = "Sponsors should submit the <img src=x onerror=alert(1)> data to the agency before marketing."
 NEW = "Sponsors must submit the <img src=x onerror=alert(1)> data to the agency within 30 days."

@@ -6,7 +6,6 @@ import pytest
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import (
-    KINDS,
     Finding,
     classify,
     defines,
@@ -15,6 +14,7 @@ from regwatch.alerts.significance import (
     rank,
     summary_line,
 )
+from regwatch.store.vocabulary import SIGNIFICANCES
 
 
 def judge(old: str, new: str, **kwargs: object) -> list[Finding]:
@@ -129,7 +129,7 @@ def test_ranking_order() -> None:
     found = rank(classify(old, new, diff_words(old, new), status=("draft", "final")))
     assert [f.kind for f in found] == ["definition", "obligation", "numbers", "scope", "status", "new", "removed",
                                        "editorial"]
-    assert [f.kind for f in found] == list(KINDS)
+    assert [f.kind for f in found] == list(SIGNIFICANCES)
 
 
 def test_rank_prefers_findings_that_name_a_topic_within_a_class() -> None:

@@ -70,7 +70,7 @@ class ListSink:
     def accept(self, item: object) -> None:
         self.items.append(item)
 
-    def source_failed(self, source: str, reason: str) -> None:
+    def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
         self.items.append(reason)
 
 

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from regwatch.crawler.middlewares import HostRefused
 from regwatch.crawler.ssrf import HostGuard, SsrfGuardMiddleware
+from regwatch.store.vocabulary import RunStatus
 from scrapy import Request
 
 from regwatch.cli import failure_lines
@@ -34,7 +35,7 @@ def test_an_unresolvable_name_is_not_a_refusal_of_the_guard() -> None:
 
 
 def _summary(name: str, error: str) -> SourceSummary:
-    return SourceSummary(name, "failed", 0, 0, 0, 0, 0, 1, error, False)
+    return SourceSummary(name, RunStatus.FAILED, 0, 0, 0, 0, 0, 1, error, False)
 
 
 def test_failure_lines_say_an_unresolvable_host_once() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from regwatch.alerts.routing import route
 from regwatch.mirror.server import MirrorServer
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
@@ -32,7 +33,6 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change
 from regwatch.config import load_config
 from regwatch.receivers import WebhookReceiver
-from regwatch.recording import route
 from tests.faults.badserver import BadServer, Exchange, bomb, drip, endless_chunked, hang
 from tests.faults.crawlrun import regwatch_run
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from regwatch.alerts.routing import route
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -30,7 +31,6 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change
 from regwatch.config import Config, load_config
 from regwatch.receivers import WebhookReceiver
-from regwatch.recording import route
 from tests.crawl.conftest import SECRET, SECRET_ENV
 from tests.faults.killing import ROOT, KillPlan, Launcher, Outcome, Scenario, compare
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from regwatch.alerts.routing import route
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
 from regwatch.store.db import open_store
 from regwatch.store.deadlines import list_deadlines
@@ -21,7 +22,6 @@ from regwatch.alerting import assess_change, deliver_all
 from regwatch.config import ConfigError, parse_config
 from regwatch.deadline_alerts import reminder_threshold
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from regwatch.recording import route
 from tests.conftest import FakeClock
 
 SECRET = "whsec_ZGVhZGxpbmVzLXRlc3Qtc2VjcmV0LXZhbHVl"

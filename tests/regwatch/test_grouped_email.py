@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from regwatch.alerts.routing import route
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -16,7 +17,6 @@ from regwatch.store.versions import RunContext, record_capture
 from regwatch.alerting import deliver_all
 from regwatch.config import load_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from regwatch.recording import route
 from tests.conftest import FakeClock
 
 SECRET = "whsec_cmVnd2F0Y2gtdGVzdC1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA=="

@@ -9,6 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from regwatch.alerts.routing import route
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
@@ -17,7 +18,6 @@ from regwatch.store.versions import RunContext, record_capture
 from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.config import parse_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from regwatch.recording import route
 from tests.conftest import FakeClock
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "alerts" / "schemas" / "webhook.v1.json").read_text())

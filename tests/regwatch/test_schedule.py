@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from regwatch.store.db import open_store
+from regwatch.store.leases import acquire_lease, lease_holder, release_lease, renew_lease
 from regwatch.store.models import Run
 from sqlalchemy import func, select, text
 
@@ -26,13 +27,9 @@ from regwatch.schedule import (
     JOB_ID,
     LEASE,
     CycleScheduler,
-    acquire_lease,
     catch_up_due,
     last_fire_time,
-    lease_holder,
     next_fire_time,
-    release_lease,
-    renew_lease,
     run_cycle,
 )
 from tests.conftest import FakeClock
@@ -291,7 +288,8 @@ CONTENDER = textwrap.dedent("""
     import os, sys
     from datetime import UTC, datetime
     from sqlalchemy import func, select
-    from regwatch.schedule import LEASE, acquire_lease, release_lease
+    from regwatch.schedule import LEASE
+    from regwatch.store.leases import acquire_lease, release_lease
     from regwatch.store.db import open_store
     from regwatch.store.models import Run
     url, log, me, wins = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from regwatch.alerts.routing import route
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -22,7 +23,6 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change, deliver_all
 from regwatch.config import parse_config
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from regwatch.recording import route
 from tests.conftest import FakeClock
 
 SECRET = "whsec_c3Vic2NyaXB0aW9ucy10ZXN0LXNlY3JldA=="

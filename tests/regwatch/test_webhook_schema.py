@@ -10,7 +10,7 @@ import pytest
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
 from regwatch.alerts.render import render_change, render_test
-from regwatch.alerts.types import ChangeView
+from regwatch.store.views import ChangeView
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "alerts/schemas/webhook.v1.json").read_text())
 CHANGE = ChangeView(id=7, detected_at="2026-11-02T06:00:00Z", agency="fda", source="fda-guidance", document_id=3,
