@@ -61,7 +61,7 @@ def subscribed(sub: Subscription, session: Session, change: Change) -> bool:
     if doc is None or source is None:
         return False
     topics = set(change.details.get("topics") or doc.meta.get("topic_tags") or ())
-    significance = Significance(change.details.get("significance") or Significance.of_kind(change.kind))
+    significance = Significance.of_change(change.kind, change.details.get("significance"))
     return (
         (not sub.agencies or doc.agency in sub.agencies)
         and (not sub.sources or source.name in sub.sources)

@@ -50,7 +50,7 @@ def change_reasons(config: Config, session: Session, change: Change, channel: st
 def _subscription(config: Config, sub: SubscriptionConfig, agency: str, source: str, change: Change,
                   topics: list[str], words: dict[str, str]) -> str | None:
     """How one subscription of the channel matched (None when it did not)."""
-    significance = Significance(change.details.get("significance") or Significance.of_kind(change.kind))
+    significance = Significance.of_change(change.kind, change.details.get("significance"))
     matched_topics = [t for t in sub.topics if t in topics]
     if ((sub.agencies and agency not in sub.agencies) or (sub.sources and source not in sub.sources)
             or (sub.kinds and change.kind not in sub.kinds) or (sub.topics and not matched_topics)

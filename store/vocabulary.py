@@ -66,12 +66,20 @@ class Significance(StrEnum):
 
     @classmethod
     def of_kind(cls, kind: str) -> Significance:
-        """The significance of a change that has no findings of its own: by its kind."""
-        return {ChangeKind.NEW: cls.NEW, ChangeKind.REMOVED: cls.REMOVED, ChangeKind.STATUS: cls.STATUS}.get(
-            kind, cls.EDITORIAL)
+        """The significance of a change that has no findings of its own: by its kind (a source's layout change is
+        a monitoring event, ranked with status changes)."""
+        return {ChangeKind.NEW: cls.NEW, ChangeKind.REMOVED: cls.REMOVED, ChangeKind.STATUS: cls.STATUS,
+                ChangeKind.LAYOUT_CHANGED: cls.STATUS}.get(kind, cls.EDITORIAL)
+
+    @classmethod
+    def of_change(cls, kind: str, recorded: str | None) -> Significance:
+        """A change's significance as recorded in its details, else by its kind (also for a recorded value that
+        is no significance, such as a layout change's "layout")."""
+        return cls(recorded) if recorded in SIGNIFICANCE_VALUES else cls.of_kind(kind)
 
 
 # plain-string tuples derived from the enums, for click choices, JSON schemas and code that imports them (click
 # would offer an enum's member names, not its values)
 CHANGE_KINDS: tuple[str, ...] = tuple(k.value for k in ChangeKind)
 SIGNIFICANCES: tuple[str, ...] = tuple(s.value for s in Significance)  # most significant first
+SIGNIFICANCE_VALUES = frozenset(SIGNIFICANCES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from regwatch.mirror.server import MirrorServer
 
 from regwatch.receivers import WebhookReceiver
@@ -24,8 +25,11 @@ def test_redesign_is_one_layout_notice_then_wording_changes_are_caught(
         tmp_path: Path, fda_site: Path, fda_mirror: MirrorServer, hook: WebhookReceiver) -> None:
     sources = [{"name": "fda-guidance", "agency": "fda", "type": "catalogue",
                 "start_urls": [fda_mirror.url(CATALOGUE)], "watch": {"slugs": [MINIMAL]}}]
-    regwatch = Regwatch(write_config(tmp_path / "config.yaml", sources, hook=hook),
-                        f"sqlite:///{tmp_path / 'regwatch.db'}")
+    config = write_config(tmp_path / "config.yaml", sources, hook=hook)
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))  # routed through a subscription: a layout notice has
+    raw["alerts"]["subscriptions"] = [{"channel": "hook", "agencies": ["fda"]}]  # no significance of its own
+    config.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    regwatch = Regwatch(config, f"sqlite:///{tmp_path / 'regwatch.db'}")
     first = regwatch("run")
     assert first.returncode == 0, first.stdout + first.stderr
 

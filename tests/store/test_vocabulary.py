@@ -26,7 +26,13 @@ def test_significance_is_ordered_most_significant_first_with_a_rank() -> None:
 
 
 def test_a_change_without_findings_takes_its_significance_from_its_kind() -> None:
-    assert [Significance.of_kind(k) for k in ChangeKind] == ["new", "editorial", "removed", "status", "editorial"]
+    assert [Significance.of_kind(k) for k in ChangeKind] == ["new", "editorial", "removed", "status", "status"]
+
+
+def test_a_recorded_value_that_is_no_significance_falls_back_to_the_kind() -> None:
+    assert Significance.of_change("changed", "obligation") == "obligation"
+    assert Significance.of_change("layout_changed", "layout") == "status"  # a layout notice routes like a status
+    assert Significance.of_change("new", None) == "new"
 
 
 def test_failed_means_failed_or_blocked() -> None:
