@@ -14,7 +14,7 @@ from regwatch.mirror.server import MirrorServer
 from regwatch.store.db import open_store
 from regwatch.store.queries import HistoryFilter, history
 
-from tests.crawl.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 HOUDOU = "/stf/houdou/"
 
