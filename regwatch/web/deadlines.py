@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from regwatch.calendar_feed import build_calendar
 from regwatch.config import AGENCIES
-from regwatch.deadlines_cli import KINDS
+from regwatch.store.deadlines import TRACKED as KINDS
 from regwatch.store.deadlines import list_deadlines
 from regwatch.store.models import Deadline, UnreadDate
 from regwatch.web.app import session

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy import select
 
+from regwatch.alerting import build_channels, make_renderer, policy
+from regwatch.alerts.outbox import deliver, retry_parked
+from regwatch.alerts.render import render_test
 from regwatch.alerts.types import DeliveryError
+from regwatch.cli.common import UserError, config_from, hold_run_lock, open_sessions
+from regwatch.store.models import OutboxItem
 
 
 @click.group(invoke_without_command=True)
@@ -19,10 +24,7 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
     """The alert outbox: pending and parked (failed) alerts with their last error."""
     if ctx.invoked_subcommand is not None:
         return
-    from regwatch.cli import _config, _sessions
-    from regwatch.store.models import OutboxItem
-
-    with _sessions(_config(ctx))() as session:
+    with open_sessions(config_from(ctx))() as session:
         items = list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
     counts = Counter(i.status for i in items)
     click.echo(", ".join(f"{counts[s]} {s}" for s in ("pending", "sending", "sent", "failed")))
@@ -38,13 +40,9 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
 @click.pass_context
 def retry(ctx: click.Context, channel: str | None) -> None:
     """Re-send parked (failed) alerts now."""
-    from regwatch.alerting import build_channels, make_renderer, policy
-    from regwatch.alerts.outbox import deliver, retry_parked
-    from regwatch.cli import _config, _hold_run_lock, _sessions
-
-    config = _config(ctx)
-    sessions = _sessions(config)
-    _hold_run_lock(ctx, config, wait=True)  # not while a run delivers from the same outbox
+    config = config_from(ctx)
+    sessions = open_sessions(config)
+    hold_run_lock(ctx, config, wait=True)  # not while a run delivers from the same outbox
     with sessions.begin() as session:
         moved = retry_parked(session, datetime.now(UTC), channel)
     report = deliver(sessions, build_channels(config), make_renderer(config), lambda: datetime.now(UTC),
@@ -61,11 +59,7 @@ def retry(ctx: click.Context, channel: str | None) -> None:
 @click.pass_context
 def test(ctx: click.Context, channel: str) -> None:
     """Send a test message through CHANNEL and say clearly what failed."""
-    from regwatch.alerting import build_channels
-    from regwatch.alerts.render import render_test
-    from regwatch.cli import UserError, _config
-
-    channels = build_channels(_config(ctx))
+    channels = build_channels(config_from(ctx))
     if channel not in channels:
         raise UserError(f"no channel named {channel!r} (configured: {', '.join(channels) or 'none'})")
     try:
