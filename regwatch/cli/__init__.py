@@ -6,7 +6,6 @@ read command (`history`, `show`, `diff`, `sources`, `alerts`) never loads the cr
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from pathlib import Path
@@ -15,32 +14,22 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError
 
-from regwatch.cli.common import StoreFailure
+from regwatch.cli.common import LazyGroup, StoreFailure
 from regwatch.config import default_config_path
 from regwatch.store.db import StoreUnavailable, describe
 
 # Command name → "module:attribute" under regwatch.cli.
 COMMANDS = {
     "run": "run:run", "worker": "run:worker", "sources": "sources:sources",
-    "history": "history:history", "show": "history:show", "diff": "history:diff",
+    "history": "history:history", "show": "history:show", "diff": "diff:diff",
     "alerts": "alerts:alerts", "schedule": "schedule:schedule", "serve": "serve:serve", "demo": "demo:demo",
     "export-warc": "warc:export_warc", "terms": "terms:terms", "deadlines": "deadlines:deadlines",
     "review": "reviews:review", "reviews": "reviews:reviews", "boilerplate": "boilerplate:boilerplate",
 }
 
 
-class _Main(click.Group):
+class _Main(LazyGroup):
     """The command group: subcommands loaded on first use; database failures said in one line."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, attribute = COMMANDS[cmd_name].split(":")
-        command: click.Command = getattr(importlib.import_module(f"regwatch.cli.{module}"), attribute)
-        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -51,7 +40,8 @@ class _Main(click.Group):
             raise StoreFailure(str(exc)) from None
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},
+             lazy={name: f"regwatch.cli.{target}" for name, target in COMMANDS.items()})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Configuration file (default ./config.yaml, or $REGWATCH_CONFIG).")
 @click.option("-v", "--verbose", count=True, help="Show the crawler's log (-vv: debug).")

@@ -1,23 +1,18 @@
-"""`regwatch alerts`: the outbox — what is waiting, what failed and why; retry parked alerts; test a channel."""
+"""`regwatch alerts`: the outbox — what is waiting, what failed and why (`retry` and `test`: cli/alert_delivery.py)."""
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from datetime import UTC, datetime
 
 import click
 from sqlalchemy import select
 
-from regwatch.alerting import build_channels, make_renderer, policy
-from regwatch.alerts.outbox import deliver, retry_parked
-from regwatch.alerts.render import render_test
-from regwatch.alerts.types import DeliveryError
-from regwatch.cli.common import UserError, config_from, hold_run_lock, open_sessions
+from regwatch.cli.common import LazyGroup, config_from, open_sessions
 from regwatch.store.models import OutboxItem
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             lazy={"retry": "regwatch.cli.alert_delivery:retry", "test": "regwatch.cli.alert_delivery:test"})
 @click.option("--all", "show_all", is_flag=True, help="Also list delivered alerts.")
 @click.pass_context
 def alerts(ctx: click.Context, show_all: bool) -> None:
@@ -33,38 +28,3 @@ def alerts(ctx: click.Context, show_all: bool) -> None:
             what = f"change {i.change_id:<6}" if i.change_id is not None else f"deadline {i.deadline_event_id or 0:<4}"
             click.echo(f"{i.id:>5} {i.status:8} {i.channel:16} {what} attempts {i.attempts}"
                        f"  {i.last_error or ''}")
-
-
-@alerts.command()
-@click.option("--channel", help="Only this channel's parked alerts.")
-@click.pass_context
-def retry(ctx: click.Context, channel: str | None) -> None:
-    """Re-send parked (failed) alerts now."""
-    config = config_from(ctx)
-    sessions = open_sessions(config)
-    hold_run_lock(ctx, config, wait=True)  # not while a run delivers from the same outbox
-    with sessions.begin() as session:
-        moved = retry_parked(session, datetime.now(UTC), channel)
-    report = deliver(sessions, build_channels(config), make_renderer(config), lambda: datetime.now(UTC),
-                     policy(config), due_only=False)
-    click.echo(f"{moved} parked alert(s) re-queued; {report.sent} sent, {report.retrying} to retry, "
-               f"{report.failed} parked again")
-    for err in report.errors:
-        click.echo(f"  ! {err}")
-    sys.exit(1 if report.failed or report.retrying else 0)
-
-
-@alerts.command()
-@click.argument("channel")
-@click.pass_context
-def test(ctx: click.Context, channel: str) -> None:
-    """Send a test message through CHANNEL and say clearly what failed."""
-    channels = build_channels(config_from(ctx))
-    if channel not in channels:
-        raise UserError(f"no channel named {channel!r} (configured: {', '.join(channels) or 'none'})")
-    try:
-        channels[channel].send(render_test(channel, datetime.now(UTC).isoformat()))
-    except DeliveryError as exc:
-        click.echo(f"regwatch: test message on {channel} failed: {exc.reason}", err=True)
-        sys.exit(1)
-    click.echo(f"test message sent on {channel}")

@@ -3,6 +3,7 @@ known values as the user types them."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -13,6 +14,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from regwatch.config import Config, ConfigError, load_config
 from regwatch.store.db import StoreError, open_store
 from regwatch.store.runlock import RunLock, StoreBusy
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands ("name" → "module:attribute") are imported when one runs or help lists them, so a
+    read command loads neither the crawler nor the alert channels."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in self.lazy:
+            return self.commands.get(cmd_name)
+        module, attribute = self.lazy[cmd_name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
 
 class UserError(click.ClickException):
