@@ -108,6 +108,8 @@ class SourceConfig(_Model):
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         """Checked now, not at the first page it should select from."""
+        # regwatch.parsers loads every agency's parser: only for a source with a selector, so that the read
+        # commands, which load the config, start at once (issue 13)
         from regwatch.parsers.selectors import checked
         from regwatch.parsers.types import ParseError
 
