@@ -12,7 +12,7 @@ from regwatch.config import AGENCIES
 from regwatch.store.deadlines import TRACKED as KINDS
 from regwatch.store.deadlines import list_deadlines
 from regwatch.store.models import Deadline, UnreadDate
-from regwatch.web.app import session
+from regwatch.web.context import session
 from regwatch.web.history import BadRequest
 
 deadlines = Blueprint("deadlines", __name__, template_folder="templates")

@@ -15,7 +15,7 @@ from regwatch.store.models import Blob, Change, Version
 from regwatch.store.queries import KINDS
 from regwatch.warc import write_document_warc
 from regwatch.web import diffview
-from regwatch.web.app import cached, ensure_index, session, settings
+from regwatch.web.context import cached, ensure_index, session, settings
 from regwatch.web.history import (
     BadRequest,
     document_page,
