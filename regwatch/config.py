@@ -327,6 +327,8 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
+        # regwatch.schedule imports this module (its Config); the cron rules belong with the scheduler (left for the
+        # lease move of issue 16, which reshapes schedule.py)
         from regwatch.schedule import crontab_trigger
 
         try:
