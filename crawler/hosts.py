@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from regwatch.parsers.urls import host_name
 from scrapy import Request, signals
 
 MIN_DELAY = 0.01  # below this (Scrapy's 0.001 stand-in for "no delay"), no spacing is counted
@@ -70,10 +70,3 @@ class HostLedger:
 
     def figures(self) -> list[HostFigures]:
         return sorted(self.hosts.values(), key=lambda f: f.host)
-
-
-def host_name(url: str) -> str:
-    """The host a URL's requests go to (with its port when one is given: mirrors on loopback differ by port)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{host}:{parts.port}" if parts.port else host

@@ -110,6 +110,8 @@ class SourceConfig(_Model):
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         """Checked now, not at the first page it should select from."""
+        # regwatch.parsers loads every agency's parser: only for a source with a selector, so that the read
+        # commands, which load the config, start at once (issue 13)
         from regwatch.parsers.selectors import checked
         from regwatch.parsers.types import ParseError
 
@@ -326,6 +328,8 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
+        # regwatch.schedule imports this module (its Config); the cron rules belong with the scheduler (left for the
+        # lease move of issue 16, which reshapes schedule.py)
         from regwatch.schedule import crontab_trigger
 
         try:

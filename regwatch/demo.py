@@ -19,7 +19,9 @@ from typing import Any
 import click
 import yaml
 
+from regwatch.config import load_config
 from regwatch.mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
+from regwatch.mirror.agencies import deadlines as demo_dates
 from regwatch.mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
 from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
@@ -59,8 +61,6 @@ def _explore(folder: Path) -> None:
 
 
 def _demo(config_path: Path, workdir: Path) -> int:
-    from regwatch.mirror.agencies import deadlines as demo_dates
-
     sites = copy_sites(workdir)
     today = datetime.now(UTC).date()
     dated = demo_dates.seed(sites, today)  # each jurisdiction's comment and effective dates, relative to today
@@ -219,8 +219,6 @@ def _rebase(url: str, bases: dict[str, str]) -> str:
 
 
 def _load_raw(path: Path) -> dict[str, Any]:
-    from regwatch.config import load_config
-
     load_config(path)  # validate first: a broken config gets its one-line error here
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 

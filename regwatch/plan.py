@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from regwatch.parsers.urls import host_name
 from regwatch.store.models import Document as DocumentRow
 
 REASONS = ("unchecked", "changed", "no stamp", "re-check day", "overdue")
@@ -113,8 +114,6 @@ class Estimate:
 
 def estimate(session: Session, source: Any, source_id: int | None, day: date, every: int) -> Estimate:
     """What `source` (a `SourceConfig`) will request on `day` with the store as it stands and no entry changing."""
-    from regwatch.crawler.hosts import host_name
-
     listing = 0 if source.type == "page" else (source.max_pages if source.type == "listing" else 1)
     per_host: Counter[str] = Counter({host_name(u): listing for u in source.urls} if listing else {})
     if source_id is None:

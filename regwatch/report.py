@@ -1,4 +1,4 @@
-"""Plain-text output for the terminal: the run summary and word-level diffs."""
+"""Plain-text output for the terminal: the run summary and durations (diffs: regwatch/cli/diff.py)."""
 
 from __future__ import annotations
 
@@ -43,68 +43,3 @@ def duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min {rest:02d} s"
     return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def format_findings(findings: list) -> str:  # type: ignore[type-arg]
-    """What kind of change this is, most significant first, each with its section."""
-    from regwatch.alerts.sections import section_label
-
-    if not findings:
-        return "significance: none (whitespace, wrapping, stamps or counters only)"
-    lines = [f"significance: {findings[0].kind}"]
-    for f in findings[:12]:
-        where = f" in {section_label(f.section)}" if f.section else ""
-        lines.append(f"  {f.kind}{where}: {f.detail}")
-        if gloss := _gloss(f.old, f.new):  # Japanese, Korean, Chinese: the changed words glossed in English
-            lines.append(f"    gloss: {gloss}")
-    if len(findings) > 12:
-        lines.append(f"  … and {len(findings) - 12} more")
-    return "\n".join(lines)
-
-
-def _gloss(old: str, new: str) -> str:
-    from regwatch.alerts.glosses import gloss_change
-
-    return gloss_change(old, new)
-
-
-def format_ops(ops: list, *, context: int = 12, color: bool = False) -> str:  # type: ignore[type-arg]
-    """Render diff operations as text: `[-deleted-]{+inserted+}`, moved paragraphs as `{>moved<}`, unchanged runs
-    shortened to `context` words (their worth in characters for Japanese and Chinese; 0: none), and a
-    `§ section` line before the context of the first change in each new section."""
-    from regwatch.alerts.context import ELLIPSIS, split_context
-
-    out: list[str] = []
-    section: tuple[str, ...] = ()
-    for i, op in enumerate(ops):
-        if op.op == "equal":
-            head, cut, tail = split_context(op.old, context, keep_head=i > 0, keep_tail=i < len(ops) - 1)
-            where = tuple(getattr(ops[i + 1], "section", ()) or ()) if i + 1 < len(ops) else ()
-            line = ""
-            if where and where != section:
-                section = where
-                line = _section_line(where, color, first=not ("".join(out) + head).strip())
-            if not cut:
-                out.append(head + line + tail)
-            elif head:
-                out.append(f"{head} {ELLIPSIS}" + (line or (" " if tail else "")) + tail)
-            else:
-                out.append(line + ELLIPSIS + (f" {tail}" if tail else ""))
-            continue
-        where = tuple(getattr(op, "section", ()) or ())
-        if where and where != section:
-            section = where
-            out.append(_section_line(where, color, first=not "".join(out).strip()))
-        if op.op == "move":
-            out.append(f"{{>moved: {op.new or op.old}<}}")
-            continue
-        if op.old:
-            out.append(click.style(f"[-{op.old}-]", fg="red") if color else f"[-{op.old}-]")
-        if op.new:
-            out.append(click.style(f"{{+{op.new}+}}", fg="green") if color else f"{{+{op.new}+}}")
-    return "".join(out).strip("\n")
-
-
-def _section_line(path: tuple[str, ...], color: bool, *, first: bool) -> str:
-    line = f"§ {' > '.join(path)}"
-    return ("" if first else "\n") + (click.style(line, bold=True) if color else line) + "\n"

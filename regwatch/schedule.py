@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import click
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -356,19 +355,3 @@ def run_now(service: CycleScheduler) -> int:
     finally:
         release_lease(service.sessions, LEASE, service.holder)
     return 0 if code is None else code
-
-
-@click.command("schedule")
-@click.option("--now", "now_", is_flag=True, help="Run one cycle now (unless another scheduler is active), then exit.")
-@click.pass_context
-def schedule_command(ctx: click.Context, now_: bool) -> None:
-    """Run the cycle on the schedule in config (`schedule.cron`, default daily 06:00 UTC), in the foreground."""
-    from regwatch.cli import _config, _sessions
-
-    log.setLevel(logging.INFO)
-    config = _config(ctx)
-    service = CycleScheduler(config, _sessions(config), cycle_argv(ctx.obj["config_path"], ctx.obj["verbose"]),
-                             clock=utcnow)
-    signal.signal(signal.SIGTERM, service.stop)
-    signal.signal(signal.SIGINT, service.stop)
-    sys.exit(run_now(service) if now_ else service.run())

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from datetime import datetime
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -134,29 +131,3 @@ def _naive_utc(moment: datetime) -> datetime:
     from datetime import UTC
 
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-@click.command("export-warc")
-@click.argument("document_id", type=int)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default regwatch-doc<ID>.warc.gz; '-' for standard output).")
-@click.pass_context
-def export_warc_command(ctx: click.Context, document_id: int, output: Path | None) -> None:
-    """Export a document's versions (raw bytes, request and response headers) as a WARC 1.1 file."""
-    from regwatch.cli import UserError, _config, _sessions
-
-    with _sessions(_config(ctx))() as session:
-        buffer = io.BytesIO()
-        try:
-            count = write_document_warc(session, document_id, buffer)
-        except LookupError as exc:
-            raise UserError(str(exc)) from None
-    if str(output) == "-":
-        sys.stdout.buffer.write(buffer.getvalue())
-        return
-    target = output or Path(f"regwatch-doc{document_id}.warc.gz")
-    try:
-        target.write_bytes(buffer.getvalue())
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror}") from None
-    click.echo(f"wrote {target}: {count} version(s) with their fetched bytes", err=True)

@@ -32,7 +32,14 @@ from regwatch.crawler.board import Board, RunBoard, worker_id
 from regwatch.crawler.distributed import distributed_spider
 from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
-from regwatch.distributed import DistributedError, DistributedSink, config_digest, open_board, require_shared_store
+from regwatch.distributed import (
+    DistributedError,
+    DistributedSink,
+    config_digest,
+    open_board,
+    redis_url,
+    require_shared_store,
+)
 from regwatch.pipeline import utcnow
 from regwatch.store.db import open_store
 from regwatch.store.models import Run
@@ -120,8 +127,6 @@ def crawl_run(config: Config, run: RunBoard, info: dict[str, Any], sessions: Any
 def distributed_settings(config: Config, run: RunBoard, verbose: int = 0) -> dict[str, Any]:
     """The single-process settings, with scrapy-redis's scheduler over the run's queues and the shared
     politeness middlewares."""
-    from regwatch.distributed import redis_url
-
     base = scrapy_settings(config.crawl, config.network.allowed())
     middlewares = dict(base["DOWNLOADER_MIDDLEWARES"])
     middlewares["regwatch.crawler.middlewares.BotProtectionMiddleware"] = None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from urllib.parse import urlsplit
 
 from regwatch.store.models import Change, Document, Source, SourceRun, Version
+from regwatch.store.reviews import state_condition
 from regwatch.store.settle import document_sources
 from regwatch.store.views import ChangeView
 from regwatch.store.vocabulary import CHANGE_KINDS
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 KINDS = CHANGE_KINDS
@@ -23,19 +23,18 @@ class NotFound(Exception):
 
 @dataclass(frozen=True)
 class HistoryFilter:
+    """The history's plain column filters (text and topic go through the search index: regwatch.history)."""
+
     agency: str | None = None
     sources: tuple[str, ...] = ()
     since: datetime | None = None
-    until: datetime | None = None
+    until: datetime | None = None  # exclusive
     kind: str | None = None
-    text: str | None = None
-    topic: str | None = None
-    significance: str | None = None
-    limit: int | None = None
     review: str | None = None  # the latest review's outcome, or "unreviewed"
 
 
-def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
+def history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
+    """Changes with their document and source, newest first."""
     q = (select(Change, Document, Source).join(Document, Change.document_id == Document.id)
          .join(Source, Document.source_id == Source.id))
     if f.agency:
@@ -49,29 +48,8 @@ def _history_query(f: HistoryFilter) -> Select[tuple[Change, Document, Source]]:
     if f.kind:
         q = q.where(Change.kind == f.kind)
     if f.review:
-        from regwatch.store.reviews import state_condition
-
         q = q.where(state_condition(f.review))
-    if f.text:
-        changed_text = (select(Version.id).where(Version.document_id == Change.document_id,
-                                                 Version.number == Change.to_version))
-        for word in f.text.split():
-            like = f"%{word}%"
-            in_text = changed_text.where(Version.text.ilike(like)).exists()
-            q = q.where(or_(Document.title.ilike(like), Change.summary.ilike(like), Document.docket.ilike(like),
-                            in_text))
-    q = q.order_by(Change.detected_at.desc(), Change.id.desc())
-    return q.limit(f.limit) if f.limit and not (f.topic or f.significance) else q
-
-
-def history(session: Session, f: HistoryFilter) -> list[ChangeView]:
-    """The change history, newest first. Topic and significance are read from each change's details."""
-    rows = ((c, d, s) for c, d, s in session.execute(_history_query(f))
-            if (not f.topic or f.topic in (c.details.get("topics") or ()))
-            and (not f.significance or c.details.get("significance") == f.significance))
-    found = list(islice(rows, f.limit)) if f.limit else list(rows)
-    watching = document_sources(session, {d.id: d for _, d, _ in found}.values())
-    return [change_view(c, d, s, watching.get(d.id, ())) for c, d, s in found]
+    return q.order_by(Change.detected_at.desc(), Change.id.desc())
 
 
 def change_view(change: Change, doc: Document, source: Source, sources: tuple[str, ...] = ()) -> ChangeView:

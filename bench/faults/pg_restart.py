@@ -32,8 +32,8 @@ from regwatch.store.db import open_store  # noqa: E402
 from regwatch.store.models import Blob, Fetch, Run, Version  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from tests.crawl.conftest import set_crawl_delay, write_config  # noqa: E402
-from tests.crawl.test_fda_crawl import fda_sources  # noqa: E402
+from tests.e2e.conftest import set_crawl_delay, write_config  # noqa: E402
+from tests.e2e.test_fda_crawl import fda_sources  # noqa: E402
 
 
 class RestartingLog(RequestLog):

@@ -116,7 +116,7 @@ def main() -> int:
 def _estimates(config: Path, db: Path, days: int, real: dict[int | None, str | None]) -> list[Counter[str]]:
     """Requests per real host on each of the next `days` daily cycles if no entry changes: the plan's rules applied
     day after day to the store as the last cycle left it, each day's checks remembered for the next."""
-    from regwatch.crawler.hosts import host_name
+    from regwatch.parsers.urls import host_name
     from regwatch.store.db import open_store
     from regwatch.store.models import Document
     from regwatch.store.queries import source_status

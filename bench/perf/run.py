@@ -547,7 +547,7 @@ def plan_minimum(config: Path, db: Path, s: synth.Synth) -> PlanMinimum:
     due for their re-check and not checked yet that day), with the store as the warm run left it."""
     from datetime import UTC, datetime, timedelta
 
-    from regwatch.crawler.hosts import host_name
+    from regwatch.parsers.urls import host_name
     from regwatch.store.db import open_store
     from regwatch.store.queries import source_status
 

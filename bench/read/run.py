@@ -5,7 +5,7 @@
 
 Each command is started as a fresh process (`python -m regwatch --config DIR/demo-config.yaml …`), the way a
 user types it, `--repeat` times; the median and the worst are printed with the modules that matter for start-up
-(a read command must import nothing of the crawler: Scrapy, Twisted, `crawler`). The CPU time (user + system)
+(a read command must import nothing of the crawler: Scrapy, Twisted, `regwatch.crawler`). The CPU time (user + system)
 is printed beside the wall time: on a shared, loaded machine the wall time mostly measures the queue.
 """
 
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("scrapy", "twisted", "crawler", "alembic", "flask", "apscheduler")
+HEAVY = ("scrapy", "twisted", "regwatch.crawler", "alembic", "flask", "apscheduler")
 
 
 def _regwatch(config: Path, *args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from regwatch.alerts.types import ChangeView
 from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
-from regwatch.web.app import ensure_index, query_string, session
+from regwatch.web.context import ensure_index, query_string, session
 from regwatch.web.history import ListFilter, list_changes, parse_filter
 from regwatch.web.openapi import DEFAULT_LIMIT, MAX_LIMIT, spec
 

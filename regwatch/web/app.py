@@ -16,12 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, jsonify, redirect, request
+from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter, Map
 
 from regwatch.web import search
+from regwatch.web.api import api
+from regwatch.web.context import query_string, settings
+from regwatch.web.deadlines import deadlines
 from regwatch.web.history import BadRequest
+from regwatch.web.reviews import reviews
+from regwatch.web.terms import terms_views
+from regwatch.web.views import views
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
        "frame-ancestors 'none'")
@@ -86,52 +92,9 @@ def create_app(sessions: sessionmaker[Session], settings: WebSettings | None = N
     app.jinja_env.globals["query"] = query_string
     app.url_map.converters["int"] = StoreInt  # before the routes are added: every <int:…> is a StoreInt
 
-    from regwatch.web.api import api
-    from regwatch.web.views import views
-
-    app.register_blueprint(views)
-    app.register_blueprint(api)
-    from regwatch.web.terms import terms_views
-
-    app.register_blueprint(terms_views)
-    from regwatch.web.deadlines import deadlines
-    from regwatch.web.reviews import reviews
-
-    app.register_blueprint(deadlines)
-    app.register_blueprint(reviews)
+    for blueprint in (views, api, terms_views, deadlines, reviews):
+        app.register_blueprint(blueprint)
     return app
-
-
-def session() -> Session:
-    """The request's read session (closed at the end of the request)."""
-    if "session" not in g:
-        g.session = _ext()["sessions"]()
-    return g.session  # type: ignore[no-any-return]
-
-
-def ensure_index() -> None:
-    _ext()["index"].ensure()
-
-
-def cached(key: str, seconds: float, compute: Callable[[], Any]) -> Any:
-    """A value computed at most every `seconds` per process (e.g. which filters the data supports)."""
-    store = _ext().setdefault("cache", {})
-    hit = store.get(key)
-    if hit is not None and time.monotonic() - hit[0] < seconds:
-        return hit[1]
-    value = compute()
-    store[key] = (time.monotonic(), value)
-    return value
-
-
-def settings() -> WebSettings:
-    return _ext()["settings"]  # type: ignore[no-any-return]
-
-
-def _ext() -> dict[str, Any]:
-    from flask import current_app
-
-    return current_app.extensions["regwatch"]  # type: ignore[no-any-return]
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -196,8 +159,6 @@ def _not_found(_exc: Exception) -> Response:
 def _page_or_json(status: int, message: str) -> Response:
     if request.path.startswith(MACHINE_PATHS):
         return _error(status, message)
-    from flask import render_template
-
     return Response(render_template("error.html", status=status, message=message), status=status)
 
 
@@ -208,13 +169,5 @@ def web_url(value: str | None) -> str | None:
     return None
 
 
-def query_string(raw: dict[str, Any], **changes: Any) -> str:
-    """The current filters as a query string, with some values changed (None removes one)."""
-    merged = {**raw, **changes}
-    pairs: list[tuple[str, str]] = []
-    for key, value in merged.items():
-        if value is None or value == "" or value == []:
-            continue
-        for item in value if isinstance(value, list | tuple) else [value]:
-            pairs.append((key, str(item)))
-    return ("?" + urlencode(pairs)) if pairs else ""
+
+#END

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from regwatch.calendar_feed import build_calendar
 from regwatch.config import AGENCIES
-from regwatch.deadlines_cli import KINDS
+from regwatch.store.deadlines import TRACKED as KINDS
 from regwatch.store.deadlines import list_deadlines
 from regwatch.store.models import Deadline, UnreadDate
-from regwatch.web.app import session
+from regwatch.web.context import session
 from regwatch.web.history import BadRequest
 
 deadlines = Blueprint("deadlines", __name__, template_folder="templates")

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regwatch.alerts.types import ChangeView
 from regwatch.config import AGENCIES
+from regwatch.history import HistoryQuery, changes, moment
 from regwatch.store.models import Change, Document, Source, Version
-from regwatch.store.queries import KINDS, HistoryFilter, _history_query, change_view
+from regwatch.store.queries import KINDS, change_view
 from regwatch.store.reviews import STATES
-from regwatch.web.search import documents_containing, documents_in_topic, many_documents
-
-FEW_DOCUMENTS = 1000
+from regwatch.web.search import documents_in_topic
 
 
 class BadRequest(ValueError):
@@ -92,35 +91,16 @@ def _when(value: str | None, name: str, *, end: bool = False) -> datetime | None
     if not value:
         return None
     try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
-        else:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment(value, end=end)
     except ValueError:
         raise BadRequest(f"{name}: {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 timestamp") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def list_changes(session: Session, f: ListFilter) -> tuple[list[ChangeView], bool]:
-    """One page of the history, newest first, and whether another page follows."""
-    q = _history_query(HistoryFilter(agency=f.agency, sources=f.sources, since=f.since, until=f.until,
-                                     kind=f.kind, review=f.review))
-    for phrase, selection in _selections(f):
-        # Few documents: find their changes by document. Many: walk the history newest first and stop at a full
-        # page ("+ 0" keeps SQLite from driving the join by the document index and then sorting everything).
-        many = many_documents(session, selection, phrase, FEW_DOCUMENTS)
-        q = q.where((Change.document_id + 0 if many else Change.document_id).in_(selection))
-    if f.significance:
-        q = q.where(Change.details["significance"].as_string() == f.significance)
-    rows = [change_view(c, d, s) for c, d, s in session.execute(q.limit(f.limit + 1).offset(f.offset))]
-    return rows[:f.limit], len(rows) > f.limit
-
-
-def _selections(f: ListFilter) -> list[tuple[str | None, Select[tuple[int]]]]:
-    """The document selections the text (each word) and topic filters make."""
-    out: list[tuple[str | None, Select[tuple[int]]]] = [(w, documents_containing(w)) for w in (f.text or "").split()]
-    return out + ([(None, documents_in_topic(f.topic))] if f.topic else [])
+    """One page of the history, newest first, and whether another page follows (regwatch.history's query)."""
+    return changes(session, HistoryQuery(agency=f.agency, sources=f.sources, kind=f.kind, since=f.since,
+                                         until=f.until, text=f.text, topic=f.topic, significance=f.significance,
+                                         review=f.review, limit=f.limit, offset=f.offset))
 
 
 def source_names(session: Session) -> list[str]:

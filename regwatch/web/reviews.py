@@ -15,7 +15,7 @@ from regwatch.store.db import write
 from regwatch.store.models import Change
 from regwatch.store.queries import load_change
 from regwatch.store.reviews import OUTCOMES, ReviewError, add_review, reviews_of
-from regwatch.web.app import session
+from regwatch.web.context import session
 
 reviews = Blueprint("reviews", __name__, template_folder="templates")
 

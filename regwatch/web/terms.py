@@ -15,7 +15,7 @@ from regwatch.parsers.definitions import language
 from regwatch.store.db import write
 from regwatch.store.terms import backfill
 from regwatch.terms import JURISDICTIONS, TermRow, configured_terms, find_term, term_rows
-from regwatch.web.app import _ext, cached, session
+from regwatch.web.context import _ext, cached, session
 from regwatch.web.history import BadRequest
 
 terms_views = Blueprint("terms", __name__, template_folder="templates")

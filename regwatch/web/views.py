@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from regwatch.alerts.glosses import gloss_change
 from regwatch.alerts.topics import DEFAULT_GLOSSARY
 from regwatch.config import AGENCIES
 from regwatch.store.models import Blob, Change, Version
 from regwatch.store.queries import KINDS
+from regwatch.warc import write_document_warc
 from regwatch.web import diffview
-from regwatch.web.app import cached, ensure_index, session, settings
+from regwatch.web.context import cached, ensure_index, session, settings
 from regwatch.web.history import (
     BadRequest,
     document_page,
@@ -111,8 +114,6 @@ def diff(document_id: int) -> str:
 
 def _glosses(ops: list) -> list[str]:  # type: ignore[type-arg]
     """The changed Japanese, Korean and Chinese words glossed in English, once each ("应当 [shall] → 必须 [must]")."""
-    from regwatch.alerts.glosses import gloss_change
-
     found = [gloss_change(op.old, op.new) for op in ops if op.op in ("replace", "insert", "delete")]
     return list(dict.fromkeys(g for g in found if g))[:20]
 
@@ -156,10 +157,6 @@ def _extension(headers: dict[str, object]) -> str:
 @views.get("/documents/<int:document_id>/warc")
 def warc(document_id: int) -> Response:
     """The document's versions as a WARC 1.1 file (request and response records, digests)."""
-    import io
-
-    from regwatch.warc import write_document_warc
-
     out = io.BytesIO()
     try:
         write_document_warc(session(), document_id, out)

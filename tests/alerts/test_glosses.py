@@ -12,7 +12,7 @@ from regwatch.alerts.significance import classify, rank
 from regwatch.store.views import ChangeView
 
 from regwatch.alerting import assess_change
-from regwatch.report import format_findings
+from regwatch.cli.diff import format_findings
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [

@@ -14,7 +14,7 @@ from regwatch.crawler.ssrf import HostGuard, SsrfGuardMiddleware
 from regwatch.store.vocabulary import RunStatus
 from scrapy import Request
 
-from regwatch.cli import failure_lines
+from regwatch.cli.run import failure_lines
 from regwatch.pipeline import SourceSummary
 
 ROOT = Path(__file__).resolve().parents[2]

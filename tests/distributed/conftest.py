@@ -1,5 +1,5 @@
 """Real parts for the distributed crawl: the Redis on 127.0.0.1:6379 (a key prefix per test, deleted after it),
-PostgreSQL schemas (one per installation), and `regwatch` children started like tests.crawl's `Regwatch`."""
+PostgreSQL schemas (one per installation), and `regwatch` children started like tests.e2e's `Regwatch`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import redis
 import yaml
 
 from tests.conftest import fresh_pg_schema
-from tests.crawl.conftest import ROOT, SECRET, SECRET_ENV, Regwatch
+from tests.e2e.conftest import ROOT, SECRET, SECRET_ENV, Regwatch
 
 REDIS_URL = os.environ.get("REGWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 

@@ -17,9 +17,9 @@ from regwatch.store.models import Change, Document, Fetch, Run, Source, SourceRu
 from sqlalchemy import func, select
 
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from tests.crawl.conftest import SECRET, Regwatch, set_crawl_delay, write_config
-from tests.crawl.test_fda_crawl import HBV, MINIMAL, fda_sources
 from tests.distributed.conftest import distribute, finish, spawn
+from tests.e2e.conftest import SECRET, Regwatch, set_crawl_delay, write_config
+from tests.e2e.test_fda_crawl import HBV, MINIMAL, fda_sources
 
 DELAY = 0.1  # the mirror's robots.txt Crawl-delay, kept between the requests of both workers together
 

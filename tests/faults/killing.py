@@ -39,8 +39,8 @@ from regwatch.mirror.server import MirrorServer
 from sqlalchemy import text
 
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from tests.crawl.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
-from tests.crawl.test_fda_crawl import fda_sources
+from tests.e2e.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
+from tests.e2e.test_fda_crawl import fda_sources
 from tests.faults.store_checks import Picture, check_store, picture, read_engine, sqlite_path
 
 ROOT = Path(__file__).resolve().parents[2]

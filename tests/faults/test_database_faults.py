@@ -31,8 +31,8 @@ from regwatch.cli import main
 from regwatch.config import load_config
 from regwatch.pipeline import Cycle
 from tests.conftest import PG_URL, FakeClock, fresh_pg_schema
-from tests.crawl.conftest import FAST_CRAWL_DELAY, ROOT, Regwatch, set_crawl_delay, write_config
-from tests.crawl.test_fda_crawl import fda_sources
+from tests.e2e.conftest import FAST_CRAWL_DELAY, ROOT, Regwatch, set_crawl_delay, write_config
+from tests.e2e.test_fda_crawl import fda_sources
 
 
 class HookedLog(RequestLog):

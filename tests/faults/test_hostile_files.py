@@ -29,7 +29,7 @@ from regwatch.parsers.formats.feed import parse_feed
 from regwatch.parsers.sandbox import BoundedParser
 from regwatch.parsers.types import Document, Fetched, ParseError
 
-from tests.crawl.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 from tests.parsers import hostile
 
 CANARY = "regwatch-canary-3f9d1c"  # the canary file's and server's content: must never appear in parsed text

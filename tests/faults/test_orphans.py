@@ -24,8 +24,8 @@ from regwatch.store.db import open_store
 
 from regwatch.config import parse_config
 from regwatch.schedule import CycleScheduler, PopenChild
-from tests.crawl.conftest import set_crawl_delay, write_config
-from tests.crawl.test_fda_crawl import fda_sources
+from tests.e2e.conftest import set_crawl_delay, write_config
+from tests.e2e.test_fda_crawl import fda_sources
 from tests.faults.crawlrun import ROOT
 
 

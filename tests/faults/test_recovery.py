@@ -27,8 +27,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from tests.crawl.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
-from tests.crawl.test_fda_crawl import fda_sources
+from tests.e2e.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
+from tests.e2e.test_fda_crawl import fda_sources
 from tests.faults.killing import Launcher, kill_group
 from tests.faults.store_checks import Picture, check_store, picture, read_engine
 

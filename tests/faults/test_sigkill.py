@@ -31,7 +31,7 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change
 from regwatch.config import Config, load_config
 from regwatch.receivers import WebhookReceiver
-from tests.crawl.conftest import SECRET, SECRET_ENV
+from tests.e2e.conftest import SECRET, SECRET_ENV
 from tests.faults.killing import ROOT, KillPlan, Launcher, Outcome, Scenario, compare
 
 SEEDS = 20

@@ -23,8 +23,9 @@ import sys
 import traceback
 from typing import Any
 
-PRELOAD = ("regwatch.cli", "regwatch.pipeline", "regwatch.report", "regwatch.alerting", "regwatch.recording",
-           "regwatch.crawler.spiders", "regwatch.store.db", "regwatch.store.queries", "alembic.command",
+PRELOAD = ("regwatch.cli", "regwatch.cli.run", "regwatch.pipeline", "regwatch.report", "regwatch.alerting",
+           "regwatch.recording", "regwatch.crawler.spiders", "regwatch.store.db", "regwatch.store.queries",
+           "alembic.command",
            "regwatch.alerts.channels", "regwatch.alerts.render", "regwatch.parsers.sandbox", "psycopg",
            "sqlalchemy.dialects.postgresql.psycopg", "sqlalchemy.dialects.sqlite",
            "smtplib", "httpx", "sqlite3", "email.policy", "email.headerregistry", "requests", "tldextract",

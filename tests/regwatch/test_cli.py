@@ -139,7 +139,7 @@ def test_agency_any_case_and_an_empty_csv_has_its_full_header(config: Path) -> N
 
 
 def test_history_table_labels_ids_cuts_titles_with_an_ellipsis_and_keeps_columns_aligned() -> None:
-    from regwatch.cli import history_table
+    from regwatch.cli.history import history_table
 
     base = {"detected_at": "2026-11-03T06:00:00Z", "kind": "changed", "summary": "s", "agency": "fda"}
     rows = [{**base, "id": 7, "document_id": 3, "title": "Short"},

@@ -27,7 +27,7 @@ from regwatch.mirror.server import MirrorServer
 from regwatch.mirror.site import set_last_modified
 
 from regwatch.receivers import SmtpReceiver
-from tests.crawl.conftest import ROOT, write_config
+from tests.e2e.conftest import ROOT, write_config
 from tests.security.xss_payloads import PAYLOADS
 
 AUDIT = Path(__file__).parent / "audit"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warcio.archiveiterator import ArchiveIterator
 
 from regwatch.web.app import WebSettings, create_app
-from tests.crawl.conftest import ROOT
+from tests.e2e.conftest import ROOT
 from tests.security.conftest import HOSTILE_NAMES, PAGE, ZIP_SLIP, HostileCrawl
 
 SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal", ".run.lock")  # .run.lock: one run at a time

@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, inspect, text
 from regwatch.config import ConfigError, load_config, parse_config
 from regwatch.pipeline import Cycle
 from regwatch.receivers import SmtpReceiver, WebhookReceiver, free_port
-from tests.crawl.conftest import FAST_CRAWL_DELAY, ROOT, set_crawl_delay
+from tests.e2e.conftest import FAST_CRAWL_DELAY, ROOT, set_crawl_delay
 
 PAGE = ("/vaccines-blood-biologics/consumers-biologics/consumer-alert-regenerative-medicine-products-including-stem-"
         "cells-and-exosomes")

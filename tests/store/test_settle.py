@@ -10,11 +10,13 @@ from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, L
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, OutboxItem, Run, Source, SourceRun
 from regwatch.store.models import Document as DocumentRow
-from regwatch.store.queries import HistoryFilter, history, publisher
+from regwatch.store.queries import publisher
 from regwatch.store.settle import normalize_url, settle_run
 from regwatch.store.versions import RunContext, record_capture, record_listing
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+
+from regwatch.history import HistoryQuery, changes
 
 SITE = "https://www.ema.europa.eu"
 CHANNELS = ["mail", "hook"]
@@ -154,7 +156,7 @@ def test_a_status_change_through_a_catalogue_and_a_page_is_one_status_change(run
     assert kinds == ["status"]
     assert runs.alerts() == sorted(CHANNELS)
     with runs.sessions() as s:
-        (view,) = history(s, HistoryFilter())
+        (view,) = changes(s, HistoryQuery())[0]
         change = s.get(Change, view.id)
         assert change is not None
         assert (change.details["from_status"], change.details["to_status"]) == ("draft", "final")

@@ -6,6 +6,11 @@ import ipaddress
 import os
 
 import click
+import waitress
+
+from regwatch.cli.common import UserError, config_from, open_sessions
+from regwatch.web.app import WebSettings, create_app
+from regwatch.web.search import refresh
 
 MIN_TOKEN = 16
 
@@ -25,9 +30,7 @@ def is_loopback(host: str) -> bool:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the change history: pages, a JSON/CSV API, an Atom feed (http://127.0.0.1:8080/ by default)."""
-    from regwatch.cli import UserError, _config, _sessions
-
-    config = _config(ctx)
+    config = config_from(ctx)
     host, port = host or config.web.host, port or config.web.port
     token = None
     if not is_loopback(host):
@@ -35,12 +38,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         if len(token) < MIN_TOKEN:
             raise UserError(f"serving on {host} (not loopback) needs an access token of at least {MIN_TOKEN} "
                             f"characters in the environment variable {config.web.token_env} (web.token_env)")
-    from waitress import serve as waitress_serve
-
-    from regwatch.web.app import WebSettings, create_app
-    from regwatch.web.search import refresh
-
-    sessions = _sessions(config)
+    sessions = open_sessions(config)
     indexed = refresh(sessions)
     app = create_app(sessions, WebSettings(token=token, page_size=config.web.page_size,
                                            terms=config.terms or None))
@@ -48,4 +46,4 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     click.echo(f"regwatch: serving the history on http://{shown}:{port}/"
                f"{' (access token required)' if token else ''}; {indexed} document(s) indexed; Ctrl-C stops",
                err=True)
-    waitress_serve(app, host=host, port=port, threads=8, ident="regwatch")
+    waitress.serve(app, host=host, port=port, threads=8, ident="regwatch")

@@ -12,9 +12,9 @@ from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.agencies import pmda as edits
 from regwatch.mirror.server import MirrorServer
 from regwatch.store.db import open_store
-from regwatch.store.queries import HistoryFilter, history
 
-from tests.crawl.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
+from regwatch.history import HistoryQuery, changes
+from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 HOUDOU = "/stf/houdou/"
 
@@ -48,7 +48,7 @@ def pmda_sources(m: dict[str, MirrorServer]) -> list[dict]:
 
 def removed_urls(db_url: str) -> list[str]:
     with open_store(db_url)() as session:
-        return [c.url for c in history(session, HistoryFilter(agency="pmda", kind="removed"))]
+        return [c.url for c in changes(session, HistoryQuery(agency="pmda", kind="removed"))[0]]
 
 
 def test_japanese_change_new_and_withdrawn_notices_paging_feed_and_noise(

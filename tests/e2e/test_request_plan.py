@@ -12,8 +12,8 @@ from regwatch.mirror.edits import touch
 from regwatch.mirror.server import MirrorServer
 
 from regwatch.plan import recheck_day
-from tests.crawl.conftest import Regwatch, write_config
-from tests.crawl.test_fda_crawl import ALLOGENEIC, CATALOGUE, GUIDANCE, MINIMAL, POTENCY
+from tests.e2e.conftest import Regwatch, write_config
+from tests.e2e.test_fda_crawl import ALLOGENEIC, CATALOGUE, GUIDANCE, MINIMAL, POTENCY
 
 SLUGS = (MINIMAL, POTENCY, ALLOGENEIC)  # in the mirror's catalogue from the start
 

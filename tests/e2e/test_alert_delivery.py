@@ -9,8 +9,8 @@ from regwatch.mirror.edits import reword
 from regwatch.mirror.server import MirrorServer
 
 from regwatch.receivers import SmtpReceiver, WebhookReceiver, free_port
-from tests.crawl.conftest import SECRET, Regwatch, write_config
-from tests.crawl.test_fda_crawl import MINIMAL, fda_sources
+from tests.e2e.conftest import SECRET, Regwatch, write_config
+from tests.e2e.test_fda_crawl import MINIMAL, fda_sources
 
 
 def test_mail_server_down_then_up_delivers_every_alert_once(tmp_path: Path, fda_mirror: MirrorServer,

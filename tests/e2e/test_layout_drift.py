@@ -9,7 +9,7 @@ import yaml
 from regwatch.mirror.server import MirrorServer
 
 from regwatch.receivers import WebhookReceiver
-from tests.crawl.conftest import Regwatch, write_config
+from tests.e2e.conftest import Regwatch, write_config
 
 MINIMAL = "regulatory-considerations-human-cells-tissues-and-cellular-and-tissue-based-products-minimal"
 PAGE = Path("regulatory-information/search-fda-guidance-documents") / MINIMAL / "index.html"

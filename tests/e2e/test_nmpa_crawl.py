@@ -16,7 +16,7 @@ from regwatch.store.models import Change, Document, Version
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.crawl.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 GGTG = "/xxgk/ggtg/index.html"
 KEPU = "/xxgk/kpzhsh/kpzhshhzhp/index.html"

@@ -9,17 +9,20 @@ from datetime import UTC, date, datetime
 
 import click
 
+from regwatch.calendar_feed import build_calendar
+from regwatch.cli.common import UserError, config_from, open_sessions
 from regwatch.config import AGENCIES
 from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.store.deadlines import TRACKED, list_deadlines
+from regwatch.store.deadlines import backfill as run_backfill
+from regwatch.store.deadlines import unread as unread_dates
 
-KINDS = ("comment_close", "effective", "transition_end", "comment_open")
+KINDS = TRACKED
 FIELDS = ("kind", "date", "agency", "publisher", "document_id", "url", "title", "evidence", "first_seen",
           "previous_date")
 
 
 def _today(value: str | None) -> date:
-    from regwatch.cli import UserError
-
     if value is None:
         return datetime.now(UTC).date()
     try:
@@ -40,16 +43,11 @@ def _today(value: str | None) -> date:
               help="First read the dates of every document's latest version again (no alerts for what moved).")
 @click.option("--today", "today", hidden=True, help="Take this day (YYYY-MM-DD) as today.")
 @click.pass_context
-def deadlines_command(ctx: click.Context, agency: str | None, kinds: tuple[str, ...], within: int | None,
+def deadlines(ctx: click.Context, agency: str | None, kinds: tuple[str, ...], within: int | None,
                       past: bool, fmt: str, unread: bool, backfill: bool, today: str | None) -> None:
     """Upcoming comment-close, effective and transition-end dates, soonest first, each with its evidence."""
-    from regwatch.cli import _config, _sessions
-    from regwatch.store.deadlines import backfill as run_backfill
-    from regwatch.store.deadlines import list_deadlines
-    from regwatch.store.deadlines import unread as unread_dates
-
-    config = _config(ctx)
-    sessions = _sessions(config)
+    config = config_from(ctx)
+    sessions = open_sessions(config)
     day = _today(today)
     if backfill:
         with sessions.begin() as session:
@@ -62,8 +60,6 @@ def deadlines_command(ctx: click.Context, agency: str | None, kinds: tuple[str, 
             return
         rows = list_deadlines(session, today=day, agency=agency, kinds=kinds, within_days=within, past=past)
         if fmt == "ics":
-            from regwatch.calendar_feed import build_calendar
-
             sys.stdout.buffer.write(build_calendar(rows, datetime.now(UTC), web_base=config.alerts.web_base))
             return
     views = [v.as_json() for _, v in rows]

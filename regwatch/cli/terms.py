@@ -8,7 +8,11 @@ import sys
 
 import click
 
+from regwatch.alerts.glosses import gloss_line
+from regwatch.cli.common import UserError, config_from, open_sessions, parse_when
 from regwatch.config import AGENCIES
+from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.terms import FIELDS, JURISDICTIONS, configured_terms, find_term, term_rows
 
 
 @click.command("terms")
@@ -17,23 +21,18 @@ from regwatch.config import AGENCIES
 @click.option("--at", "at", help="The definitions as they stood at this date (YYYY-MM-DD) or timestamp.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
 @click.pass_context
-def terms_command(ctx: click.Context, term: str | None, agency: str | None, at: str | None, fmt: str) -> None:
+def terms(ctx: click.Context, term: str | None, agency: str | None, at: str | None, fmt: str) -> None:
     """How each agency defines the configured terms today (or --at a date), since when, and what it said before.
     TERM is a configured term or any of its names (幹細胞, 엑소좀, 外泌体 …)."""
-    from regwatch.alerts.glosses import gloss_line
-    from regwatch.cli import UserError, _config, _parse_when, _sessions
-    from regwatch.spreadsheet import spreadsheet_safe
-    from regwatch.terms import FIELDS, JURISDICTIONS, configured_terms, find_term, term_rows
-
-    config = _config(ctx)
+    config = config_from(ctx)
     terms = configured_terms(config)
     only = None
     if term is not None:
         only = find_term(terms, term)
         if only is None:
             raise UserError(f"unknown term {term!r} (configured: {', '.join(terms)})")
-    moment = _parse_when(at, "--at", end=True)
-    with _sessions(config)() as session:
+    moment = parse_when(at, "--at", end=True)
+    with open_sessions(config)() as session:
         rows = term_rows(session, terms, only=only, agency=agency, at=moment)
         session.commit()  # the backfill's reading of versions stored before
     if fmt == "json":

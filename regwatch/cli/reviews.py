@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import click
 
+from regwatch.cli.common import UserError, config_from, open_sessions, parse_when
 from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.store.reviews import EXPORT_FIELDS, ReviewError, add_review, export_rows
 
 
 @click.command("review")
@@ -18,14 +20,11 @@ from regwatch.spreadsheet import spreadsheet_safe
 @click.option("--note", default="", help="Why (free text).")
 @click.option("--by", "by", required=True, help="The reviewer's name.")
 @click.pass_context
-def review_command(ctx: click.Context, change_id: str, outcome: str, note: str, by: str) -> None:
+def review(ctx: click.Context, change_id: str, outcome: str, note: str, by: str) -> None:
     """Record a review of a change (append-only: earlier reviews stay)."""
-    from regwatch.cli import UserError, _config, _sessions
-    from regwatch.store.reviews import ReviewError, add_review
-
     if not change_id.isdigit():
         raise UserError(f"CHANGE_ID {change_id!r} is not a change id (see `regwatch history`)")
-    sessions = _sessions(_config(ctx))
+    sessions = open_sessions(config_from(ctx))
     try:
         with sessions.begin() as session:
             review = add_review(session, int(change_id), outcome, note, by, datetime.now(UTC))
@@ -40,14 +39,11 @@ def review_command(ctx: click.Context, change_id: str, outcome: str, note: str, 
 @click.option("--until", help="Reviews up to this date (YYYY-MM-DD, inclusive) or timestamp.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
 @click.pass_context
-def reviews_command(ctx: click.Context, since: str | None, until: str | None, fmt: str) -> None:
+def reviews(ctx: click.Context, since: str | None, until: str | None, fmt: str) -> None:
     """The review trail, oldest first: each review with the change and the exact version (hashes) it assessed —
     the change-control evidence an inspector asks for (`--format csv` for a spreadsheet)."""
-    from regwatch.cli import _config, _parse_when, _sessions
-    from regwatch.store.reviews import EXPORT_FIELDS, export_rows
-
-    with _sessions(_config(ctx))() as session:
-        rows = export_rows(session, _parse_when(since, "--since"), _parse_when(until, "--until", end=True))
+    with open_sessions(config_from(ctx))() as session:
+        rows = export_rows(session, parse_when(since, "--since"), parse_when(until, "--until", end=True))
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":

@@ -14,7 +14,7 @@ from regwatch.mirror.server import MirrorServer
 from regwatch.parsers.types import CatalogueEntry, Listing
 
 from regwatch.config import Watch
-from tests.crawl.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 ATMP = "guideline-quality-non-clinical-clinical-requirements-investigational-advanced-therapy-medicinal"
 HUMAN_CELL = "human-cell-based-medicinal-products-scientific-guideline"

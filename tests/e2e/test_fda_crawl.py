@@ -12,7 +12,7 @@ from regwatch.store.models import Version
 from sqlalchemy import func, select
 
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from tests.crawl.conftest import Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import Regwatch, set_crawl_delay, write_config
 
 MINIMAL = "regulatory-considerations-human-cells-tissues-and-cellular-and-tissue-based-products-minimal"
 POTENCY = "potency-tests-cellular-and-gene-therapy-products"
@@ -152,7 +152,7 @@ def test_bad_inputs_give_clear_errors_and_lose_nothing(regwatch: Regwatch, fda_m
     fda_mirror.faults.clear()
 
     page = fda_site / GUIDANCE.strip("/") / ALLOGENEIC / "index.html"
-    page.write_text("")  # an empty 200 (a page whose template no longer matches: tests/crawl/test_layout_drift.py)
+    page.write_text("")  # an empty 200 (a page whose template no longer matches: tests/e2e/test_layout_drift.py)
     fda_mirror.faults.force_status(GUIDANCE + POTENCY, 404)
     minimal_pdf = next(e for e in fda_mirror.log.entries() if e.path.startswith("/media/") and e.status == 200).path
     fda_mirror.faults.truncate(minimal_pdf, keep=0.4, honest=True)

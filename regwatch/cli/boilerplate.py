@@ -6,22 +6,22 @@ import json
 
 import click
 
+from regwatch.cli.common import UserError, config_from, open_sessions
+from regwatch.store.boilerplate import listing
+
 
 @click.command("boilerplate")
 @click.option("--source", help="Only this source.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @click.pass_context
-def boilerplate_command(ctx: click.Context, source: str | None, fmt: str) -> None:
+def boilerplate(ctx: click.Context, source: str | None, fmt: str) -> None:
     """Boilerplate learned from the store per source and host section: chrome blocks (dropped wherever they sit),
     rotating boxes (title + N items), volatile blocks (after an anchor; learned per document). Each source's
     `boilerplate:` config can switch learning off or add its own rules."""
-    from regwatch.cli import UserError, _config, _sessions
-    from regwatch.store.boilerplate import listing
-
-    config = _config(ctx)
+    config = config_from(ctx)
     if source and source not in {s.name for s in config.sources}:
         raise UserError(f"no source named {source!r} in the config")
-    with _sessions(config)() as session:
+    with open_sessions(config)() as session:
         rows = listing(session, source)
     overrides = {s.name: s.boilerplate for s in config.sources if s.boilerplate.model_dump() != {
         "learn": True, "chrome": (), "boxes": (), "box_items": 5, "keep": ()}}
