@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
+
 from regwatch.alerts.bounded import (
     BoundedSMTP,
     BoundedSMTP_SSL,

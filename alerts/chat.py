@@ -11,6 +11,7 @@ import logging
 import threading
 
 import apprise
+
 from regwatch.alerts.types import DeadlineMissed, DeliveryError, Message
 
 

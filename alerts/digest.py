@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import jinja2
+
 from regwatch.alerts.types import Message
 from regwatch.store.views import ChangeView
 

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.alerts.outbox import DeliveryReport, Pacing, Policy, Render
 from regwatch.alerts.types import Channel, DeadlineMissed, DeliveryError, Message
 from regwatch.store.models import Change, Document, OutboxItem
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 

@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from regwatch.alerts.types import Channel, DeadlineMissed, DeliveryError, Message
-from regwatch.store.models import Change, OutboxItem
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
+
+from regwatch.alerts.types import Channel, DeadlineMissed, DeliveryError, Message
+from regwatch.store.models import Change, OutboxItem
 
 log = logging.getLogger(__name__)
 

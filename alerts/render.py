@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+
 from regwatch.alerts.context import fold_ops
 from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
 from regwatch.alerts.significance import short_title

@@ -6,12 +6,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
 from regwatch.alerts.outbox import enqueue
 from regwatch.store.models import Change, Source
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.versions import Enqueue
 from regwatch.store.vocabulary import Significance
-from sqlalchemy.orm import Session
 
 
 class Subscription(Protocol):

@@ -18,13 +18,6 @@ from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from regwatch.crawler.fetched import to_fetched
-from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
-from regwatch.crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
-from regwatch.parsers import parse_document
-from regwatch.parsers.formats.feed import parse_feed
-from regwatch.parsers.sandbox import BoundedParser
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -33,6 +26,14 @@ from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredSemaphore
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
+
+from regwatch.crawler.fetched import to_fetched
+from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
+from regwatch.crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
+from regwatch.parsers import parse_document
+from regwatch.parsers.formats.feed import parse_feed
+from regwatch.parsers.sandbox import BoundedParser
+from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from regwatch.crawler.base import BaseSpider
-from regwatch.crawler.board import RunBoard
-from regwatch.crawler.middlewares import BotProtectionMiddleware
-from regwatch.parsers.types import Listing
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -31,6 +27,11 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueue
 from twisted.python.failure import Failure
+
+from regwatch.crawler.base import BaseSpider
+from regwatch.crawler.board import RunBoard
+from regwatch.crawler.middlewares import BotProtectionMiddleware
+from regwatch.parsers.types import Listing
 
 log = logging.getLogger(__name__)
 

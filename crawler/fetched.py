@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.parsers.types import Fetched
 from scrapy.http import Request, Response
+
+from regwatch.parsers.types import Fetched
 
 
 def to_fetched(response: Response, request: Request | None = None) -> Fetched:

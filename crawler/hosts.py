@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from regwatch.parsers.urls import host_name
 from scrapy import Request, signals
+
+from regwatch.parsers.urls import host_name
 
 MIN_DELAY = 0.01  # below this (Scrapy's 0.001 stand-in for "no delay"), no spacing is counted
 

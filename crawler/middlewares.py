@@ -19,8 +19,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from protego import Protego
-from regwatch.crawler.fetched import to_fetched
-from regwatch.parsers.challenge import is_challenge
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -35,6 +33,9 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectionDone, ConnectionLost
+
+from regwatch.crawler.fetched import to_fetched
+from regwatch.parsers.challenge import is_challenge
 
 log = logging.getLogger(__name__)
 

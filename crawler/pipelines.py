@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.parsers.types import Capture, ListingSeen
 from scrapy.crawler import Crawler
+
+from regwatch.parsers.types import Capture, ListingSeen
 
 
 class SinkPipeline:

@@ -17,10 +17,11 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+
+from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
 
 log = logging.getLogger(__name__)
 

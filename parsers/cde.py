@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.html import main_content, render
 from regwatch.parsers.formats.sniff import json_body

@@ -17,6 +17,7 @@ from datetime import date
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
+
 from regwatch.parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
 from regwatch.parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
 from regwatch.parsers.normalize import normalize_text

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.feed import feed_date
 from regwatch.parsers.formats.sniff import require_body

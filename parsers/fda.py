@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.html import drop_phrases, drop_sections, main_content, page_title, parse_html, render
 from regwatch.parsers.formats.sniff import json_body

@@ -19,6 +19,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
+
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.formats.feed import parse_feed

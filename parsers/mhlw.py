@@ -15,6 +15,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.formats.html import drop_noise, render, soup_of
 from regwatch.parsers.formats.sniff import require_body

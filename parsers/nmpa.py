@@ -15,6 +15,7 @@ import unicodedata
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
+
 from regwatch.parsers import cde
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.encoding import decode_html

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import ParseError as XmlError
 from bs4 import BeautifulSoup, Tag
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
 from regwatch.parsers import mhlw
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.feed import NS

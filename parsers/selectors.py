@@ -4,8 +4,9 @@ that cannot be parsed as configured (soupsieve's own SelectorSyntaxError must no
 from __future__ import annotations
 
 import soupsieve
-from regwatch.parsers.types import ParseError
 from soupsieve import SelectorSyntaxError
+
+from regwatch.parsers.types import ParseError
 
 
 def checked(selector: str) -> str:

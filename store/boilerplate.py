@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
 from regwatch.parsers.boilerplate import Overrides, Rule, Rules, learn_pages, learn_versions
 from regwatch.store.models import BoilerplateRule, Source, Version
 from regwatch.store.models import Document as DocumentRow
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 MAX_PAGES = 200  # pages of a section read to learn it (the most recently seen)
 MAX_VERSIONS = 6  # earlier versions of a document read to learn its volatile blocks

@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from regwatch.parsers.deadlines import Found, from_fields, from_text, not_understood, primary
 from regwatch.store.models import Deadline, DeadlineEvent, Source, UnreadDate, Version
 from regwatch.store.models import Document as DocumentRow
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 TRACKED = ("comment_close", "effective", "transition_end", "comment_open")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from regwatch.store.models import Lease
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from regwatch.store.models import Lease
 
 
 def acquire_lease(sessions: sessionmaker[Session], name: str, holder: str, now: datetime, ttl: float) -> bool:

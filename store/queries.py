@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
 from regwatch.store.models import Change, Document, Source, SourceRun, Version
 from regwatch.store.reviews import state_condition
 from regwatch.store.settle import document_sources
 from regwatch.store.views import ChangeView
 from regwatch.store.vocabulary import CHANGE_KINDS
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 KINDS = CHANGE_KINDS
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from regwatch.store.models import Change, Document, Review, Source, Version
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
+
+from regwatch.store.models import Change, Document, Review, Source, Version
 
 OUTCOMES = ("applicable", "not-applicable", "action-needed")
 STATES = (*OUTCOMES, "unreviewed")

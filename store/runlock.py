@@ -19,9 +19,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from regwatch.store.db import make_engine
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
+
+from regwatch.store.db import make_engine
 
 
 class StoreBusy(Exception):

@@ -21,9 +21,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from regwatch.store.models import Change, Document, OutboxItem, Version
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+
+from regwatch.store.models import Change, Document, OutboxItem, Version
 
 _SPACE = re.compile(r"\s+")
 _CHUNK = 500

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from regwatch.parsers.definitions import extract
-from regwatch.store.models import DefinitionRow, DefinitionScan, Document, Version
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
+
+from regwatch.parsers.definitions import extract
+from regwatch.store.models import DefinitionRow, DefinitionScan, Document, Version
 
 SCHEME = 1  # the extraction rules' version
 BACKFILL_BATCH = 200

@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
 from regwatch.parsers import boilerplate
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
 from regwatch.store.deadlines import record_field_dates, record_text_dates
@@ -26,8 +29,6 @@ from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.terms import record_definitions
 from regwatch.store.vocabulary import ChangeKind, FetchOutcome
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 REMOVAL_RUNS = 2
 GONE_STATUSES = (404, 410)

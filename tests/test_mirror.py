@@ -16,6 +16,7 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 from protego import Protego
+
 from regwatch.mirror import SHIPPED_SITE, MirrorServer, build, catalogue, edits, pages
 from regwatch.mirror.faults import APOLOGY_PATH
 

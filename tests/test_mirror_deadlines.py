@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from regwatch.mirror import catalogue
 from regwatch.mirror.agencies import copy_sites
 from regwatch.mirror.agencies import deadlines as demo_dates

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from regwatch.mirror import site as site_files
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.definitions import DEMO_NEW, DEMO_OLD, DEMO_PATH, DEMO_SITE, change_definition
 from regwatch.parsers.definitions import extract
-
 from regwatch.terms import DEFAULT_TERMS, term_keys
 
 PAGES = {  # jurisdiction → (site, URL path) of a mirrored document carrying definitions

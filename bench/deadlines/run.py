@@ -16,10 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from regwatch.parsers.deadlines import from_text  # noqa: E402
-
 from bench.deadlines import cases, fresh, heldout  # noqa: E402
 from bench.deadlines.cases import Case  # noqa: E402
+from regwatch.parsers.deadlines import from_text  # noqa: E402
 
 
 def score(cases: list[Case], verbose: bool) -> tuple[int, int, int]:

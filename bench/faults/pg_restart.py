@@ -25,13 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import func, select  # noqa: E402
+
 from regwatch.mirror.edits import copy_site  # noqa: E402
 from regwatch.mirror.faults import LoggedRequest, RequestLog  # noqa: E402
 from regwatch.mirror.server import MirrorServer  # noqa: E402
 from regwatch.store.db import open_store  # noqa: E402
 from regwatch.store.models import Blob, Fetch, Run, Version  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-
 from tests.e2e.conftest import set_crawl_delay, write_config  # noqa: E402
 from tests.e2e.test_fda_crawl import fda_sources  # noqa: E402
 

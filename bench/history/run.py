@@ -22,10 +22,10 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from regwatch.store.db import open_store  # noqa: E402
-from regwatch.store.models import Change, Document, SearchGram, Source, Version  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from regwatch.store.db import open_store  # noqa: E402
+from regwatch.store.models import Change, Document, SearchGram, Source, Version  # noqa: E402
 from regwatch.web.app import WebSettings, create_app  # noqa: E402
 from regwatch.web.search import refresh  # noqa: E402
 

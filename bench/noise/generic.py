@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from cases import SITES_ROOT, Case, choose_kind, decode, language, pdf_dates, served, site_files
+
 from regwatch.alerts.significance import defines
 from regwatch.alerts.topics import tag
 from regwatch.parsers.types import Document, ParseError

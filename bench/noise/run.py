@@ -26,12 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import HERE, Case, choose_kind, hand_cases, parse, recipe_cases  # noqa: E402
 from classes import HALVES, class_cases  # noqa: E402
 from generic import generic_cases  # noqa: E402
+from timing import report_timing  # noqa: E402
+
 from regwatch.alerts.diff import diff_words, summarize_ops  # noqa: E402
 from regwatch.alerts.sections import diff_document  # noqa: E402
 from regwatch.alerts.significance import Finding, classify, rank, summary_line  # noqa: E402
 from regwatch.parsers import boilerplate, parse_document  # noqa: E402
 from regwatch.parsers.types import Fetched, ParseError  # noqa: E402
-from timing import report_timing  # noqa: E402
 
 
 @dataclass

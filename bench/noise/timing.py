@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from cases import SITES_ROOT, choose_kind, served, site_files
+
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import classify

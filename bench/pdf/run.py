@@ -48,11 +48,11 @@ sys.path.insert(0, str(ROOT))
 import pypdf  # noqa: E402
 import pypdfium2  # noqa: E402
 from pdfminer.high_level import extract_text as pdfminer_extract  # noqa: E402
+
+from bench.perf import synth  # noqa: E402
 from regwatch.mirror import pdf as mirror_pdf  # noqa: E402
 from regwatch.parsers.formats.pdf import document_from_pages, parse_pdf, read_pypdf  # noqa: E402
 from regwatch.parsers.types import Fetched  # noqa: E402
-
-from bench.perf import synth  # noqa: E402
 
 SITES = ROOT / "mirror" / "sites"
 _WS = re.compile(r"\s+")

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
-from regwatch.mirror.agencies import copy_sites, origins  # noqa: E402
-from regwatch.mirror.server import MirrorServer  # noqa: E402
 
 from regwatch.demo import demo_settings  # noqa: E402
+from regwatch.mirror.agencies import copy_sites, origins  # noqa: E402
+from regwatch.mirror.server import MirrorServer  # noqa: E402
 
 REAL_CRAWL_DELAY = {"www.fda.gov": 30.0}  # robots.txt Crawl-delay of the real hosts, where one is known
 
@@ -116,14 +116,14 @@ def main() -> int:
 def _estimates(config: Path, db: Path, days: int, real: dict[int | None, str | None]) -> list[Counter[str]]:
     """Requests per real host on each of the next `days` daily cycles if no entry changes: the plan's rules applied
     day after day to the store as the last cycle left it, each day's checks remembered for the next."""
-    from regwatch.parsers.urls import host_name
-    from regwatch.store.db import open_store
-    from regwatch.store.models import Document
-    from regwatch.store.queries import source_status
     from sqlalchemy import select
 
     from regwatch.config import load_config
+    from regwatch.parsers.urls import host_name
     from regwatch.plan import Checked, checks, estimate, reason_to_fetch
+    from regwatch.store.db import open_store
+    from regwatch.store.models import Document
+    from regwatch.store.queries import source_status
 
     cfg = load_config(config, env={"REGWATCH_DATABASE_URL": f"sqlite:///{db}"})
     every = cfg.crawl.recheck_days

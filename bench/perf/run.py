@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402
 import yaml  # noqa: E402
-from regwatch.mirror.server import MirrorServer  # noqa: E402
 
 from bench.perf import synth  # noqa: E402
+from regwatch.mirror.server import MirrorServer  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "regwatch-bench-cache"
 URLWATCH_VENV = CACHE / "urlwatch-venv"
@@ -547,12 +547,11 @@ def plan_minimum(config: Path, db: Path, s: synth.Synth) -> PlanMinimum:
     due for their re-check and not checked yet that day), with the store as the warm run left it."""
     from datetime import UTC, datetime, timedelta
 
+    from regwatch.config import load_config
     from regwatch.parsers.urls import host_name
+    from regwatch.plan import estimate
     from regwatch.store.db import open_store
     from regwatch.store.queries import source_status
-
-    from regwatch.config import load_config
-    from regwatch.plan import estimate
 
     cfg = load_config(config, env={"REGWATCH_DATABASE_URL": f"sqlite:///{db}"})
     today = datetime.now(UTC).date()

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from scrapy import Request
+
 from regwatch.crawler.base import BaseSpider, is_watched, parse_attachment
 from regwatch.parsers import ema
 from regwatch.parsers.types import CatalogueEntry, Fetched, Listing
-from scrapy import Request
 
 
 class EmaSpider(BaseSpider):

@@ -7,11 +7,12 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
+from scrapy import FormRequest, Request
+
 from regwatch.crawler.base import BaseSpider, Parser, attachment_key
 from regwatch.crawler.worker_parsers import parse_named_attachment  # a worker imports it without Scrapy
 from regwatch.parsers import cde, nmpa
 from regwatch.parsers.types import Fetched, Listing
-from scrapy import FormRequest, Request
 
 
 def named_attachment(url: str) -> Parser:

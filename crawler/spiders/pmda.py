@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
+from scrapy import Request
+
 from regwatch.crawler.base import BaseSpider, Parser
 from regwatch.crawler.worker_parsers import parse_any  # a worker imports it without Scrapy
 from regwatch.parsers import pmda
 from regwatch.parsers.formats.feed import parse_feed
 from regwatch.parsers.types import Fetched, Listing
-from scrapy import Request
 
 
 class PmdaSpider(BaseSpider):

@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 
 from fpdf import FPDF
+
 from regwatch.mirror import site as mirror_site
 from regwatch.mirror.pdf import latin1
 

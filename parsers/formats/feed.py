@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.sizes import strip_size_labels
 from regwatch.parsers.types import CatalogueEntry, Fetched, Listing, ParseError

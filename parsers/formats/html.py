@@ -12,13 +12,14 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from soupsieve import SelectorSyntaxError
+
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.formats.sections import build_sections
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.stamps import Stamp, strip_stamps
 from regwatch.parsers.types import Document, Fetched, ParseError, Section
-from soupsieve import SelectorSyntaxError
 
 _CONTENT_ROOTS = ("main", "#main-content", "[role=main]", "article", "body")
 _NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",

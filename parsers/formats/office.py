@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError as XmlError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
 from regwatch.parsers.formats.binary import binary_document
 from regwatch.parsers.formats.sections import build_sections
 from regwatch.parsers.normalize import normalize_text

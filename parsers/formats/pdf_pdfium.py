@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
 from regwatch.parsers.formats import pdf_margin
 
 GAP = 2.0  # a baseline this many font sizes from the previous one starts a paragraph (pypdf: one blank line)

@@ -1,6 +1,7 @@
 """Alembic environment: the engine is handed in by store.db (no alembic.ini, no URL in files)."""
 
 from alembic import context
+
 from regwatch.store.models import Base
 
 engine = context.config.attributes["engine"]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+
 from regwatch.store.views import ChangeView
 
 SMTP_USER, SMTP_PASSWORD = "regwatch", "s3cret-Pa55word"

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
+
 from regwatch.alerts.channels import EmailChannel, PartialDeliveryError
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.render import render_change

@@ -4,15 +4,15 @@ the alert; an English change gets no gloss."""
 from __future__ import annotations
 
 import pytest
+
+from regwatch.alerting import assess_change
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.glosses import gloss_change, gloss_line, glosses
 from regwatch.alerts.render import render_change
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import classify, rank
-from regwatch.store.views import ChangeView
-
-from regwatch.alerting import assess_change
 from regwatch.cli.diff import format_findings
+from regwatch.store.views import ChangeView
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [

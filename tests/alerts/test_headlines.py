@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import classify, obligation_change, rank, summary_line
 

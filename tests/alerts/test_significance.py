@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import (

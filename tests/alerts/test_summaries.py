@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regwatch.alerts.sections import diff_document, section_label
 from regwatch.alerts.significance import classify, short_title, summary_line
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regwatch.alerts.topics import DEFAULT_GLOSSARY, find_terms, merge_glossary, tag
 
 # topic → one sentence each in English, Japanese, Korean, Simplified Chinese and Traditional Chinese

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from regwatch.alerts.channels import WebhookChannel, verify_signature
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.render import render_change

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from regwatch.crawler.base import is_blocked
-from regwatch.crawler.middlewares import BotProtectionMiddleware, HostRefused
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from twisted.python.failure import Failure
+
+from regwatch.crawler.base import is_blocked
+from regwatch.crawler.middlewares import BotProtectionMiddleware, HostRefused
 
 
 def test_a_block_is_flagged_and_the_host_stays_blocked() -> None:

@@ -8,12 +8,12 @@ import os
 import hostile
 import pytest
 import sandbox_targets as t
+
+from regwatch.config import SourceConfig
 from regwatch.crawler import base
 from regwatch.crawler.base import BaseSpider, Parser
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.parsers.types import Fetched, ParseError
-
-from regwatch.config import SourceConfig
 
 PDF = Fetched("https://www.fda.gov/media/1/download", 200, {"Content-Type": "application/pdf"}, b"%PDF-1.4 x")
 HTML = Fetched("https://www.fda.gov/x", 200, {"Content-Type": "text/html"}, b"<p>x</p>")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from regwatch.crawler.middlewares import HostRefused
-from regwatch.crawler.ssrf import HostGuard, SsrfGuardMiddleware
-from regwatch.store.vocabulary import RunStatus
 from scrapy import Request
 
 from regwatch.cli.run import failure_lines
+from regwatch.crawler.middlewares import HostRefused
+from regwatch.crawler.ssrf import HostGuard, SsrfGuardMiddleware
 from regwatch.pipeline import SourceSummary
+from regwatch.store.vocabulary import RunStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regwatch.crawler.ssrf import HostGuard
 
 
@@ -59,10 +60,11 @@ def test_an_answer_from_a_non_public_address_is_refused_unless_allowed() -> None
 def test_the_middleware_checks_the_address_actually_connected_to() -> None:
     import ipaddress
 
-    from regwatch.crawler.middlewares import HostRefused
-    from regwatch.crawler.ssrf import SsrfGuardMiddleware
     from scrapy import Request
     from scrapy.http import HtmlResponse
+
+    from regwatch.crawler.middlewares import HostRefused
+    from regwatch.crawler.ssrf import SsrfGuardMiddleware
 
     middleware = SsrfGuardMiddleware(HostGuard(resolver=DNS))
     request = Request("https://www.fda.gov/guidance")

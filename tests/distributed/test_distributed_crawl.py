@@ -10,13 +10,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from regwatch.mirror.edits import copy_site, demo_edits
-from regwatch.mirror.server import MirrorServer
-from regwatch.store.db import open_store
-from regwatch.store.models import Change, Document, Fetch, Run, Source, SourceRun, Version
 from sqlalchemy import func, select
 
+from regwatch.mirror.edits import copy_site, demo_edits
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, Document, Fetch, Run, Source, SourceRun, Version
 from tests.distributed.conftest import distribute, finish, spawn
 from tests.e2e.conftest import SECRET, Regwatch, set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import HBV, MINIMAL, fda_sources

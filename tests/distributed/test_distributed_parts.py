@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 import redis
 from click.testing import CliRunner
-from regwatch.crawler.board import Board
-from regwatch.crawler.distributed import RunQueue, distributed_spider, portable, restore
-from regwatch.crawler.spiders import SPIDERS
-from regwatch.parsers.types import CatalogueEntry
-from regwatch.store.db import open_store
-from regwatch.store.models import Fetch, SourceRun
 from sqlalchemy import select
 
 from regwatch.cli import main
 from regwatch.config import parse_config
+from regwatch.crawler.board import Board
+from regwatch.crawler.distributed import RunQueue, distributed_spider, portable, restore
+from regwatch.crawler.spiders import SPIDERS
 from regwatch.distributed import Coordinator, DistributedSink
+from regwatch.parsers.types import CatalogueEntry
 from regwatch.pipeline import Cycle
+from regwatch.store.db import open_store
+from regwatch.store.models import Fetch, SourceRun
 from tests.distributed.conftest import REDIS_URL, distribute
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/regwatch"

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+
 from regwatch.mirror.edits import copy_site
 from regwatch.mirror.server import MirrorServer
-
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from regwatch.mirror.edits import reword
 from regwatch.mirror.server import MirrorServer
-
 from regwatch.receivers import SmtpReceiver, WebhookReceiver, free_port
 from tests.e2e.conftest import SECRET, Regwatch, write_config
 from tests.e2e.test_fda_crawl import MINIMAL, fda_sources

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from regwatch.config import Watch
 from regwatch.crawler.spiders.ema import in_scope, is_watched_ema
 from regwatch.mirror.agencies import ema as ema_mirror
 from regwatch.mirror.server import MirrorServer
 from regwatch.parsers.types import CatalogueEntry, Listing
-
-from regwatch.config import Watch
 from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 ATMP = "guideline-quality-non-clinical-clinical-requirements-investigational-advanced-therapy-medicinal"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from regwatch.mirror.edits import demo_edits, finalize, touch
-from regwatch.mirror.server import MirrorServer
-from regwatch.store.db import open_store
-from regwatch.store.models import Version
 from sqlalchemy import func, select
 
+from regwatch.mirror.edits import demo_edits, finalize, touch
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import Version
 from tests.e2e.conftest import Regwatch, set_crawl_delay, write_config
 
 MINIMAL = "regulatory-considerations-human-cells-tissues-and-cellular-and-tissue-based-products-minimal"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from regwatch.mirror.server import MirrorServer
 
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import WebhookReceiver
 from tests.e2e.conftest import Regwatch, write_config
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.agencies import mfds as site_edits
 from regwatch.mirror.agencies.mfds import ViewCountingMirror
-
 from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 ANNEX_3 = "/brd/m_211/down.do?brd_id=data0005&seq=14931&data_tp=A&file_seq=2"  # 화장품 안전기준 등에 관한 규정's 별표 3

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.agencies import nmpa as sites
 from regwatch.mirror.server import MirrorServer
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, Document, Version
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 GGTG = "/xxgk/ggtg/index.html"

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from regwatch.history import HistoryQuery, changes
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.agencies import pmda as edits
 from regwatch.mirror.server import MirrorServer
 from regwatch.store.db import open_store
-
-from regwatch.history import HistoryQuery, changes
 from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 
 HOUDOU = "/stf/houdou/"

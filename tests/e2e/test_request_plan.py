@@ -10,7 +10,6 @@ from pathlib import Path
 
 from regwatch.mirror.edits import touch
 from regwatch.mirror.server import MirrorServer
-
 from regwatch.plan import recheck_day
 from tests.e2e.conftest import Regwatch, write_config
 from tests.e2e.test_fda_crawl import ALLOGENEIC, CATALOGUE, GUIDANCE, MINIMAL, POTENCY
@@ -34,9 +33,10 @@ def page_requests(mirror: MirrorServer) -> dict[str, int]:
 
 
 def document_key(regwatch: Regwatch, slug: str) -> str:
+    from sqlalchemy import select
+
     from regwatch.store.db import open_store
     from regwatch.store.models import Document
-    from sqlalchemy import select
 
     with open_store(regwatch.db_url)() as session:
         keys = list(session.scalars(select(Document.key).where(Document.parent_id.is_(None))))
@@ -44,9 +44,10 @@ def document_key(regwatch: Regwatch, slug: str) -> str:
 
 
 def stored_documents(regwatch: Regwatch) -> int:
+    from sqlalchemy import func, select
+
     from regwatch.store.db import open_store
     from regwatch.store.models import Document
-    from sqlalchemy import func, select
 
     with open_store(regwatch.db_url)() as session:
         return session.scalar(select(func.count()).select_from(Document).where(Document.watched.is_(True))) or 0
@@ -54,9 +55,10 @@ def stored_documents(regwatch: Regwatch) -> int:
 
 def documents_due(regwatch: Regwatch, day: date, every: int) -> int:
     """Watched pages due on `day` by the re-check rule, with their attachments."""
+    from sqlalchemy import select
+
     from regwatch.store.db import open_store
     from regwatch.store.models import Document
-    from sqlalchemy import select
 
     with open_store(regwatch.db_url)() as session:
         rows = list(session.execute(select(Document.id, Document.key, Document.parent_id, Document.watched)))

@@ -14,9 +14,10 @@ from typing import Any
 
 import psutil
 import yaml
+from sqlalchemy import func, select
+
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, Document, Fetch, SourceRun, Version
-from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[2]
 

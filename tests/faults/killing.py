@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regwatch.mirror.edits import copy_site, demo_edits
-from regwatch.mirror.server import MirrorServer
 from sqlalchemy import text
 
+from regwatch.mirror.edits import copy_site, demo_edits
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.e2e.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import fda_sources

@@ -12,9 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from regwatch.store.models import Base
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
+
+from regwatch.store.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)
 

@@ -17,19 +17,19 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from regwatch.mirror.edits import copy_site
-from regwatch.mirror.faults import LoggedRequest, RequestLog
-from regwatch.mirror.server import MirrorServer
-from regwatch.parsers.types import Capture, Document, Fetched
-from regwatch.store.db import open_store, write
-from regwatch.store.models import Blob, Fetch, Run, Source, SourceRun, Version
-from regwatch.store.models import Document as DocumentRow
 from sqlalchemy import event, func, select
 from sqlalchemy.pool import Pool
 
 from regwatch.cli import main
 from regwatch.config import load_config
+from regwatch.mirror.edits import copy_site
+from regwatch.mirror.faults import LoggedRequest, RequestLog
+from regwatch.mirror.server import MirrorServer
+from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.pipeline import Cycle
+from regwatch.store.db import open_store, write
+from regwatch.store.models import Blob, Fetch, Run, Source, SourceRun, Version
+from regwatch.store.models import Document as DocumentRow
 from tests.conftest import PG_URL, FakeClock, fresh_pg_schema
 from tests.e2e.conftest import FAST_CRAWL_DELAY, ROOT, Regwatch, set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import fda_sources

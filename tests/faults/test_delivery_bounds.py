@@ -22,17 +22,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from regwatch.alerts.routing import route
-from regwatch.mirror.server import MirrorServer
-from regwatch.parsers.types import Capture, Document, Fetched
-from regwatch.store.db import open_store
-from regwatch.store.models import OutboxItem, Run, Source, SourceRun
-from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import select
 
 from regwatch.alerting import assess_change
+from regwatch.alerts.routing import route
 from regwatch.config import load_config
+from regwatch.mirror.server import MirrorServer
+from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.receivers import WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import OutboxItem, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from tests.faults.badserver import BadServer, Exchange, bomb, drip, endless_chunked, hang
 from tests.faults.crawlrun import regwatch_run
 

@@ -13,8 +13,8 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
-from regwatch.crawler.middlewares import ROBOTS_UNREACHABLE
 
+from regwatch.crawler.middlewares import ROBOTS_UNREACHABLE
 from regwatch.receivers import WebhookReceiver
 from tests.faults.badserver import (
     BadServer,
@@ -231,8 +231,9 @@ def test_alternating_failures_raise_no_change_alerts_and_a_real_change_is_caught
 def test_retry_after_is_read_as_seconds_or_an_http_date(value: str, seconds: float | None) -> None:
     from datetime import UTC, datetime
 
-    from regwatch.crawler.middlewares import _retry_after
     from scrapy.http import Response
+
+    from regwatch.crawler.middlewares import _retry_after
 
     response = Response("https://www.fda.gov/x", status=503, headers={"Retry-After": value} if value else {})
     assert _retry_after(response, now=datetime(2026, 12, 2, 6, 0, tzinfo=UTC)) == seconds
@@ -247,7 +248,8 @@ def test_retry_after_is_read_as_seconds_or_an_http_date(value: str, seconds: flo
     (b'{"a": 1', "application/json", True),  # cannot be told: taken as it is
 ])
 def test_a_close_delimited_body_must_end_like_a_whole_document(body: bytes, ctype: str, whole: bool) -> None:
-    from regwatch.crawler.middlewares import _looks_whole
     from scrapy.http import Response
+
+    from regwatch.crawler.middlewares import _looks_whole
 
     assert _looks_whole(Response("https://www.fda.gov/x", body=body, headers={"Content-Type": ctype})) is whole

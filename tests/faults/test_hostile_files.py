@@ -22,13 +22,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from regwatch.crawler.base import PARSE_MEMORY_MB, PARSE_TIMEOUT, parse_attachment
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.mirror.server import MirrorServer
 from regwatch.parsers.formats.feed import parse_feed
 from regwatch.parsers.sandbox import BoundedParser
 from regwatch.parsers.types import Document, Fetched, ParseError
-
 from tests.e2e.conftest import FAST_CRAWL_DELAY, Regwatch, set_crawl_delay, write_config
 from tests.parsers import hostile
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from regwatch.alerts.outbox import _claim
-from regwatch.mirror.server import MirrorServer
-from regwatch.store.db import open_store
-from regwatch.store.models import OutboxItem
 from sqlalchemy import select
 
+from regwatch.alerts.outbox import _claim
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import OutboxItem
 from tests.faults.badserver import BadServer, page
 from tests.faults.crawlrun import ROOT
 from tests.faults.test_delivery_bounds import _record_changes

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from regwatch.mirror.edits import copy_site
-from regwatch.mirror.server import MirrorServer
-from regwatch.store.db import open_store
 
 from regwatch.config import parse_config
+from regwatch.mirror.edits import copy_site
+from regwatch.mirror.server import MirrorServer
 from regwatch.schedule import CycleScheduler, PopenChild
+from regwatch.store.db import open_store
 from tests.e2e.conftest import set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import fda_sources
 from tests.faults.crawlrun import ROOT

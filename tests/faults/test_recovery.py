@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from regwatch.mirror.edits import copy_site, demo_edits
-from regwatch.mirror.server import MirrorServer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from regwatch.mirror.edits import copy_site, demo_edits
+from regwatch.mirror.server import MirrorServer
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.e2e.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import fda_sources

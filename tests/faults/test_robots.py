@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from regwatch.crawler.middlewares import ROBOTS_UNREACHABLE
-
 from tests.faults.badserver import BadServer, Hit, cycle, hang, page, respond
 from tests.faults.crawlrun import (
     FAILING,

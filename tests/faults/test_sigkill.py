@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from regwatch.alerts.routing import route
-from regwatch.parsers.types import Capture, Document, Fetched
-from regwatch.store.db import open_store
-from regwatch.store.models import OutboxItem, Run, Source, SourceRun
-from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import select
 
 from regwatch.alerting import assess_change
+from regwatch.alerts.routing import route
 from regwatch.config import Config, load_config
+from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.receivers import WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import OutboxItem, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from tests.e2e.conftest import SECRET, SECRET_ENV
 from tests.faults.killing import ROOT, KillPlan, Launcher, Outcome, Scenario, compare
 

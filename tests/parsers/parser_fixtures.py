@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+
 from regwatch.parsers.types import Fetched
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from regwatch.parsers.types import Fetched
 
 REAL = Path(__file__).parents[3] / "shared" / "real"

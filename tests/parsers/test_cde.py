@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from regwatch import parsers
 from regwatch.mirror.agencies.nmpa import CDE_CHALLENGE
 from regwatch.parsers import cde, nmpa
 from regwatch.parsers.types import Fetched, ParseError, Status
-
-from regwatch import parsers
 
 SITE = Path(__file__).parents[2] / "mirror" / "sites" / "cde"
 BASE = "http://127.0.0.1:8003"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from regwatch.parsers.deadlines import Found, from_fields, from_text, primary, sentences
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fpdf import FPDF
+
 from regwatch.parsers.definitions import extract, keys_of, read_sentence, term_key
 from regwatch.parsers.formats.pdf import parse_pdf
 from regwatch.parsers.types import Fetched

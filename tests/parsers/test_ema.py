@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from regwatch.mirror.agencies import ema as ema_mirror
 from regwatch.mirror.site import resolve
 from regwatch.parsers import ema, parse_document

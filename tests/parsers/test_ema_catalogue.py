@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from real_captures import real_fetched
+
 from regwatch.mirror.agencies import ema as ema_mirror
 from regwatch.mirror.site import resolve
 from regwatch.parsers import ema_catalogue

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import MIRROR_BASE, MIRROR_SITE, load, mirror
+
 from regwatch.parsers import fda
 from regwatch.parsers.types import Fetched, ParseError, Status
 

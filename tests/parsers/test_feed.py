@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from regwatch.parsers.formats.feed import feed_date, parse_feed
 from regwatch.parsers.types import Fetched, ParseError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from regwatch.parsers.formats.feed import parse_feed
 from regwatch.parsers.sizes import strip_size_labels
 from regwatch.parsers.types import Fetched

@@ -23,13 +23,13 @@ import hostile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from regwatch import parsers
 from regwatch.crawler.spiders.pmda import parse_any
 from regwatch.parsers import cde, challenge, dates, ema, ema_catalogue, fda, mfds, mhlw, nmpa, pmda, pmda_ja
 from regwatch.parsers.formats import binary, encoding, feed, html, hwp, office, pdf, sniff
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import Document, Fetched, Listing, ParseError
-
-from regwatch import parsers
 
 CRASHES = Path(__file__).parent / "fixtures" / "crashes"
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import load
+
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.formats.html import drop_noise, html_to_sections, html_to_text, main_content, parse_page, soup_of
 from regwatch.parsers.types import Fetched, ParseError, Section

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from real_captures import real_bytes
+
 from regwatch.parsers import parse_document
 from regwatch.parsers.formats.hwp import HWPTAG_PARA_TEXT, para_text, parse_hwp, parse_hwpx, records
 from regwatch.parsers.formats.sniff import body_format

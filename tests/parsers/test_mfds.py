@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from regwatch.mirror.agencies import mfds as site_edits
 from regwatch.mirror.site import resolve
 from regwatch.parsers import mfds, parse_document

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from regwatch.mirror import site as mirror_site
 from regwatch.parsers import mhlw, pmda
 from regwatch.parsers.formats.feed import parse_feed

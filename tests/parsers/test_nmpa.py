@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from regwatch import parsers
 from regwatch.mirror.agencies.nmpa import NMPA_CHALLENGE, build_attachments
 from regwatch.parsers import nmpa
 from regwatch.parsers.challenge import is_challenge
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.types import Fetched, ParseError
-
-from regwatch import parsers
 
 SITES = Path(__file__).parents[2] / "mirror" / "sites"
 CN, EN = "http://127.0.0.1:8001", "http://127.0.0.1:8002"

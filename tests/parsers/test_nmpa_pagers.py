@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from real_captures import real_fetched
+
 from regwatch.parsers.nmpa import parse_catalogue
 from regwatch.parsers.types import Fetched
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from regwatch.parsers.normalize import is_heading, normalize_text, text_sha256
 
 # Characters that exercise every rule: wrapping, hyphens, headings, bullets, widths, invisibles, combining marks.

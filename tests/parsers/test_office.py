@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from regwatch import parsers
 from regwatch.mirror.agencies.nmpa import docx_bytes, xlsx_bytes
 from regwatch.parsers.formats import office
 from regwatch.parsers.formats.sniff import OLE_MAGIC
 from regwatch.parsers.types import Fetched, ParseError
-
-from regwatch import parsers
 
 SITES = Path(__file__).parents[2] / "mirror" / "sites"
 IMAGES = SITES / "nmpa" / "directory" / "web" / "nmpa" / "images"

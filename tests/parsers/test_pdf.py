@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_fixtures import make_pdf, mirror_pdf, pdf_fetched
+
 from regwatch.parsers.formats import pdf_pdfium
 from regwatch.parsers.formats.pdf import document_from_pages, heading_level, parse_pdf, read_pypdf, strip_running_lines
 from regwatch.parsers.normalize import text_sha256

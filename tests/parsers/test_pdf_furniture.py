@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from parser_fixtures import make_pdf, pdf_fetched
+
 from regwatch.parsers.formats.pdf import document_from_pages, parse_pdf
 from regwatch.parsers.formats.pdf_furniture import clean_pages, is_page_number, reflow_cjk, strip_furniture
 from regwatch.parsers.types import Fetched

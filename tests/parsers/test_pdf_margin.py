@@ -8,6 +8,7 @@ import re
 import pytest
 from parser_fixtures import pdf_fetched
 from real_captures import real_fetched
+
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.significance import classify
 from regwatch.parsers.formats.pdf import parse_pdf

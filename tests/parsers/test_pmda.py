@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from regwatch.mirror import site as mirror_site
 from regwatch.mirror.agencies import pmda as pmda_mirror
 from regwatch.parsers import pmda

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from real_captures import real_fetched
+
 from regwatch.mirror.agencies import SITES_ROOT
 from regwatch.parsers import pmda
 from regwatch.parsers.types import Fetched

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from real_captures import real_fetched
+
 from regwatch.parsers import cde, fda
 from regwatch.parsers.types import Status
 

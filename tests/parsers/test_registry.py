@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 from parser_fixtures import load, make_pdf, pdf_fetched
-from regwatch.parsers.types import Fetched, ParseError, Status
 
 from regwatch import parsers
+from regwatch.parsers.types import Fetched, ParseError, Status
 
 
 def test_kinds_are_listed_explicitly() -> None:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 import sandbox_targets as t
+
 from regwatch.parsers.sandbox import BoundedParser
 from regwatch.parsers.types import Fetched, ParseError
 

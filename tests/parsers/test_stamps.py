@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regwatch.parsers.formats.html import parse_page
 from regwatch.parsers.stamps import find_stamps, strip_stamps
 from regwatch.parsers.types import Fetched

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import select
+
+from regwatch.cli import main
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
 from regwatch.store.db import open_store
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture, record_listing
-from sqlalchemy import select
-
-from regwatch.cli import main
 from tests.conftest import FakeClock
 
 URL = "https://www.pmda.go.jp/files/000280466.pdf"

@@ -10,18 +10,18 @@ from typing import Any
 
 import jsonschema
 import pytest
+from sqlalchemy import select
+
+from regwatch.alerting import assess_change, deliver_all
 from regwatch.alerts.routing import route
+from regwatch.config import ConfigError, parse_config
+from regwatch.deadline_alerts import reminder_threshold
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
+from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.deadlines import list_deadlines
 from regwatch.store.models import Deadline, Run, Source, SourceRun, UnreadDate
 from regwatch.store.versions import RunContext, record_capture, record_listing
-from sqlalchemy import select
-
-from regwatch.alerting import assess_change, deliver_all
-from regwatch.config import ConfigError, parse_config
-from regwatch.deadline_alerts import reminder_threshold
-from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.conftest import FakeClock
 
 SECRET = "whsec_ZGVhZGxpbmVzLXRlc3Qtc2VjcmV0LXZhbHVl"

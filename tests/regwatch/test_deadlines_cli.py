@@ -13,13 +13,13 @@ import icalendar
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import delete
+
+from regwatch.cli import main
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import Deadline, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-from sqlalchemy import delete
-
-from regwatch.cli import main
 from tests.conftest import FakeClock
 
 TEXTS = {  # each jurisdiction's own way of writing its dates (sentences written for this test)

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import yaml
-from regwatch.mirror.agencies import origins
 
 from regwatch.demo import DEMO_CONFIG
+from regwatch.mirror.agencies import origins
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from regwatch.alerts.context import trim_context
+from regwatch.cli import main
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-
-from regwatch.cli import main
 from tests.conftest import FakeClock
 
 PAGE_CHARS = 3_000  # a printed page of text, roughly

@@ -10,15 +10,15 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from regwatch.alerting import deliver_all
 from regwatch.alerts.routing import route
+from regwatch.config import ConfigError, parse_config
 from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-
-from regwatch.alerting import deliver_all
-from regwatch.config import ConfigError, parse_config
-from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.conftest import FakeClock
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "alerts" / "schemas" / "webhook.v1.json").read_text())

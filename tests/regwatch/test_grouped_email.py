@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from regwatch.alerting import deliver_all
 from regwatch.alerts.routing import route
+from regwatch.config import load_config
 from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-
-from regwatch.alerting import deliver_all
-from regwatch.config import load_config
-from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.conftest import FakeClock
 
 SECRET = "whsec_cmVnd2F0Y2gtdGVzdC1zaWduaW5nLXNlY3JldC0xMjM0NTY3OA=="

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from regwatch.alerts.outbox import Policy, deliver, enqueue
 from regwatch.alerts.types import DeliveryError, Message
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, OutboxItem, Source
 from regwatch.store.models import Document as DocumentRow
-from sqlalchemy import select
-
 from tests.conftest import FakeClock
 
 

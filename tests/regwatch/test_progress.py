@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from regwatch.parsers.types import Capture, Listing, ListingSeen
-
 from regwatch.recording import Progress
 
 

@@ -9,15 +9,15 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.alerts.routing import route
+from regwatch.config import parse_config
 from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-
-from regwatch.alerting import assess_change, deliver_all, glossary
-from regwatch.config import parse_config
-from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from tests.conftest import FakeClock
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "alerts" / "schemas" / "webhook.v1.json").read_text())

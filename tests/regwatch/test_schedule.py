@@ -15,9 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from regwatch.store.db import open_store
-from regwatch.store.leases import acquire_lease, lease_holder, release_lease, renew_lease
-from regwatch.store.models import Run
 from sqlalchemy import func, select, text
 
 from regwatch.config import Config, ScheduleConfig, parse_config
@@ -32,6 +29,9 @@ from regwatch.schedule import (
     next_fire_time,
     run_cycle,
 )
+from regwatch.store.db import open_store
+from regwatch.store.leases import acquire_lease, lease_holder, release_lease, renew_lease
+from regwatch.store.models import Run
 from tests.conftest import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+
+from regwatch.alerting import assess_change
+from regwatch.cli import main
 from regwatch.crawler.base import strip_ignored
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-
-from regwatch.alerting import assess_change
-from regwatch.cli import main
 from tests.conftest import FakeClock
 
 TEXTS = [

@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 import yaml
-from regwatch.alerts.routing import route
-from regwatch.parsers.types import Capture, Document, Fetched
-from regwatch.store.db import open_store
-from regwatch.store.models import OutboxItem, Run, Source, SourceRun
-from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import select
 
 from regwatch.alerting import assess_change, deliver_all
+from regwatch.alerts.routing import route
 from regwatch.config import parse_config
+from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import OutboxItem, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from tests.conftest import FakeClock
 
 SECRET = "whsec_c3Vic2NyaXB0aW9ucy10ZXN0LXNlY3JldA=="

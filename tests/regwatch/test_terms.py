@@ -12,17 +12,17 @@ from types import SimpleNamespace
 import jsonschema
 import yaml
 from click.testing import CliRunner
-from regwatch.alerts.channels import EmailChannel, WebhookChannel
-from regwatch.parsers.types import Capture, Document, Fetched
-from regwatch.store.db import open_store
-from regwatch.store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
-from regwatch.store.versions import RunContext, record_capture
 from sqlalchemy import delete, func, select
 
 from regwatch.alerting import assess_change, make_renderer
+from regwatch.alerts.channels import EmailChannel, WebhookChannel
 from regwatch.cli import main
 from regwatch.config import parse_config
+from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
+from regwatch.store.db import open_store
+from regwatch.store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
+from regwatch.store.versions import RunContext, record_capture
 from regwatch.terms import FIELDS
 from tests.conftest import FakeClock
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from regwatch.store.db import open_store
-from regwatch.store.models import Blob, Version
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from regwatch.cli import main
+from regwatch.store.db import open_store
+from regwatch.store.models import Blob, Version
 from regwatch.warc import write_document_warc
 from tests.web.storefill import REQUEST_HEADERS, fill
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
 from regwatch.alerts.render import render_change, render_test

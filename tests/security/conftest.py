@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 import pytest
 from fpdf import FPDF
+
 from regwatch.mirror.server import MirrorServer
 from regwatch.mirror.site import set_last_modified
-
 from regwatch.receivers import SmtpReceiver
 from tests.e2e.conftest import ROOT, write_config
 from tests.security.xss_payloads import PAYLOADS

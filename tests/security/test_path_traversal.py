@@ -14,12 +14,12 @@ import os
 from pathlib import Path
 
 import pytest
-from regwatch.store.db import open_store
-from regwatch.store.models import Blob, Document, Version
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from warcio.archiveiterator import ArchiveIterator
 
+from regwatch.store.db import open_store
+from regwatch.store.models import Blob, Document, Version
 from regwatch.web.app import WebSettings, create_app
 from tests.e2e.conftest import ROOT
 from tests.security.conftest import HOSTILE_NAMES, PAGE, ZIP_SLIP, HostileCrawl

@@ -20,15 +20,15 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import create_engine, inspect, text
+
+from regwatch.config import ConfigError, load_config, parse_config
 from regwatch.crawler.base import page_key
 from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.mirror.edits import copy_site
 from regwatch.mirror.server import MirrorServer
 from regwatch.parsers.types import Capture, Fetched
-from sqlalchemy import create_engine, inspect, text
-
-from regwatch.config import ConfigError, load_config, parse_config
 from regwatch.pipeline import Cycle
 from regwatch.receivers import SmtpReceiver, WebhookReceiver, free_port
 from tests.e2e.conftest import FAST_CRAWL_DELAY, ROOT, set_crawl_delay

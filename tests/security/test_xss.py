@@ -22,6 +22,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from lxml import html as lxml_html
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
 from regwatch.alerts.render import render_change, render_test
@@ -32,9 +35,6 @@ from regwatch.store.models import Change, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.queries import load_change
 from regwatch.store.versions import RunContext, record_capture, record_listing
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from regwatch.web.api import FIELDS
 from regwatch.web.app import CSP, WebSettings, create_app
 from tests.security.conftest import LINK_PAYLOADS, PDF, PDF_META, TITLE_PAYLOADS, HostileCrawl

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import select
+
+from regwatch.alerting import assess_change
+from regwatch.cli import main
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import BoilerplateRule, Change, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-from sqlalchemy import select
-
-from regwatch.alerting import assess_change
-from regwatch.cli import main
 from tests.conftest import FakeClock
 
 HOST = "https://www.ema.europa.eu/en/"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
 from regwatch.store.db import make_engine, migrate
 from regwatch.store.models import Base
-from sqlalchemy import inspect, text
 
 
 def test_migrations_match_the_models(db_url: str) -> None:

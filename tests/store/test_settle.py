@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.alerts.outbox import enqueue
+from regwatch.history import HistoryQuery, changes
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, OutboxItem, Run, Source, SourceRun
@@ -13,10 +17,6 @@ from regwatch.store.models import Document as DocumentRow
 from regwatch.store.queries import publisher
 from regwatch.store.settle import normalize_url, settle_run
 from regwatch.store.versions import RunContext, record_capture, record_listing
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from regwatch.history import HistoryQuery, changes
 
 SITE = "https://www.ema.europa.eu"
 CHANNELS = ["mail", "hook"]

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.alerts.outbox import enqueue
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.recording import StoreSink
 from regwatch.store.db import open_store
 from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
@@ -21,10 +25,6 @@ from regwatch.store.versions import (
     source_validators,
     validators,
 )
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-
-from regwatch.recording import StoreSink
 
 BASE = "https://www.fda.gov/regulatory-information/search-fda-guidance-documents/"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from regwatch.store.db import open_store
 from sqlalchemy.orm import Session, sessionmaker
 
+from regwatch.store.db import open_store
 from regwatch.web.app import WebSettings, create_app
 from tests.web.storefill import fill
 

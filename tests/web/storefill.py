@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture, record_listing
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 XSS_TITLE = '<script>alert("title")</script><img src=x onerror=alert("img")>'
 XSS_TEXT = 'Intro <script>alert("text")</script> and <img src=x onerror=alert(1)> end "quoted" & done.'

@@ -146,7 +146,6 @@ def test_atom_feed_parses_and_follows_the_filters(client: FlaskClient) -> None:
 
 def test_new_records_reach_the_search_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from regwatch.store.db import open_store
-
     from regwatch.web.app import WebSettings, create_app
     from tests.web.storefill import START, add_run
 
@@ -167,7 +166,6 @@ def test_new_records_reach_the_search_index(tmp_path) -> None:  # type: ignore[n
 ])
 def test_the_windowed_glossary_agrees_with_the_full_tagger(text: str) -> None:
     from regwatch.alerts.topics import tag
-
     from regwatch.web.search import fold, glossary_topics
 
     long = ("filler words " * 400) + text + (" more filler" * 400)
@@ -176,7 +174,6 @@ def test_the_windowed_glossary_agrees_with_the_full_tagger(text: str) -> None:
 
 def test_search_topics_and_pages_on_both_databases(db_url: str) -> None:
     from regwatch.store.db import open_store
-
     from regwatch.web.app import WebSettings, create_app
 
     sessions = open_store(db_url)

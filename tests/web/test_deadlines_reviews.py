@@ -11,13 +11,13 @@ import jsonschema
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
 from regwatch.parsers.deadlines import Found
 from regwatch.store.db import open_store
 from regwatch.store.deadlines import record_found
 from regwatch.store.models import Change, Run, Source
 from regwatch.store.models import Document as DocumentRow
-from sqlalchemy import select
-
 from regwatch.web.app import WebSettings, create_app
 
 TODAY = datetime.now(UTC).date()

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from regwatch.store.models import Blob, Version
 from sqlalchemy import select
 
+from regwatch.store.models import Blob, Version
 from regwatch.web.app import CSP, WebSettings, create_app
 from tests.web.conftest import WebStore
 from tests.web.storefill import JS_URL, XSS_TEXT, XSS_TITLE, XSS_URL

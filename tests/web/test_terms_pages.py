@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
+
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
-from sqlalchemy import select
-
 from regwatch.terms import FIELDS
 from regwatch.web.app import CSP, WebSettings, create_app
 from tests.web.conftest import WebStore
