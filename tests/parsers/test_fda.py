@@ -108,7 +108,7 @@ def test_final_guidance_page() -> None:
     assert doc.offices == ("Center for Biologics Evaluation and Research",)
     assert doc.attachments == ("https://www.fda.gov/media/109176/download",)
     assert doc.language == "en"
-    assert "We, FDA, are providing you" in doc.text and "Questions?" in doc.text
+    assert "Here the Agency sets out, for makers of human cells" in doc.text and "Questions?" in doc.text
     for chrome in ("official website", "reorganization", "Home", "Skip to", "Submit Comments", "HFA- 305",
                    "Content current as of", "07/21/2020", "helpful", "Back to Top", "Guidance Issuing Office",
                    "Regulated Product(s)", "(PDF, 291 KB)", "dataLayer", "baseUrl"):
