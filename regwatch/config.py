@@ -22,6 +22,16 @@ AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 DEFAULT_DB_URL = "sqlite:///regwatch.db"
 
 
+
+def regular_expressions(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """`patterns`, each checked to compile; a bad one is a ValueError naming it (a config error)."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+    return patterns
+
 class ConfigError(Exception):
     """A configuration mistake, already phrased for the user."""
 
@@ -77,12 +87,7 @@ class BoilerplateConfig(_Model):
     @field_validator("chrome", "boxes", "keep")
     @classmethod
     def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
-        return value
+        return regular_expressions(value)
 
 
 class SourceConfig(_Model):
@@ -125,12 +130,7 @@ class SourceConfig(_Model):
     @field_validator("ignore")
     @classmethod
     def _regexes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
-        return value
+        return regular_expressions(value)
 
     @field_validator("url", "start_urls")
     @classmethod

@@ -24,24 +24,12 @@ class BadRequest(ValueError):
 
 
 @dataclass(frozen=True)
-class ListFilter:
-    """The change list's filters; the same names are the query parameters of every list address."""
+class ListFilter(HistoryQuery):
+    """The change list's filters: the history query's (the same names are the query parameters of every list
+    address), 50 changes a page, and the parameters as given (`raw`, for links to the next page)."""
 
-    agency: str | None = None
-    sources: tuple[str, ...] = ()
-    kind: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    text: str | None = None
-    topic: str | None = None
-    significance: str | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int | None = 50
     raw: Mapping[str, object] = field(default_factory=dict, compare=False)
-    review: str | None = None  # the latest review's outcome, or "unreviewed"
-
-    def needs_index(self) -> bool:
-        return bool(self.text or self.topic)
 
 
 def parse_filter(args, *, default_limit: int, max_limit: int) -> ListFilter:  # type: ignore[no-untyped-def]
@@ -62,8 +50,9 @@ def parse_filter(args, *, default_limit: int, max_limit: int) -> ListFilter:  # 
     review = _choice(args.get("review"), STATES, "review")
     if review:
         raw["review"] = review
-    return ListFilter(agency, sources, kind, since, until, text, args.get("topic") or None,
-                      args.get("significance") or None, limit, offset, raw, review)
+    return ListFilter(agency=agency, sources=sources, kind=kind, since=since, until=until, text=text,
+                      topic=args.get("topic") or None, significance=args.get("significance") or None, review=review,
+                      limit=limit, offset=offset, raw=raw)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -98,9 +87,7 @@ def _when(value: str | None, name: str, *, end: bool = False) -> datetime | None
 
 def list_changes(session: Session, f: ListFilter) -> tuple[list[ChangeView], bool]:
     """One page of the history, newest first, and whether another page follows (regwatch.history's query)."""
-    return changes(session, HistoryQuery(agency=f.agency, sources=f.sources, kind=f.kind, since=f.since,
-                                         until=f.until, text=f.text, topic=f.topic, significance=f.significance,
-                                         review=f.review, limit=f.limit, offset=f.offset))
+    return changes(session, f)
 
 
 def source_names(session: Session) -> list[str]:
