@@ -22,7 +22,6 @@ AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 DEFAULT_DB_URL = "sqlite:///regwatch.db"
 
 
-
 def regular_expressions(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """`patterns`, each checked to compile; a bad one is a ValueError naming it (a config error)."""
     for pattern in patterns:
