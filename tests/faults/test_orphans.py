@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -30,7 +31,12 @@ from tests.faults.crawlrun import ROOT
 
 
 def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
-    return [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    alive = []
+    for p in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):  # it may end between the two looks
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                alive.append(p)
+    return alive
 
 
 def _gone_within(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
@@ -124,7 +130,10 @@ def test_the_scheduler_ends_a_stuck_cycles_whole_process_group(tmp_path: Path, c
     assert service.acquire_or_stand_by()
     assert service.cycle("scheduled") is None  # stopped at max_run_minutes: TERM ignored, then killed
     helper, cycle = int(pid_file.read_text()), started[0].pid
-    survivors = [p for p in (cycle, helper) if psutil.pid_exists(p)
-                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+    processes = []
+    for pid in (cycle, helper):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            processes.append(psutil.Process(pid))
+    survivors = [p.pid for p in _gone_within(processes, 5)]  # SIGKILL is delivered, not awaited
     print(f"stuck cycle: pids {cycle} (cycle) and {helper} (its helper); {len(survivors)} survived")
     assert survivors == []
