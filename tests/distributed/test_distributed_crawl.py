@@ -80,6 +80,9 @@ def test_two_workers_crawl_as_one_process_would(tmp_path: Path, pg_schema, redis
                 demo_edits(site)
                 mirror.log.clear()
             workers = [spawn(distributed, "worker", "--once") for _ in range(2)]
+            for worker in workers:  # both are up and waiting before the run is queued: each gets its share
+                lines = iter(worker.stdout.readline, "")  # type: ignore[union-attr]
+                assert any("waiting for a run" in line for line in lines), finish(worker)
             reference = spawn(single, "run")  # at the same time, on the same mirror
             code, out, err = finish(spawn(distributed, "run", "--distributed"))
             assert code == 0, (out, err)
