@@ -3,7 +3,11 @@ known values as the user types them."""
 
 from __future__ import annotations
 
+import csv
 import importlib
+import json
+import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -12,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.config import Config, ConfigError, load_config
+from regwatch.spreadsheet import spreadsheet_safe
 from regwatch.store.db import StoreError, open_store
 from regwatch.store.runlock import RunLock, StoreBusy
 
@@ -106,3 +111,17 @@ def hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
     except (DBAPIError, StoreError, OSError):
         return  # a store that cannot be reached or locked: the command reports that itself, in its own words
     ctx.call_on_close(lock.release)
+
+
+def emit_rows(rows: list[dict[str, Any]], fmt: str, fields: Sequence[str], *, extras: str = "raise") -> bool:
+    """Print `rows` as JSON or as CSV (cells spreadsheet-safe, the header even when empty); False for any other
+    format, which the command prints itself. `extras="ignore"` drops keys that are not `fields`."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(fields), lineterminator="\n", extrasaction=extras)
+        writer.writeheader()
+        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
+    else:
+        return False
+    return True

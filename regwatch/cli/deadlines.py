@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from datetime import UTC, date, datetime
 
 import click
 
 from regwatch.calendar_feed import build_calendar
-from regwatch.cli.common import UserError, config_from, open_sessions
+from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions
 from regwatch.config import AGENCIES
-from regwatch.spreadsheet import spreadsheet_safe
 from regwatch.store.deadlines import TRACKED, list_deadlines
 from regwatch.store.deadlines import backfill as run_backfill
 from regwatch.store.deadlines import unread as unread_dates
@@ -63,13 +60,9 @@ def deadlines(ctx: click.Context, agency: str | None, kinds: tuple[str, ...], wi
             sys.stdout.buffer.write(build_calendar(rows, datetime.now(UTC), web_base=config.alerts.web_base))
             return
     views = [v.as_json() for _, v in rows]
-    if fmt == "json":
-        click.echo(json.dumps(views, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in views)
-    elif not views:
+    if emit_rows(views, fmt, FIELDS):
+        return
+    if not views:
         click.echo("no deadlines match")
     else:
         for r in views:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from datetime import datetime
 from typing import Any
 
 import click
 
 from regwatch.alerts.topics import merge_glossary
-from regwatch.cli.common import UserError, config_from, known, open_sessions, parse_when
+from regwatch.cli.common import UserError, config_from, emit_rows, known, open_sessions, parse_when
 from regwatch.config import AGENCIES, Config
 from regwatch.history import HistoryQuery, changes, moment
-from regwatch.spreadsheet import CHANGE_FIELDS, spreadsheet_safe
+from regwatch.spreadsheet import CHANGE_FIELDS
 from regwatch.store.queries import KINDS, NotFound, version
 from regwatch.store.reviews import latest_reviews
 from regwatch.store.vocabulary import SIGNIFICANCES
@@ -69,19 +66,15 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     with sessions() as session:
         rows = [c.as_json() for c in changes(session, q)[0]]
         reviews = latest_reviews(session, [r["id"] for r in rows]) if fmt == "csv" else {}
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
+    if fmt == "csv":  # each change's latest review in the last columns
         for r in rows:
             latest = reviews.get(r["id"])
             r.update({"review_outcome": latest.outcome if latest else "", "review_note": latest.note if latest else "",
                       "reviewed_by": latest.reviewer if latest else "",
                       "reviewed_at": latest.at.isoformat().replace("+00:00", "Z") if latest else ""})
-        writer = csv.DictWriter(sys.stdout, fieldnames=CHANGE_FIELDS + REVIEW_FIELDS, lineterminator="\n",
-                                extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
-    elif not rows:
+    if emit_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, extras="ignore"):
+        return
+    if not rows:
         click.echo("no changes match")
     else:
         click.echo(history_table(rows))

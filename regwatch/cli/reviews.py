@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from datetime import UTC, datetime
 
 import click
 
-from regwatch.cli.common import UserError, config_from, open_sessions, parse_when
-from regwatch.spreadsheet import spreadsheet_safe
+from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions, parse_when
 from regwatch.store.reviews import EXPORT_FIELDS, ReviewError, add_review, export_rows
 
 
@@ -44,13 +40,9 @@ def reviews(ctx: click.Context, since: str | None, until: str | None, fmt: str) 
     the change-control evidence an inspector asks for (`--format csv` for a spreadsheet)."""
     with open_sessions(config_from(ctx))() as session:
         rows = export_rows(session, parse_when(since, "--since"), parse_when(until, "--until", end=True))
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows)
-    elif not rows:
+    if emit_rows(rows, fmt, EXPORT_FIELDS):
+        return
+    if not rows:
         click.echo("no reviews recorded")
     else:
         for r in rows:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-
 import click
 
 from regwatch.alerts.glosses import gloss_line
-from regwatch.cli.common import UserError, config_from, open_sessions, parse_when
+from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions, parse_when
 from regwatch.config import AGENCIES
-from regwatch.spreadsheet import spreadsheet_safe
 from regwatch.terms import FIELDS, JURISDICTIONS, configured_terms, find_term, term_rows
 
 
@@ -35,13 +30,7 @@ def terms(ctx: click.Context, term: str | None, agency: str | None, at: str | No
     with open_sessions(config)() as session:
         rows = term_rows(session, terms, only=only, agency=agency, at=moment)
         session.commit()  # the backfill's reading of versions stored before
-    if fmt == "json":
-        click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in r.as_json().items()} for r in rows)
+    if emit_rows([r.as_json() for r in rows], fmt, FIELDS):
         return
     last = None
     for r in rows:
