@@ -1,8 +1,9 @@
 """The shared spider flow: catalogue → watched documents → their attachments, all conditional requests.
 
 A spider turns each Scrapy response into a `Fetched` and hands it to a pure parser; what comes out
-(`ListingSeen`, `Capture`) goes to the injected `sink` through the item pipeline. Spiders never touch
-the database and never hard-code a URL: sources (with their URLs) come from the configuration.
+(`ListingSeen`, `Capture`) goes to its `outlet` (in one process: through the item pipeline to the injected
+`sink`). Spiders never touch the database and never hard-code a URL: sources (with their URLs) come from the
+configuration. The same spider crawls in one process or in a distributed run, given other parts (`crawler.parts`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import pickle
 import re
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
@@ -29,6 +30,8 @@ from twisted.python.failure import Failure
 
 from regwatch.crawler.fetched import to_fetched
 from regwatch.crawler.middlewares import UNRESOLVED, HostRefused
+from regwatch.crawler.parts import BlockList, HostBlocks, ListedKeys, ListingMemory, Outlet, Output, ToItemPipeline
+from regwatch.crawler.sources import Source, Watch
 from regwatch.crawler.worker_parsers import parse_attachment  # noqa: F401 (re-exported: the spiders import it here)
 from regwatch.parsers import parse_document
 from regwatch.parsers.formats.feed import parse_feed
@@ -107,15 +110,29 @@ FILES = FileParser()
 
 class BaseSpider(Spider):
     """One spider per agency; each source of that agency is crawled by the same instance (one politeness
-    budget per host). Subclasses provide the listing parser, the watch filter and the document parser."""
+    budget per host). Subclasses provide the listing parser, the watch filter and the document parser.
+
+    Besides its sources and sink, a spider is given its parts: `outlet`, where its callbacks' output goes;
+    `listed`, the memory of what listing pages have shown this run; `blocks`, the hosts found blocked (read by
+    `BotProtectionMiddleware`). By default, those of one process."""
 
     name = "base"
     custom_settings: dict[str, Any] = {"HTTPERROR_ALLOWED_CODES": PASS_STATUSES}
 
-    def __init__(self, sources: Sequence[Any] = (), sink: Sink | None = None, **kwargs: Any) -> None:
+    def __init__(self, sources: Sequence[Source] = (), sink: Sink | None = None, *, outlet: Outlet | None = None,
+                 listed: ListingMemory | None = None, blocks: BlockList | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = list(sources)
         self.sink = sink
+        self.outlet: Outlet = outlet if outlet is not None else ToItemPipeline()
+        self.listed: ListingMemory = listed if listed is not None else ListedKeys()
+        self.blocks: BlockList = blocks if blocks is not None else HostBlocks()
+
+    def source_named(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(f"source {name!r} is not in this spider's configuration for {self.name}")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BaseSpider:
@@ -128,20 +145,20 @@ class BaseSpider(Spider):
 
     # --- what subclasses override ------------------------------------------------------------------
 
-    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+    def parse_listing(self, source: Source, fetched: Fetched) -> Listing:
         """Catalogues and listings are agency-specific; feeds (RSS 1.0/2.0, Atom) are generic."""
         if source.type == "feed":
             return parse_feed(fetched)
         raise ParseError(f"the {self.name} spider has no {source.type} parser")
 
-    def watched_keys(self, source: Any, listing: Listing) -> frozenset[str]:
+    def watched_keys(self, source: Source, listing: Listing) -> frozenset[str]:
         return frozenset(entry.key for entry in listing.entries if is_watched(entry, source.watch))
 
-    def document_kind(self, source: Any) -> str:
+    def document_kind(self, source: Source) -> str:
         """The `parsers.parse_document` kind for this source's pages ("page": any HTML page)."""
         return "page"
 
-    def document_parser(self, source: Any, url: str) -> Parser:
+    def document_parser(self, source: Source, url: str) -> Parser:
         return partial(parse_document, kind=self.document_kind(source), selector=source.selector)
 
     def parse(self, parser: Parser, fetched: Fetched) -> Document:
@@ -188,15 +205,15 @@ class BaseSpider(Spider):
                 else:
                     yield self.listing_request(source, url, page=1)
 
-    def listing_request(self, source: Any, url: str, page: int) -> Request:
+    def listing_request(self, source: Source, url: str, page: int) -> Request:
         return Request(url, callback=self._on_listing, errback=self._on_listing_error,
                        cb_kwargs={"source": source, "page": page}, dont_filter=True, meta=self.source_meta(source))
 
-    def source_meta(self, source: Any) -> dict[str, Any]:
+    def source_meta(self, source: Source) -> dict[str, Any]:
         """Request meta every request of a source carries (its optional proxy, e.g. for MFDS)."""
         return {"proxy": source.proxy} if source.proxy else {}
 
-    def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
+    def document_request(self, source: Source, key: str, url: str, parent_key: str | None = None,
                          parser: Parser | None = None, follow: bool = True) -> Request:
         """A conditional request for one document; `follow` fetches the attachments its page links to."""
         assert self.sink is not None
@@ -206,12 +223,15 @@ class BaseSpider(Spider):
         return Request(url, headers=self.sink.validators(source.name, key), callback=self._parse_file_first,
                        errback=self._on_document_error, cb_kwargs=kwargs, dont_filter=True, meta=meta)
 
-    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+    def attachment_requests(self, source: Source, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
         for number, url in enumerate(urls, start=1):
             yield self.document_request(source, key=attachment_key(parent_key, number), url=url,
                                         parent_key=parent_key, parser=parse_attachment)
 
-    def _on_listing(self, response: Response, source: Any, page: int = 1) -> Iterator[Any]:
+    def _on_listing(self, response: Response, source: Source, page: int = 1) -> Iterable[Output]:
+        return self.outlet.deliver(response.meta, self._listing_outputs(response, source, page))
+
+    def _listing_outputs(self, response: Response, source: Source, page: int) -> Iterator[Output]:
         fetched = to_fetched(response)
         if response.status != 200:
             self._listing_failed(source, f"listing {response.url} answered HTTP {response.status}")
@@ -239,35 +259,41 @@ class BaseSpider(Spider):
         if listing.next_page and page < source.max_pages:
             yield self.listing_request(source, listing.next_page, page + 1)
 
-    def _left_alone(self, source: Any, entries: list[CatalogueEntry]) -> set[str]:
+    def _left_alone(self, source: Source, entries: list[CatalogueEntry]) -> set[str]:
         """Watched entries the sink's request plan skips this cycle (their entry did not change and it is not
         their re-check day); a sink without a plan requests them all."""
         plan = getattr(self.sink, "plan", None)
         return plan(source.name, entries) if callable(plan) and entries else set()
 
-    def entry_requests(self, source: Any, entry: Any) -> Iterator[Request]:
+    def entry_requests(self, source: Source, entry: CatalogueEntry) -> Iterator[Request]:
         """The page of a watched entry; its attachments as the catalogue names them, else as its page links them."""
         yield self.document_request(source, key=entry.key, url=entry.url, follow=not entry.attachments)
         yield from self.attachment_requests(source, entry.key, entry.attachments)
 
-    def _on_listing_error(self, failure: Failure) -> None:
-        source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
-        self._listing_failed(source, describe_failure(failure), blocked=is_blocked(failure))
+    def _on_listing_error(self, failure: Failure) -> Iterable[Output]:
+        request = failure.request  # type: ignore[attr-defined]
+        self._listing_failed(request.cb_kwargs["source"], describe_failure(failure), blocked=is_blocked(failure))
+        return self.outlet.deliver(request.meta, ())
 
-    def _notice(self, source: Any, note: str) -> None:
+    def _notice(self, source: Source, note: str) -> None:
         log.warning("%s: %s", source.name, note)
         assert self.sink is not None
         notice = getattr(self.sink, "source_notice", None)  # a test's list sink may not keep notices
         if notice is not None:
             notice(source.name, note)
 
-    def _listing_failed(self, source: Any, reason: str, *, blocked: bool = False) -> None:
+    def _listing_failed(self, source: Source, reason: str, *, blocked: bool = False) -> None:
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s", source.name, reason)
         assert self.sink is not None
         self.sink.source_failed(source.name, reason, blocked=blocked)
 
-    def _on_document(self, response: Response, source: Any, key: str, parent_key: str | None,
-                     parser: Parser, follow: bool = False) -> Iterator[Capture | Request]:
+    def _on_document(self, response: Response, source: Source, key: str, parent_key: str | None,
+                     parser: Parser, follow: bool = False) -> Iterable[Output]:
+        return self.outlet.deliver(response.meta, self._document_outputs(response, source, key, parent_key, parser,
+                                                                          follow))
+
+    def _document_outputs(self, response: Response, source: Source, key: str, parent_key: str | None,
+                          parser: Parser, follow: bool) -> Iterator[Capture | Request]:
         base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
         if response.status == 304:
             yield Capture(**base, not_modified=True)
@@ -301,13 +327,16 @@ class BaseSpider(Spider):
         yield Capture(**base, fetched=fetched, document=document, named=named)
         yield from files
 
-    def _known_children(self, source: Any, key: str) -> Iterator[Request]:
+    def _known_children(self, source: Source, key: str) -> Iterator[Request]:
         """Requests for the files the store has under this document."""
         assert self.sink is not None
         for child_key, child_url in self.sink.children(source.name, key):
             yield self.document_request(source, key=child_key, url=child_url, parent_key=key, parser=parse_attachment)
 
-    def _on_document_error(self, failure: Failure) -> Iterator[Capture]:
+    def _on_document_error(self, failure: Failure) -> Iterable[Output]:
+        return self.outlet.deliver(failure.request.meta, self._document_error_outputs(failure))  # type: ignore[attr-defined]
+
+    def _document_error_outputs(self, failure: Failure) -> Iterator[Capture]:
         request = failure.request  # type: ignore[attr-defined]
         reason = describe_failure(failure)
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s failed: %s",
@@ -316,7 +345,7 @@ class BaseSpider(Spider):
                       parent_key=request.meta["parent_key"], error=reason, blocked=is_blocked(failure))
 
 
-def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
+def is_watched(entry: CatalogueEntry, watch: Watch) -> bool:
     """A listed document is watched when any filter of the source's `watch` block matches it (an empty block
     watches everything). Offices and topics match case-insensitively as substrings; keywords match at the
     start of a word in the title ("cell" matches "Cellular", not "Excellence"; CJK keywords match anywhere)."""
@@ -327,7 +356,7 @@ def is_watched(entry: CatalogueEntry, watch: Any) -> bool:
     return (
         entry.key in watch.slugs
         or (entry.docket or "").strip() in watch.dockets
-        or any(n.lower() in offices for n in watch.centers + watch.offices)
+        or any(n.lower() in offices for n in (*watch.centers, *watch.offices))
         or any(n.lower() in topics for n in watch.topics)
         or any(re.search(rf"(?<![^\W_]){re.escape(k)}" if k.isascii() else re.escape(k), entry.title, re.I)
                for k in watch.keywords)

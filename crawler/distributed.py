@@ -1,6 +1,7 @@
-"""Scrapy parts of a distributed crawl: the agency spiders, made to take their requests from a run's shared queue
-on Redis (scrapy-redis's Scheduler and RFPDupeFilter, with the queue class below), and to share what a single
-process keeps in memory (listing keys already seen, blocked hosts, the per-host pace).
+"""Scrapy parts of a distributed crawl: the same agency spiders, given the parts of a run (`RunOutlet.parts`),
+take their requests from the run's shared queue on Redis (scrapy-redis's Scheduler and RFPDupeFilter, with the
+queue class below) and share what a single process keeps in memory (listing keys already seen, blocked hosts —
+both on the run's board — and the per-host pace).
 
 Requests travel between processes as Scrapy request dicts (pickled): callbacks by method name, the source by
 name (looked up in the worker's configuration), the parser as itself when it pickles, else rebuilt by the spider.
@@ -14,24 +15,21 @@ import asyncio
 import logging
 import pickle
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueue
-from twisted.python.failure import Failure
 
-from regwatch.crawler.base import BaseSpider
+from regwatch.crawler.base import BaseSpider, Sink
 from regwatch.crawler.board import RunBoard
-from regwatch.crawler.middlewares import BotProtectionMiddleware
-from regwatch.parsers.types import Listing
+from regwatch.crawler.parts import Output
 
 log = logging.getLogger(__name__)
 
@@ -94,103 +92,60 @@ class Tracker:
         self.finished += len(rids)
 
 
-class DistributedSpider(BaseSpider):
-    """Mixed in before an agency spider (see `distributed_spider`). `run` is the run's board."""
+class RunOutlet:
+    """A spider's part in a distributed run, given to it as its `outlet` (see `parts`): each finding is recorded
+    at once (a parent before its attachments are queued), each request it leads to is shown to the run's shared
+    duplicate filter, and a unit of work is finished (`Tracker`) once the requests it led to are queued.
+    `attach` connects the Scrapy signals a worker's crawler needs."""
 
-    def __init__(self, *args: Any, run: RunBoard | None = None, poll_seconds: float = 1.0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, run: RunBoard, sink: Sink, poll_seconds: float = 1.0) -> None:
         self.run = run
+        self.sink = sink
         self.poll_seconds = poll_seconds
         self.tracker = Tracker(run)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DistributedSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        assert isinstance(spider, DistributedSpider)
-        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
-        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
-        crawler.signals.connect(spider._stopping, signal=signals.spider_closed)
-        return spider
+    def parts(self) -> dict[str, Any]:
+        """A spider's keyword arguments besides its sources and sink: this outlet, and the run's board as the
+        memory of listing pages and as the block list (a listing's pages go to different workers)."""
+        return {"outlet": self, "listed": self.run, "blocks": self.run}
 
-    # --- where requests come from ----------------------------------------------------------------
+    @staticmethod
+    def of(spider: Spider) -> RunOutlet:
+        outlet = getattr(spider, "outlet", None)
+        if not isinstance(outlet, RunOutlet):
+            raise TypeError(f"the {spider.name} spider is not assembled for a distributed run (see RunOutlet.parts)")
+        return outlet
 
-    async def start(self) -> AsyncIterator[Request]:
-        """Workers take every request from the run's queue; the coordinator seeds it (`seeds`)."""
-        return
-        yield  # pragma: no cover  (an async generator that yields nothing)
-
-    async def seeds(self) -> list[Request]:
-        return [request async for request in super().start()]
-
-    def source_named(self, name: str) -> Any:
-        for source in self.sources:
-            if source.name == name:
-                return source
-        raise KeyError(f"source {name!r} is not in this worker's configuration for {self.name}")
-
-    def listing_request(self, source: Any, url: str, page: int) -> Request:
-        request = super().listing_request(source, url, page)
-        request.dont_filter = False  # the run's duplicate filter (shared by all workers) sees it
-        return request
-
-    def document_request(self, source: Any, key: str, url: str, parent_key: str | None = None,
-                         parser: Any = None, follow: bool = True) -> Request:
-        request = super().document_request(source, key, url, parent_key, parser, follow)
-        request.dont_filter = False
-        return request
-
-    # --- callbacks: findings recorded here, in order; the unit finishes when its requests are queued --------
-
-    def _on_listing(self, response: Response, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
-        return self._settle(response.meta, super()._on_listing(response, **kwargs))
-
-    def _on_document(self, response: Response, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
-        return self._settle(response.meta, super()._on_document(response, **kwargs))
-
-    def _on_document_error(self, failure: Failure) -> Iterator[Any]:
-        return self._settle(failure.request.meta, super()._on_document_error(failure))  # type: ignore[attr-defined]
-
-    def _on_listing_error(self, failure: Failure) -> None:
-        try:
-            super()._on_listing_error(failure)
-        finally:
-            self.tracker.end(failure.request.meta.get(RID))  # type: ignore[attr-defined]
-
-    def _settle(self, meta: dict[str, Any], outputs: Iterable[Any] | None) -> Iterator[Request]:
+    def deliver(self, meta: Mapping[str, Any], outputs: Iterable[Output]) -> Iterator[Request]:
         rid = meta.get(RID)
         try:
-            for out in outputs or ():
+            for out in outputs:
                 if isinstance(out, Request):
+                    shared(out)
                     if rid is not None:
                         out.meta[PARENT] = rid
                         self.tracker.emitted(rid)
                     yield out
-                elif self.sink is not None:
+                else:
                     self.sink.accept(out)  # at once: a parent is recorded before its attachments are queued
         finally:
             self.tracker.end(rid)
 
-    def _unseen(self, source: str, listing: Listing) -> Listing:
-        """EmaSpider's paging rule (entries not listed on an earlier page of this run; a page with nothing new
-        ends the paging), with the keys seen kept in the run's board, since the pages go to different workers."""
-        fresh = tuple(e for e, first in zip(listing.entries, self._first_listed(source, listing), strict=True)
-                      if first)
-        return Listing(entries=fresh, complete=False, next_page=listing.next_page if fresh else None)
-
-    def _first_listed(self, source: str, listing: Listing) -> list[bool]:
-        assert self.run is not None
-        return self.run.first_listed(source, [e.key for e in listing.entries])
-
     # --- the spider's life in a worker ---------------------------------------------------------------
+
+    def attach(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self._opened, signal=signals.spider_opened, weak=False)
+        crawler.signals.connect(self._idle, signal=signals.spider_idle, weak=False)
+        crawler.signals.connect(self._dropped, signal=signals.request_dropped, weak=False)
+        crawler.signals.connect(self._stopping, signal=signals.spider_closed, weak=False)
 
     def _opened(self, spider: Spider) -> None:
         # Scrapy looks at its scheduler every 5 s when idle; work that other workers queue is picked up sooner.
-        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.poll_seconds  # noqa: SLF001
+        spider.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.poll_seconds  # noqa: SLF001
 
     def _idle(self, spider: Spider) -> None:
         self.tracker.flush()
-        if self.run is not None and self.run.active():
+        if self.run.active():
             raise DontCloseSpider
 
     def _dropped(self, request: Request, spider: Spider) -> None:
@@ -202,19 +157,29 @@ class DistributedSpider(BaseSpider):
 
     def _stopping(self, spider: Spider, reason: str) -> None:
         """Stopping before the run is drained (Ctrl-C, SIGTERM): hand back what this worker took."""
-        if self.run is not None and self.tracker.held:
+        if self.tracker.held:
             self.run.hand_back(list(self.tracker.held))
             self.tracker.held.clear()
 
 
-def distributed_spider(cls: type[BaseSpider]) -> type[DistributedSpider]:
-    """The agency spider `cls` with the distributed behaviour mixed in (same name, same parsers)."""
-    return type(f"Distributed{cls.__name__}", (DistributedSpider, cls), {})
+def shared(request: Request) -> Request:
+    """Let the run's duplicate filter (shared by all workers) see the request."""
+    request.dont_filter = False
+    return request
+
+
+class QueueOnlyStart:
+    """A worker's spider middleware: the spider's start requests are not crawled here (the coordinator seeded them
+    into the run's queues, `seed`); every request comes from the queue."""
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return
+        yield  # pragma: no cover  (an async generator that yields nothing)
 
 
 # --- requests through Redis ------------------------------------------------------------------------------
 
-def portable(request: Request, spider: DistributedSpider) -> dict[str, Any]:
+def portable(request: Request, spider: BaseSpider) -> dict[str, Any]:
     """The request as a dict that pickles: callbacks by name, the source by name, the parser or how to rebuild it."""
     kwargs = dict(request.cb_kwargs)
     if "source" in kwargs:
@@ -224,7 +189,7 @@ def portable(request: Request, spider: DistributedSpider) -> dict[str, Any]:
     return request.replace(cb_kwargs=kwargs).to_dict(spider=spider)
 
 
-def restore(data: dict[str, Any], spider: DistributedSpider) -> Request:
+def restore(data: dict[str, Any], spider: BaseSpider) -> Request:
     request = request_from_dict(data, spider=spider)
     kwargs = request.cb_kwargs
     if isinstance(kwargs.get("source"), str):
@@ -260,10 +225,10 @@ class RunQueue(RedisQueue):
     """scrapy-redis queue class (`SCHEDULER_QUEUE_CLASS`) over the run's board: ids in a sorted set by priority,
     requests in the `pending` hash, taking an id records who holds it."""
 
-    def __init__(self, server: Any, spider: DistributedSpider, key: str, serializer: Any = None) -> None:
+    def __init__(self, server: Any, spider: BaseSpider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
-        assert spider.run is not None, "a distributed spider needs its run's board"
-        self.run: RunBoard = spider.run
+        self.outlet = RunOutlet.of(spider)
+        self.run: RunBoard = self.outlet.run
 
     def _encode_request(self, request: Request) -> bytes:
         return self.serializer.dumps(portable(request, self.spider))
@@ -279,7 +244,7 @@ class RunQueue(RedisQueue):
         rid = request.meta.get(RID) or self.run.new_rid()
         request.meta[RID] = rid
         self.run.push(self.spider.name, rid, self._encode_request(request), request.priority, describe(request))
-        tracker: Tracker = self.spider.tracker
+        tracker = self.outlet.tracker
         tracker.handed_back(rid)  # a retry or a redirect of a unit this spider held: queued again, maybe elsewhere
         if parent is not None:
             tracker.settled(parent)
@@ -289,7 +254,7 @@ class RunQueue(RedisQueue):
         if got is None:
             return None
         rid, payload = got
-        self.spider.tracker.took(rid)
+        self.outlet.tracker.took(rid)
         return self._decode_request(payload)
 
     def clear(self) -> None:
@@ -306,45 +271,22 @@ class RunDupeFilter(RFPDupeFilter):
         return f"{base}:{spec['source']}:{spec['key']}"
 
 
-def seed(spider: DistributedSpider, requests: Iterable[Request]) -> int:
-    """Queue a run's first requests (the coordinator does this; a worker's `start` yields nothing)."""
-    assert spider.run is not None
-    queue = RunQueue(spider.run.redis, spider, spider.run.queue_key(spider.name))
-    count = 0
+def seed(spider: BaseSpider) -> int:
+    """Queue the spider's start requests, the run's first (the coordinator does this; a worker's spider takes
+    every request from the queue, see `QueueOnlyStart`)."""
+    run = RunOutlet.of(spider).run
+    queue = RunQueue(run.redis, spider, run.queue_key(spider.name))
+    requests = asyncio.run(_collect(spider.start()))
     for request in requests:
-        queue.push(request)
-        count += 1
-    return count
+        queue.push(shared(request))
+    return len(requests)
 
 
-def seed_requests(spider: DistributedSpider) -> list[Request]:
-    return asyncio.run(spider.seeds())
+async def _collect(requests: AsyncIterator[Request]) -> list[Request]:
+    return [request async for request in requests]
 
 
 # --- downloader middlewares that share state across workers ------------------------------------------------
-
-class SharedBotProtectionMiddleware(BotProtectionMiddleware):
-    """A host one worker found blocked is left alone by all workers for the rest of the run."""
-
-    def __init__(self, run: RunBoard | None) -> None:
-        super().__init__()
-        self.run = run
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SharedBotProtectionMiddleware:
-        return cls(getattr(crawler.spider, "run", None))
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        host = urlparse_cached(request).netloc
-        if self.run is not None and host not in self.blocked_hosts and self.run.blocked(host):
-            self.blocked_hosts.add(host)
-        super().process_request(request, spider)
-
-    def _block(self, request: Request, reason: str) -> None:
-        if self.run is not None:
-            self.run.block(urlparse_cached(request).netloc, reason)
-        super()._block(request, reason)
-
 
 class SharedPaceMiddleware:
     """Keeps the delay a host asked for (`crawl.delay`, robots.txt `Crawl-delay`) between the requests of *all*
@@ -355,7 +297,8 @@ class SharedPaceMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.run: RunBoard | None = getattr(crawler.spider, "run", None)
+        outlet = getattr(crawler.spider, "outlet", None)
+        self.run: RunBoard | None = outlet.run if isinstance(outlet, RunOutlet) else None
         self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
         self.locks: dict[str, asyncio.Lock] = {}
 

@@ -4,7 +4,8 @@
   RFC 9309: a robots.txt that answers 5xx (or 429) or cannot be fetched disallows the whole host for this
   run; any other 4xx means everything is allowed.
 - `BotProtectionMiddleware`: fda.gov's bot protection answers 302 → `/apology_objects/...` (which then
-  404s). That is a block, not a missing page: the host is marked blocked and left alone for the run.
+  404s). That is a block, not a missing page: the host is marked blocked (in the spider's `blocks`, shared by
+  the workers of a distributed run) and left alone for the run.
 - `BackoffRetryMiddleware`: Scrapy's retry plus exponential backoff and `Retry-After` (which holds the whole
   host); a body cut off with the connection is retried, never passed on; giving up raises `FetchFailed`.
 """
@@ -35,6 +36,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectionDone, ConnectionLost
 
 from regwatch.crawler.fetched import to_fetched
+from regwatch.crawler.parts import BlockList, HostBlocks
 from regwatch.parsers.challenge import is_challenge
 
 log = logging.getLogger(__name__)
@@ -135,17 +137,18 @@ class PoliteRobotsMiddleware:
 class BotProtectionMiddleware:
     APOLOGY = "/apology_objects/"
 
-    def __init__(self) -> None:
-        self.blocked_hosts: set[str] = set()
+    def __init__(self, blocks: BlockList | None = None) -> None:
+        self.blocks = blocks if blocks is not None else HostBlocks()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BotProtectionMiddleware:
-        return cls()
+        """The block list is the spider's (`BaseSpider.blocks`)."""
+        return cls(getattr(crawler.spider, "blocks", None))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         """After a block, leave the host's pages alone; its static files (often served without the
         challenge, like NMPA's attachments) are still tried."""
-        if urlparse_cached(request).netloc in self.blocked_hosts and not _static_file(request.url):
+        if not _static_file(request.url) and self.blocks.blocked(urlparse_cached(request).netloc):
             raise HostRefused(BLOCKED, blocked=True)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
@@ -158,7 +161,7 @@ class BotProtectionMiddleware:
 
     def _block(self, request: Request, reason: str) -> None:
         host = urlparse_cached(request).netloc
-        self.blocked_hosts.add(host)
+        self.blocks.block(host, reason)
         log.error("%s answered %s with its bot protection: backing off from this host for the run", host,
                   request.url)
         raise HostRefused(reason, blocked=True)

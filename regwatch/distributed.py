@@ -15,28 +15,20 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from itertools import groupby
-from typing import Any, TextIO, TypeVar
+from dataclasses import asdict, dataclass
+from typing import Any, TextIO
 
 import redis
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.board import Board, RunBoard, connect
-from regwatch.crawler.distributed import distributed_spider, seed, seed_requests
-from regwatch.crawler.spiders import SPIDERS
-from regwatch.parsers.types import Capture, ListingSeen
+from regwatch.crawler.distributed import RunOutlet, seed
+from regwatch.crawling import spiders
+from regwatch.parsers.types import Capture
 from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
-from regwatch.recording import StoreSink
-from regwatch.store.db import StoreUnavailable, read
-from regwatch.store.models import Run
-from regwatch.store.versions import children, validators
 
 PROGRESS_EVERY = 10.0
-T = TypeVar("T")
 
 
 class DistributedError(Exception):
@@ -78,39 +70,6 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-class DistributedSink(StoreSink):
-    """A StoreSink for several writer processes: each finding is recorded under a lock on the run's row, so
-    recordings are serialized across workers exactly as they are in one process (counters, shared blobs,
-    one alert for a file reached through two sources)."""
-
-    BATCH = 1  # a 304 is written at once: a unit of work is finished only once its findings are in the store
-
-    def validators(self, source: str, key: str) -> dict[str, str]:
-        """Asked of the store each time (no per-process cache: other workers record this run's documents)."""
-        return self._fresh(lambda session: validators(session, self.source_ids[source], key), {})
-
-    def children(self, source: str, key: str) -> list[tuple[str, str]]:
-        return self._fresh(lambda session: children(session, self.source_ids[source], key), [])
-
-    def _fresh(self, query: Callable[[Session], T], fallback: T) -> T:
-        try:
-            return read(self.sessions, query)
-        except StoreUnavailable as exc:
-            self._failed(exc)
-            return fallback
-
-    def _lock_run(self, session: Session) -> None:
-        session.execute(select(Run.id).where(Run.id == self.run_id).with_for_update())
-
-    def _record(self, session: Session, item: Capture | ListingSeen) -> None:
-        self._lock_run(session)
-        super()._record(session, item)
-
-    def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
-        self._lock_run(session)
-        super()._source_failed(session, source, reason, blocked)
-
-
 @dataclass
 class Coordinator:
     """One distributed run, from seeding to the drained queue."""
@@ -132,8 +91,7 @@ class Coordinator:
     def publish(self, holder: str) -> None:
         sink = self.cycle.sink
         self.board.forget_other_runs(keep=self.cycle.run_id)
-        self.run.publish({"run_id": self.cycle.run_id, "sources": [s.name for s in self.cycle.sources],
-                          "source_ids": sink.source_ids, "agencies": sink.agencies, "baselines": sink.baselines,
+        self.run.publish({**asdict(sink.run), "sources": [s.name for s in self.cycle.sources],
                           "digest": config_digest(self.config), "coordinator": holder})
         self.board.renew(holder, self.cycle.run_id, self.lease)
 
@@ -142,12 +100,10 @@ class Coordinator:
         return 3 * self.config.distributed.heartbeat_seconds
 
     def seed(self) -> int:
-        count = 0
-        key = lambda s: s.spider_agency  # noqa: E731
-        for agency, group in groupby(sorted(self.cycle.sources, key=key), key=key):
-            spider = distributed_spider(SPIDERS[agency])(sources=list(group), sink=self.cycle.sink, run=self.run)
-            count += seed(spider, seed_requests(spider))
-        return count
+        """Queue every spider's start requests: the run's first."""
+        sink = self.cycle.sink
+        return sum(seed(spider) for spider in spiders(self.cycle.sources, sink,
+                                                      lambda agency: RunOutlet(self.run, sink).parts()))
 
     def drain(self, holder: str) -> None:
         """Wait until no request is pending; re-queue what dead workers held; give up on what keeps failing."""
@@ -224,7 +180,7 @@ def run_distributed(config: Config, names: Sequence[str] = (), clock: Clock = ut
     state = "aborted"
     coordinator = None
     try:
-        cycle = Cycle.start(config, sources, clock, sink_class=DistributedSink)
+        cycle = Cycle.start(config, sources, clock, shared=True)
         coordinator = Coordinator(config, board, cycle, out)
         coordinator.publish(holder)
         count = coordinator.seed()

@@ -7,10 +7,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import NoReturn
 
-from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,10 +18,10 @@ from regwatch.alerts.routing import route
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.hosts import HostFigures, HostLedger
 from regwatch.crawler.settings import scrapy_settings
-from regwatch.crawler.spiders import SPIDERS
+from regwatch.crawling import crawl as crawl_here
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.plan import PlanCounts
-from regwatch.recording import StoreSink
+from regwatch.recording import RunTarget, StoreSink, run_row_lock
 from regwatch.store.db import StoreUnavailable, open_store, retrying, write
 from regwatch.store.models import CrawlHost, Fetch, Run, Source, SourceRun
 from regwatch.store.settle import settle_run
@@ -84,18 +82,16 @@ class Cycle:
     clock: Clock
 
     @classmethod
-    def start(cls, config: Config, sources: list[SourceConfig], clock: Clock = utcnow,
-              sink_class: type[StoreSink] = StoreSink) -> Cycle:
+    def start(cls, config: Config, sources: list[SourceConfig], clock: Clock = utcnow, *,
+              shared: bool = False) -> Cycle:
+        """Start the run in the store; `shared`: several processes will record it (a distributed run)."""
         if not sources:
             raise ConfigError("no sources to run: add some under `sources` in the config")
         sessions = open_store(config.store.url, config.store.busy_timeout_seconds)
         run_id, ids, baselines = retrying(lambda: _start_run(sessions, sources, clock()))
         agencies = {s.name: s.agency or "other" for s in sources}
-        sink = sink_class(sessions, run_id, ids, agencies, baselines, clock, route(config.alerts, clock),
-                          assess_change(glossary(config), terms_of(config)))
+        sink = store_sink(config, sessions, RunTarget(run_id, ids, agencies, baselines), clock, shared=shared)
         sink.progress.expected = retrying(lambda: _last_seen(sessions, list(ids.values()), run_id))
-        sink.recheck_days = config.crawl.recheck_days
-        sink.boilerplate = {s.name: Overrides(**s.boilerplate.model_dump()) for s in sources}
         return cls(config, sources, sessions, run_id, sink, clock)
 
     def finish(self) -> RunSummary:
@@ -131,6 +127,21 @@ class Cycle:
         raise StoreUnavailable(f"{why} (run {self.run_id} stopped and recorded as failed)")
 
 
+def store_sink(config: Config, sessions: sessionmaker[Session], run: RunTarget, clock: Clock, *,
+               shared: bool = False) -> StoreSink:
+    """The sink a cycle records into, from the configuration: its alert routing, change assessment, request plan
+    and boilerplate settings; `shared`: one of several processes recording the run (every finding written at
+    once under the run's row lock, validators asked of the store each time)."""
+    sources = [config.source(name) for name in run.source_ids]
+    return StoreSink(sessions, run, clock=clock, enqueue=route(config.alerts, clock),
+                     assess=assess_change(glossary(config), terms_of(config)),
+                     recheck_days=config.crawl.recheck_days,
+                     boilerplate={s.name: Overrides(**s.boilerplate.model_dump()) for s in sources},
+                     # shared: a unit of work is finished only once its findings are in the store, so no 304 waits
+                     batch=1 if shared else StoreSink.BATCH, lock=run_row_lock(run.run_id) if shared else None,
+                     cache_per_source=not shared)
+
+
 def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *,
              verbose: int = 0) -> RunSummary:
     """Run one full cycle over the selected sources and deliver the alerts it produced."""
@@ -146,20 +157,11 @@ def run_once(config: Config, names: Sequence[str] = (), clock: Clock = utcnow, *
 
 
 def crawl(config: Config, sources: list[SourceConfig], sink: StoreSink, *, verbose: int = 0) -> HostLedger:
-    """Run the agency spiders over `sources` in this process (one spider instance per agency); returns the
-    requests per host they sent."""
-    level = "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING"  # -v, -vv
-    settings = scrapy_settings(config.crawl, config.network.allowed()) | {"LOG_LEVEL": level}
-    logging.root.handlers.clear()  # Scrapy installs its own root handler at the chosen level
-    process = CrawlerProcess(settings)
-    sink.on_failure = process.stop  # the store failed: stop every spider, store nothing more
-    key = lambda s: s.spider_agency  # noqa: E731
+    """Run the agency spiders over `sources` in this process (`regwatch.crawling`); returns the requests per
+    host they sent."""
     ledger = HostLedger()
-    for agency, group in groupby(sorted(sources, key=key), key=key):
-        crawler = process.create_crawler(SPIDERS[agency])
-        ledger.attach(crawler)
-        process.crawl(crawler, sources=list(group), sink=sink)
-    process.start()
+    crawl_here(scrapy_settings(config.crawl, config.network.allowed()), sources, sink, verbose=verbose,
+               attach=lambda agency, crawler: ledger.attach(crawler))
     return ledger
 
 

@@ -5,6 +5,11 @@ counters — so those are recorded in batches (`BATCH` findings or `BATCH_SECOND
 other finding, a source failure and the end of the crawl write the batch first, so the store sees everything in
 the order it arrived). Validators and attachment lists, asked for before each request, are loaded once per
 source and kept up to date from what is recorded.
+
+When several processes record one run (the workers of a distributed run), the same sink is made with other
+parameters: every finding written at once (`batch=1`), each transaction first taking the run's row lock
+(`lock=run_row_lock(run_id)`), and validators and attachment lists asked of the store each time
+(`cache_per_source=False`: other processes record this run's documents too).
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,43 +30,77 @@ from regwatch.parsers.boilerplate import Overrides
 from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from regwatch.store.db import StoreUnavailable, read, write
-from regwatch.store.models import SourceRun
+from regwatch.store.models import Run, SourceRun
 from regwatch.store.versions import (
     GONE_STATUSES,
     Assess,
     Enqueue,
     RunContext,
     add_run_note,
+    children,
     record_capture,
     record_listing,
     record_not_modified,
     response_validators,
     source_children,
     source_validators,
+    validators,
 )
 from regwatch.store.vocabulary import RunStatus
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+Lock = Callable[[Session], object]  # run first in each transaction that records something
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """The run a sink records into: its id, and per source name its row id, its agency and whether this run is
+    its baseline (its first complete one)."""
+
+    run_id: int
+    source_ids: dict[str, int]
+    agencies: dict[str, str]
+    baselines: dict[str, bool]
+
+
+def run_row_lock(run_id: int) -> Lock:
+    """A sink's `lock` when several processes record one run: each transaction first locks the run's row
+    (SELECT … FOR UPDATE), so recordings are serialized across the processes exactly as they are in one (counters,
+    shared blobs, one alert for a file reached through two sources)."""
+    query = select(Run.id).where(Run.id == run_id).with_for_update()
+    return lambda session: session.execute(query)
 
 
 class StoreSink:
-    """Implements `crawler.base.Sink` on top of the store."""
+    """Implements `crawler.base.Sink` on top of the store.
 
-    BATCH = 200  # 304s recorded per transaction
+    `recheck_days`: the request plan's `crawl.recheck_days` (1: every watched document, every cycle);
+    `boilerplate`: each source's `boilerplate:` config; `batch`: 304s recorded per transaction; `lock`: run
+    first in every transaction that records; `cache_per_source`: load validators and attachment lists once per
+    source (one writer), or ask the store each time (several)."""
+
+    BATCH = 200  # 304s recorded per transaction, by default
     BATCH_SECONDS = 1.0  # … or fewer, when the oldest has waited this long
-    recheck_days = 1  # the request plan's `crawl.recheck_days` (1: every watched document, every cycle)
 
-    def __init__(self, sessions: sessionmaker[Session], run_id: int, source_ids: dict[str, int],
-                 agencies: dict[str, str], baselines: dict[str, bool], clock: Callable[[], datetime],
-                 enqueue: Enqueue, assess: Assess) -> None:
+    def __init__(self, sessions: sessionmaker[Session], run: RunTarget, *, clock: Callable[[], datetime],
+                 enqueue: Enqueue, assess: Assess, recheck_days: int = 1,
+                 boilerplate: dict[str, Overrides] | None = None, batch: int = BATCH, lock: Lock | None = None,
+                 cache_per_source: bool = True) -> None:
         self.sessions = sessions
-        self.run_id = run_id
-        self.source_ids = source_ids
-        self.agencies = agencies
-        self.baselines = baselines
+        self.run = run
+        self.run_id = run.run_id
+        self.source_ids = run.source_ids
+        self.agencies = run.agencies
+        self.baselines = run.baselines
         self.clock = clock
         self.enqueue = enqueue
         self.assess = assess
+        self.recheck_days = recheck_days
+        self.boilerplate: dict[str, Overrides] = boilerplate or {}  # source → its `boilerplate:` config (issue 15)
+        self.batch = batch
+        self.lock = lock
+        self.cache_per_source = cache_per_source
         self.progress = Progress()
         self.failure: str | None = None  # set when the store became unusable: the crawl stops, nothing more stored
         self.on_failure: Callable[[], object] | None = None  # how to stop the crawl (set by whoever runs it)
@@ -69,7 +109,6 @@ class StoreSink:
         self._validators: dict[str, dict[str, dict[str, str]]] = {}  # source → key → validators
         self._children: dict[str, dict[str, list[tuple[str, str]]]] = {}  # source → parent key → [(key, url)]
         self.plans: dict[str, PlanCounts] = {}  # source → what the request plan decided this cycle
-        self.boilerplate: dict[str, Overrides] = {}  # source → its `boilerplate:` config (issue 15)
 
     def _failed(self, exc: StoreUnavailable) -> None:
         log.info("store failed, stopping the crawl: %s", exc)
@@ -84,10 +123,14 @@ class StoreSink:
                           enqueue=self.enqueue, assess=self.assess, boilerplate=self.boilerplate.get(source))
 
     def validators(self, source: str, key: str) -> dict[str, str]:
+        if not self.cache_per_source:
+            return self._fresh(lambda session: validators(session, self.source_ids[source], key), {})
         rows = self._per_source(self._validators, source, source_validators)
         return dict(rows.get(key, {})) if rows is not None else {}
 
     def children(self, source: str, key: str) -> list[tuple[str, str]]:
+        if not self.cache_per_source:
+            return self._fresh(lambda session: children(session, self.source_ids[source], key), [])
         rows = self._per_source(self._children, source, source_children)
         return list(rows.get(key, [])) if rows is not None else []
 
@@ -112,6 +155,13 @@ class StoreSink:
         counts.skipped += len(skipped)
         return skipped
 
+    def _fresh(self, query: Callable[[Session], T], fallback: T) -> T:
+        try:
+            return read(self.sessions, query)
+        except StoreUnavailable as exc:
+            self._failed(exc)
+            return fallback
+
     def _per_source(self, cache: dict[str, dict[str, Any]], source: str,
                     query: Callable[[Session, int], dict[str, Any]]) -> dict[str, Any] | None:
         """`cache[source]`, loaded by one `query` over the whole source the first time; None when the store failed."""
@@ -132,7 +182,7 @@ class StoreSink:
             if not self._batch:
                 self._batch_since = time.monotonic()
             self._batch.append(item)
-            if len(self._batch) >= self.BATCH or time.monotonic() - self._batch_since >= self.BATCH_SECONDS:
+            if len(self._batch) >= self.batch or time.monotonic() - self._batch_since >= self.BATCH_SECONDS:
                 self.flush()
             self.progress.tick(item)
             return
@@ -169,10 +219,7 @@ class StoreSink:
                     log.exception("could not record %s", item.url)
 
     def _record_all(self, session: Session, items: list[Capture]) -> None:
-        if type(self)._record is not StoreSink._record:  # a subclass adds to every recording (a lock…): keep it
-            for item in items:
-                self._record(session, item)
-            return
+        self._locked(session)
         by_source: dict[str, list[Capture]] = {}
         for item in items:
             by_source.setdefault(item.source, []).append(item)
@@ -202,7 +249,12 @@ class StoreSink:
                 and not (item.error or item.blocked or item.not_modified or fetched.status in GONE_STATUSES)):
             self._validators[item.source][item.key] = response_validators(fetched)  # as record_capture stored them
 
+    def _locked(self, session: Session) -> None:
+        if self.lock is not None:
+            self.lock(session)
+
     def _record(self, session: Session, item: Capture | ListingSeen) -> None:
+        self._locked(session)
         ctx = self.context(item.source)
         if isinstance(item, ListingSeen):
             record_listing(session, ctx, item)
@@ -221,8 +273,12 @@ class StoreSink:
         self.flush()
         if self.failure is not None:
             return
+        def locked(session: Session) -> None:
+            self._locked(session)
+            change(session)
+
         try:
-            write(self.sessions, change)
+            write(self.sessions, locked)
         except StoreUnavailable as exc:
             self._failed(exc)
 

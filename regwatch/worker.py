@@ -17,30 +17,20 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from itertools import groupby
 from pathlib import Path
 from typing import Any, TextIO
 
 import redis
-from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 
-from regwatch.alerting import assess_change, glossary, terms_of
-from regwatch.alerts.routing import route
 from regwatch.config import Config, ConfigError
 from regwatch.crawler.board import Board, RunBoard, worker_id
-from regwatch.crawler.distributed import distributed_spider
+from regwatch.crawler.distributed import RunOutlet
 from regwatch.crawler.settings import scrapy_settings
-from regwatch.crawler.spiders import SPIDERS
-from regwatch.distributed import (
-    DistributedError,
-    DistributedSink,
-    config_digest,
-    open_board,
-    redis_url,
-    require_shared_store,
-)
-from regwatch.pipeline import utcnow
+from regwatch.crawling import by_agency, crawl
+from regwatch.distributed import DistributedError, config_digest, open_board, redis_url, require_shared_store
+from regwatch.pipeline import store_sink, utcnow
+from regwatch.recording import RunTarget
 from regwatch.store.db import open_store
 from regwatch.store.models import Run
 
@@ -101,39 +91,31 @@ def joinable(config: Config, run: RunBoard, sessions: Any) -> dict[str, Any]:
 
 def crawl_run(config: Config, run: RunBoard, info: dict[str, Any], sessions: Any, *,
               verbose: int = 0) -> dict[str, int]:
-    """Crawl the run's queues here until the run is drained; returns the units finished per agency."""
-    sink = DistributedSink(sessions, run.run_id, info["source_ids"], info["agencies"],
-                           {k: bool(v) for k, v in info["baselines"].items()}, utcnow,
-                           route(config.alerts, utcnow), assess_change(glossary(config), terms_of(config)))
-    settings = distributed_settings(config, run, verbose)
-    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
-    logging.root.handlers.clear()
-    process = CrawlerProcess(settings)
-    sink.on_failure = process.stop
+    """Crawl the run's queues here until the run is drained (the same spiders as a single-process run, given the
+    run's parts, and the same sink, request plan included, made for several writers); returns the units finished
+    per agency."""
+    target = RunTarget(run.run_id, info["source_ids"], info["agencies"],
+                       {k: bool(v) for k, v in info["baselines"].items()})
+    sink = store_sink(config, sessions, target, utcnow, shared=True)
     sources = [config.source(name) for name in info["sources"]]
-    key = lambda s: s.spider_agency  # noqa: E731
-    crawlers = {}
-    for agency, group in groupby(sorted(sources, key=key), key=key):
-        crawler = process.create_crawler(distributed_spider(SPIDERS[agency]))
-        process.crawl(crawler, sources=list(group), sink=sink, run=run,
-                      poll_seconds=config.distributed.poll_seconds)
-        crawlers[agency] = crawler
-    process.start()
+    outlets = {agency: RunOutlet(run, sink, config.distributed.poll_seconds) for agency in by_agency(sources)}
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
+    crawl(distributed_settings(config, run), sources, sink, verbose=verbose,
+          parts=lambda agency: outlets[agency].parts(), attach=lambda agency, crawler: outlets[agency].attach(crawler))
     if sink.failure is not None:
         raise DistributedError(f"the store failed under the crawl: {sink.failure}")
-    return {agency: crawler.spider.tracker.finished for agency, crawler in crawlers.items()}
+    return {agency: outlet.tracker.finished for agency, outlet in outlets.items()}
 
 
-def distributed_settings(config: Config, run: RunBoard, verbose: int = 0) -> dict[str, Any]:
-    """The single-process settings, with scrapy-redis's scheduler over the run's queues and the shared
-    politeness middlewares."""
+def distributed_settings(config: Config, run: RunBoard) -> dict[str, Any]:
+    """The single-process settings, with scrapy-redis's scheduler over the run's queues (the spiders' start
+    requests left to the coordinator's seeding) and the pace shared by the workers."""
     base = scrapy_settings(config.crawl, config.network.allowed())
     middlewares = dict(base["DOWNLOADER_MIDDLEWARES"])
-    middlewares["regwatch.crawler.middlewares.BotProtectionMiddleware"] = None
-    middlewares["regwatch.crawler.distributed.SharedBotProtectionMiddleware"] = 650
     middlewares["regwatch.crawler.distributed.SharedPaceMiddleware"] = 110
+    spider_middlewares = dict(base["SPIDER_MIDDLEWARES"])
+    spider_middlewares["regwatch.crawler.distributed.QueueOnlyStart"] = 0
     return base | {
-        "LOG_LEVEL": "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING",
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "regwatch.crawler.distributed.RunQueue",
         "SCHEDULER_QUEUE_KEY": run.key("queue", "%(spider)s"),
@@ -144,6 +126,7 @@ def distributed_settings(config: Config, run: RunBoard, verbose: int = 0) -> dic
         "REDIS_URL": redis_url(config),
         "CONCURRENT_REQUESTS": config.distributed.concurrency,
         "DOWNLOADER_MIDDLEWARES": middlewares,
+        "SPIDER_MIDDLEWARES": spider_middlewares,
     }
 
 

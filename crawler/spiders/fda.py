@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from regwatch.crawler.base import BaseSpider
+from regwatch.crawler.sources import Source
 from regwatch.parsers import fda
 from regwatch.parsers.types import Fetched, Listing
 
@@ -13,9 +12,9 @@ class FdaSpider(BaseSpider):
     name = "fda"
     agency = "fda"
 
-    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+    def parse_listing(self, source: Source, fetched: Fetched) -> Listing:
         return fda.parse_catalogue(fetched)
 
-    def document_kind(self, source: Any) -> str:
+    def document_kind(self, source: Source) -> str:
         return "fda:guidance" if source.type == "catalogue" else "fda:page"
 

@@ -5,9 +5,8 @@ every request through `BaseSpider.source_meta`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from regwatch.crawler.base import BaseSpider
+from regwatch.crawler.sources import Source
 from regwatch.parsers import mfds
 from regwatch.parsers.types import Fetched, Listing
 
@@ -16,12 +15,12 @@ class MfdsSpider(BaseSpider):
     name = "mfds"
     agency = "mfds"
 
-    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+    def parse_listing(self, source: Source, fetched: Fetched) -> Listing:
         if source.type == "feed":
             return mfds.parse_board_feed(fetched)
         if source.type == "listing":
             return mfds.parse_board_list(fetched)
         return super().parse_listing(source, fetched)
 
-    def document_kind(self, source: Any) -> str:
+    def document_kind(self, source: Source) -> str:
         return "mfds:guidance" if source.type != "page" else "mfds:page"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
-from typing import Any
 
 from scrapy import Request
 
 from regwatch.crawler.base import BaseSpider, Parser
+from regwatch.crawler.sources import Source
 from regwatch.crawler.worker_parsers import parse_any  # a worker imports it without Scrapy
 from regwatch.parsers import pmda
 from regwatch.parsers.formats.feed import parse_feed
@@ -21,19 +21,19 @@ class PmdaSpider(BaseSpider):
     name = "pmda"
     agency = "pmda"
 
-    def parse_listing(self, source: Any, fetched: Fetched) -> Listing:
+    def parse_listing(self, source: Source, fetched: Fetched) -> Listing:
         if source.type == "feed":
             return pmda.localize_feed(parse_feed(fetched), fetched)
         return pmda.parse_catalogue(fetched)
 
-    def document_kind(self, source: Any) -> str:
+    def document_kind(self, source: Source) -> str:
         return "pmda:guidance" if source.type != "page" else "pmda:page"
 
-    def document_parser(self, source: Any, url: str) -> Parser:
+    def document_parser(self, source: Source, url: str) -> Parser:
         """A partial of a module function, so files are sent to the bounded worker process (a lambda cannot be)."""
         return partial(parse_any, kind=self.document_kind(source), selector=source.selector)
 
-    def attachment_requests(self, source: Any, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
+    def attachment_requests(self, source: Source, parent_key: str, urls: Sequence[str]) -> Iterator[Request]:
         """Attachments keyed by their file path, not their place: a hub page lists dozens of files and a new
         notice at the top would otherwise shift every one of them onto another file."""
         for url in urls:

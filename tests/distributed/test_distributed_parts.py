@@ -15,9 +15,9 @@ from sqlalchemy import select
 from regwatch.cli import main
 from regwatch.config import parse_config
 from regwatch.crawler.board import Board
-from regwatch.crawler.distributed import RunQueue, distributed_spider, portable, restore
+from regwatch.crawler.distributed import RunOutlet, RunQueue, portable, restore, shared
 from regwatch.crawler.spiders import SPIDERS
-from regwatch.distributed import Coordinator, DistributedSink
+from regwatch.distributed import Coordinator
 from regwatch.parsers.types import CatalogueEntry
 from regwatch.pipeline import Cycle
 from regwatch.store.db import open_store
@@ -77,11 +77,11 @@ def test_requests_cross_redis_with_callbacks_sources_and_parsers(agency: str) ->
     source = {"name": "s", "agency": agency if agency != "page" else None,
               "type": "page" if agency == "page" else "catalogue", "url": "http://127.0.0.1:9/list"}
     config = parse_config({"sources": [source]})
-    spider = distributed_spider(SPIDERS[agency])(sources=list(config.sources), sink=_NoStore())
+    spider = SPIDERS[agency](sources=list(config.sources), sink=_NoStore())
     src = config.sources[0]
     entry = CatalogueEntry(key="doc", url="http://127.0.0.1:9/doc", title="A guidance")
-    made = [spider.listing_request(src, src.urls[0], 1), *spider.entry_requests(src, entry),
-            *spider.attachment_requests(src, "doc", ["http://127.0.0.1:9/files/a.pdf"])]
+    made = [shared(r) for r in (spider.listing_request(src, src.urls[0], 1), *spider.entry_requests(src, entry),
+                                *spider.attachment_requests(src, "doc", ["http://127.0.0.1:9/files/a.pdf"]))]
     for request in made:
         again = restore(pickle.loads(pickle.dumps(portable(request, spider))), spider)
         assert (again.url, again.method, again.body, again.priority) == (request.url, request.method, request.body,
@@ -98,12 +98,12 @@ def test_work_of_a_dead_worker_is_queued_again_then_recorded_as_an_error(pg_sche
     config = parse_config({"store": {"url": db_url}, "sources": SOURCES,
                            "distributed": {"redis_url": REDIS_URL, "prefix": redis_prefix, "max_requeues": 1}})
     board = Board(redis.Redis.from_url(REDIS_URL), redis_prefix)
-    cycle = Cycle.start(config, list(config.sources), sink_class=DistributedSink)
+    cycle = Cycle.start(config, list(config.sources), shared=True)
     out = io.StringIO()
     coordinator = Coordinator(config, board, cycle, out)
     coordinator.publish("here:1")
-    spider = distributed_spider(SPIDERS["fda"])(sources=list(config.sources), sink=cycle.sink,
-                                                run=board.run(cycle.run_id, "w-dead"))
+    outlet = RunOutlet(board.run(cycle.run_id, "w-dead"), cycle.sink)
+    spider = SPIDERS["fda"](sources=list(config.sources), sink=cycle.sink, **outlet.parts())
     entry = CatalogueEntry(key="doc", url="http://127.0.0.1:9/doc", title="A guidance")
     queue = RunQueue(board.redis, spider, board.run(cycle.run_id).queue_key("fda"))
     queue.push(next(iter(spider.entry_requests(config.sources[0], entry))))

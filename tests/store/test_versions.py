@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerts.outbox import enqueue
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
-from regwatch.recording import StoreSink
+from regwatch.recording import RunTarget, StoreSink
 from regwatch.store.db import open_store
 from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
@@ -366,8 +366,8 @@ def test_validators_and_children_of_a_whole_source_match_the_one_document_querie
 
 
 def _sink(h: Harness) -> StoreSink:
-    return StoreSink(h.sessions, h.run_id, {"fda-guidance": h.source_id}, {"fda-guidance": "fda"},
-                     {"fda-guidance": h.baseline}, h.clock, lambda s, c: None, announce_every_change)
+    run = RunTarget(h.run_id, {"fda-guidance": h.source_id}, {"fda-guidance": "fda"}, {"fda-guidance": h.baseline})
+    return StoreSink(h.sessions, run, clock=h.clock, enqueue=lambda s, c: None, assess=announce_every_change)
 
 
 def test_the_sink_batches_304s_keeps_arrival_order_and_flushes_before_anything_else(h: Harness) -> None:
