@@ -18,8 +18,9 @@ from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import Change, Document, Fetch, Run, Source, SourceRun, Version
 from tests.distributed.conftest import distribute, finish, spawn
-from tests.e2e.conftest import SECRET, Regwatch, set_crawl_delay, write_config
+from tests.e2e.conftest import FAST_CRAWL_DELAY, SECRET, Regwatch, set_crawl_delay, write_config
 from tests.e2e.test_fda_crawl import HBV, MINIMAL, fda_sources
+from tests.e2e.test_request_plan import SLUGS, catalogue_only, page_requests
 
 DELAY = 0.1  # the mirror's robots.txt Crawl-delay, kept between the requests of both workers together
 
@@ -57,6 +58,16 @@ def alerts(smtp: SmtpReceiver, hook: WebhookReceiver) -> dict[str, Any]:
     return {"mail": sorted(m["Subject"] for m in smtp.messages),
             "hook": sorted((d.json["type"], d.json["data"]["kind"], d.json["data"]["title"],
                             d.json["data"]["summary"], d.json["data"]["url"]) for d in hook.deliveries)}
+
+
+def crawl_once(regwatch: Regwatch) -> None:
+    """One distributed cycle crawled by one worker (up and waiting before the run is queued)."""
+    worker = spawn(regwatch, "worker", "--once")
+    assert any("waiting for a run" in line for line in iter(worker.stdout.readline, "")), finish(worker)  # type: ignore[union-attr]
+    code, out, err = finish(spawn(regwatch, "run", "--distributed"))
+    assert code == 0, (out, err)
+    code, out, err = finish(worker)
+    assert code == 0, (out, err)
 
 
 def fetched_by(mirror: MirrorServer, contact: str) -> list[Any]:
@@ -113,3 +124,19 @@ def test_two_workers_crawl_as_one_process_would(tmp_path: Path, pg_schema, redis
         sent = alerts(smtp_n, hook_n)
         assert len(sent["mail"]) == 2 and len(sent["hook"]) == 2
         assert sent == alerts(smtp_1, hook_1)
+
+
+def test_workers_follow_the_request_plan_of_the_config(tmp_path: Path, pg_schema, redis_prefix: str) -> None:
+    """`crawl.recheck_days` rules a distributed run as it rules `regwatch run` (tests.e2e.test_request_plan): the
+    same day, unchanged catalogue entries checked by the last cycle are left alone by the workers."""
+    site = copy_site(tmp_path / "site")
+    set_crawl_delay(site, FAST_CRAWL_DELAY)
+    with MirrorServer(site) as mirror:
+        config = write_config(tmp_path / "c.yaml", catalogue_only(mirror), recheck_days=7)
+        regwatch = Regwatch(distribute(config, redis_prefix), pg_schema())
+        crawl_once(regwatch)
+        assert page_requests(mirror) == dict.fromkeys(SLUGS, 1)
+        mirror.log.clear()
+        crawl_once(regwatch)
+        assert page_requests(mirror) == dict.fromkeys(SLUGS, 0)
+        assert len(mirror.log.entries()) == 2  # robots.txt and the catalogue: the plan's minimum
