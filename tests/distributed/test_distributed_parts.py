@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 import redis
 from click.testing import CliRunner
+from scrapy import Request
+from scrapy.http import HtmlResponse
 from sqlalchemy import select
 
 from regwatch.cli import main
 from regwatch.config import parse_config
 from regwatch.crawler.board import Board
 from regwatch.crawler.distributed import RunOutlet, RunQueue, portable, restore, shared
+from regwatch.crawler.middlewares import BotProtectionMiddleware, HostRefused
+from regwatch.crawler.parts import ListedKeys
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.distributed import Coordinator
 from regwatch.parsers.types import CatalogueEntry
@@ -123,6 +127,30 @@ def test_work_of_a_dead_worker_is_queued_again_then_recorded_as_an_error(pg_sche
     summary = cycle.finish()
     assert summary.sources[0].status == "failed" and "lost in the distributed crawl" in (summary.sources[0].error or "")
     coordinator.run.close("drained")
+
+
+def test_workers_share_the_hosts_found_blocked_and_what_listing_pages_showed(redis_prefix: str) -> None:
+    """Given the run's parts, two workers' spiders share the block list (read by the bot-protection middleware) and
+    the memory of listing pages, which answers as one process's memory does."""
+    board = Board(redis.Redis.from_url(REDIS_URL), redis_prefix)
+    first, second = (SPIDERS["ema"](sink=_NoStore(), **RunOutlet(board.run(7, worker), _NoStore()).parts())
+                     for worker in ("w1", "w2"))
+    request = Request("https://www.fda.gov/guidance")
+    apology = HtmlResponse(request.url, status=302, request=request,
+                           headers={"Location": "/apology_objects/abuse-detection-apology.html"})
+    with pytest.raises(HostRefused):
+        BotProtectionMiddleware(first.blocks).process_response(request, apology)
+    elsewhere = BotProtectionMiddleware(second.blocks)
+    with pytest.raises(HostRefused) as refused:
+        elsewhere.process_request(Request("https://www.fda.gov/other"))
+    assert refused.value.blocked
+    elsewhere.process_request(Request("https://www.fda.gov/media/1/download.pdf"))  # static files are still tried
+    elsewhere.process_request(Request("https://www.ema.europa.eu/en"))  # other hosts too
+
+    alone = ListedKeys()
+    for spider, keys in ((first, ["a", "b"]), (second, ["b", "c"]), (first, ["a", "c"])):
+        assert spider.listed.first_listed("cat", keys) == alone.first_listed("cat", keys)
+    assert alone.first_listed("cat", ["d"]) == [True] and second.listed.first_listed("other", ["a"]) == [True]
 
 
 def test_workers_share_a_hosts_pace(redis_prefix: str) -> None:
