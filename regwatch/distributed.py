@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.board import Board, RunBoard, connect
 from regwatch.crawler.distributed import RunOutlet, seed
-from regwatch.crawling import spiders
+from regwatch.crawling import by_agency, spiders
 from regwatch.parsers.types import Capture
 from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
 
@@ -86,7 +86,7 @@ class Coordinator:
 
     @property
     def spiders(self) -> list[str]:
-        return sorted({s.spider_agency for s in self.cycle.sources})
+        return list(by_agency(self.cycle.sources))
 
     def publish(self, holder: str) -> None:
         sink = self.cycle.sink
