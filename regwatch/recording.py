@@ -1,10 +1,10 @@
 """The crawler's sink in production: every finding is recorded in its own short transaction, except 304s.
 
-A 304 stores no version and raises no change — only its ledger row, the document's `last_seen_at` and the run's
-counters — so those are recorded in batches (`BATCH` findings or `BATCH_SECONDS`, whichever comes first; any
-other finding, a source failure and the end of the crawl write the batch first, so the store sees everything in
-the order it arrived). Validators and attachment lists, asked for before each request, are loaded once per
-source and kept up to date from what is recorded.
+A 304 stores no version and raises no change — only its ledger row and the run's counters (the request plan
+and a document's `last seen` read the ledger) — so those are recorded in batches (`BATCH` findings or
+`BATCH_SECONDS`, whichever comes first; any other finding, a source failure and the end of the crawl write the
+batch first, so the store sees everything in the order it arrived). Validators and attachment lists, asked for
+before each request, are loaded once per source and kept up to date from what is recorded.
 
 When several processes record one run (the workers of a distributed run), the same sink is made with other
 parameters: every finding written at once (`batch=1`), each transaction first taking the run's row lock

@@ -180,10 +180,13 @@ class Fetch(Base):
     """The ledger: every URL a run tried, and the one state it ended in."""
 
     __tablename__ = "fetches"
+    # a document's latest fetch, found by one index probe (the request plan reads it: regwatch/plan.py)
+    __table_args__ = (Index("ix_fetches_document", "document_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # None: recorded before 0008
     url: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
     outcome: Mapped[str] = mapped_column(String(20))  # stored|unchanged|not_modified|error|blocked|gone

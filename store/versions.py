@@ -91,7 +91,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
     if capture.blocked:
         outcome = FetchOutcome.BLOCKED
     elif capture.not_modified:
-        outcome = _seen(doc, ctx, FetchOutcome.NOT_MODIFIED)
+        outcome = _answered(doc)
     elif status in GONE_STATUSES:
         outcome = _gone(session, ctx, doc)
         if outcome == FetchOutcome.ERROR:
@@ -111,53 +111,44 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
             _layout_changed(session, ctx, doc, capture.document.note or "")
         doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
         _name_children(session, ctx, doc, capture.named)
-    _mark_check(doc, ctx, ok=outcome not in CHECK_FAILED)
-    session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
+    session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, document_id=doc.id, url=capture.url, at=ctx.now,
                       outcome=outcome, http_status=status, error=capture.error))
     _count(session, ctx, outcome)
     return outcome
 
 
 def record_not_modified(session: Session, ctx: RunContext, captures: list[Capture]) -> None:
-    """Record many 304s of one source at once: what `record_capture` does for each (the ledger row, the
-    document seen, the counters), with one query for the documents and one update of the counters."""
+    """Record many 304s of one source at once, each as its ledger row and nothing more (the request plan reads
+    the ledger), and the counters once. A document whose streak of 404/410 answers a 304 ends is updated as
+    `record_capture` would; a 304 for a document never stored takes `record_capture`'s way (it is created)."""
     keys = {c.key for c in captures}
-    docs = {d.key: d for d in session.scalars(select(DocumentRow).where(DocumentRow.source_id == ctx.source_id,
-                                                                        DocumentRow.key.in_(keys)))}
+    rows = session.execute(select(DocumentRow.key, DocumentRow.id, DocumentRow.gone_runs).where(
+        DocumentRow.source_id == ctx.source_id, DocumentRow.key.in_(keys)))
+    known, gone = {}, set()
+    for key, doc_id, gone_runs in rows:
+        known[key] = doc_id
+        if gone_runs:
+            gone.add(doc_id)
     ledger: list[dict[str, Any]] = []  # the ledger rows go in with one executemany, without ORM objects
     counted = 0
     for capture in captures:
-        doc = docs.get(capture.key)
-        if doc is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked): the full way
+        doc_id = known.get(capture.key)
+        if doc_id is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked)
             if ledger:  # the ledger keeps the order of the captures
                 session.execute(insert(Fetch), ledger)
                 ledger = []
             record_capture(session, ctx, capture)
             continue
-        _seen(doc, ctx, "not_modified")
-        _mark_check(doc, ctx, ok=True)
-        ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "url": capture.url, "at": ctx.now,
-                       "outcome": "not_modified", "http_status": None, "error": capture.error})
+        if doc_id in gone:
+            _answered(session.get_one(DocumentRow, doc_id))
+        ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "document_id": doc_id, "url": capture.url,
+                       "at": ctx.now, "outcome": FetchOutcome.NOT_MODIFIED, "http_status": None,
+                       "error": capture.error})
         counted += 1
     if ledger:
         session.execute(insert(Fetch), ledger)
     if counted:
-        _count(session, ctx, "not_modified", counted)
-
-
-CHECK_FAILED = (FetchOutcome.ERROR, FetchOutcome.BLOCKED, FetchOutcome.GONE, FetchOutcome.REMOVED)
-
-
-def _mark_check(doc: DocumentRow, ctx: RunContext, ok: bool) -> None:
-    """The request plan's memory (regwatch/plan.py): after a successful check, the entry's change stamp it was
-    checked under and the day; after a failed one, nothing, so the next cycle requests it again."""
-    meta = doc.meta or {}
-    if ok:
-        stamp, day = meta.get("changed") or "", ctx.now.date().isoformat()
-        if meta.get("checked") != stamp or meta.get("checked_on") != day:
-            doc.meta = {**meta, "checked": stamp, "checked_on": day}
-    elif "checked" in meta or "checked_on" in meta:
-        doc.meta = {k: v for k, v in meta.items() if k not in ("checked", "checked_on")}
+        _count(session, ctx, FetchOutcome.NOT_MODIFIED, counted)
 
 
 def metadata_text(entry: CatalogueEntry) -> str:
@@ -226,6 +217,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
     # the title its own page gave, once it has given one: a page that answers 304 leaves the title as a 200 set it
     doc.url, doc.title = entry.url, doc.meta.get("page_title") or entry.title
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
+    if entry.changed != doc.meta.get("changed"):  # the run that first listed this stamp (see regwatch/plan.py)
+        doc.meta = {**doc.meta, "changed_in": ctx.run_id}
     doc.meta = {**doc.meta, "listed": True, "offices": list(entry.offices), "topics": list(entry.topics),
                 "attachments": list(entry.attachments), "changed": entry.changed}
     if entry.dates:
@@ -278,6 +271,15 @@ def _seen(doc: DocumentRow, ctx: RunContext, outcome: str) -> str:
     if "gone_in" in doc.meta:
         doc.meta = {k: v for k, v in doc.meta.items() if k != "gone_in"}
     return outcome
+
+
+def _answered(doc: DocumentRow) -> str:
+    """A 304: the ledger row says it all (the request plan and `last seen` read it), except that a streak of
+    404/410 answers ends."""
+    if doc.gone_runs or "gone_in" in doc.meta:
+        doc.gone_runs = 0
+        doc.meta = {k: v for k, v in doc.meta.items() if k != "gone_in"}
+    return FetchOutcome.NOT_MODIFIED
 
 
 def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
@@ -526,11 +528,21 @@ _COUNTERS = {FetchOutcome.QUIET: "unchanged", FetchOutcome.NEW: "new", FetchOutc
 
 
 def _count(session: Session, ctx: RunContext, outcome: str, times: int = 1) -> None:
-    row = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id,
-                                                 SourceRun.source_id == ctx.source_id))
+    row = _source_run(session, ctx)
     if row is None:
         return
     row.seen += times * (outcome != "removed")
     if outcome in _COUNTERS:
         attr = _COUNTERS[outcome]
         setattr(row, attr, getattr(row, attr) + times)
+
+
+def _source_run(session: Session, ctx: RunContext) -> SourceRun | None:
+    """The run's row for the source, read once per session (a batch of findings is one session, one
+    transaction: `store.db.write`)."""
+    rows = session.info.setdefault("source_runs", {})
+    key = (ctx.run_id, ctx.source_id)
+    if key not in rows:
+        rows[key] = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id,
+                                                           SourceRun.source_id == ctx.source_id))
+    return rows[key]

@@ -114,60 +114,36 @@ def main() -> int:
 
 
 def _estimates(config: Path, db: Path, days: int, real: dict[int | None, str | None]) -> list[Counter[str]]:
-    """Requests per real host on each of the next `days` daily cycles if no entry changes: the plan's rules applied
-    day after day to the store as the last cycle left it, each day's checks remembered for the next."""
-    from sqlalchemy import select
-
+    """Requests per real host on each of the next `days` daily cycles if no entry changes: `regwatch.plan.estimate`
+    applied day after day to the store as the last cycle left it, each day's checks remembered for the next."""
     from regwatch.config import load_config
     from regwatch.parsers.urls import host_name
-    from regwatch.plan import Checked, checks, estimate, reason_to_fetch
+    from regwatch.plan import Checked, checks, estimate
     from regwatch.store.db import open_store
-    from regwatch.store.models import Document
     from regwatch.store.queries import source_status
 
     cfg = load_config(config, env={"REGWATCH_DATABASE_URL": f"sqlite:///{db}"})
     every = cfg.crawl.recheck_days
     today = datetime.now(UTC).date()
 
-    def real_host(url: str) -> str:
-        host = host_name(url)
+    def real_host(host: str) -> str:
         return real.get(int(host.rsplit(":", 1)[1]) if ":" in host else None) or host
 
-    fixed: Counter[str] = Counter()  # listings, pages, robots.txt: every day
-    planned: list[tuple[str, str | None, list[str]]] = []  # (key, stamp, hosts of the page and its files)
-    state: dict[str, Checked] = {}
+    out = []
     with open_store(cfg.store.url)() as session:
         known = source_status(session)
-        for src in cfg.sources:
-            source_id = known[src.name][0].id if src.name in known else None
-            if src.type == "page" or source_id is None:
-                fixed.update({real_host("http://" + h): n for h, n in
-                              estimate(session, src, source_id, today, every).per_host.items()})
-                continue
-            fixed.update(real_host(u) for u in src.urls for _ in range(src.max_pages if src.type == "listing" else 1))
-            rows = list(session.execute(select(Document.id, Document.key, Document.url, Document.parent_id,
-                                               Document.meta, Document.watched)
-                                        .where(Document.source_id == source_id, Document.removed_at.is_(None))))
-            files: dict[int, list[str]] = {}
-            for r in rows:
-                if r.parent_id is not None:
-                    files.setdefault(r.parent_id, []).append(r.url)
-            for key, checked in checks(session, source_id).items():
-                state[f"{src.name}\0{key}"] = checked
-            for r in rows:
-                if r.parent_id is None and r.watched:
-                    planned.append((f"{src.name}\0{r.key}", (r.meta or {}).get("changed"),
-                                    [real_host(u) for u in [r.url, *files.get(r.id, [])]]))
-    robots = set(fixed) | {h for _, _, hosts in planned for h in hosts}
-    out = []
-    for n in range(1, days + 1):
-        day = today + timedelta(days=n)
-        counts = Counter(fixed) + Counter(robots)
-        for key, stamp, hosts in planned:
-            if reason_to_fetch(key.split("\0", 1)[1], stamp, state.get(key), day, every) is not None:
-                counts.update(hosts)
-                state[key] = Checked(stamp=stamp or "", on=day)
-        out.append(counts)
+        ids = {src.name: known[src.name][0].id if src.name in known else None for src in cfg.sources}
+        state = {name: checks(session, source_id) for name, source_id in ids.items() if source_id is not None}
+        for n in range(1, days + 1):
+            day = today + timedelta(days=n)
+            counts: Counter[str] = Counter()
+            for src in cfg.sources:
+                est = estimate(session, src, ids[src.name], day, every, state.get(src.name))
+                counts.update({real_host(h): k for h, k in est.per_host.items()})
+                for key, stamp in est.planned.items():
+                    state.setdefault(src.name, {})[key] = Checked(stamp=stamp or "", on=day)
+            hosts = set(counts) | {real_host(host_name(u)) for src in cfg.sources for u in src.urls}
+            out.append(counts + Counter(dict.fromkeys(hosts, 1)))  # one robots.txt per host
     return out
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from regwatch.alerts.types import ChangeView
 from regwatch.config import AGENCIES
 from regwatch.history import HistoryQuery, changes, moment
-from regwatch.store.models import Change, Document, Source, Version
+from regwatch.store.models import Change, Document, Fetch, Source, Version
 from regwatch.store.queries import KINDS, change_view
 from regwatch.store.reviews import STATES
+from regwatch.store.vocabulary import FetchOutcome
 from regwatch.web.search import documents_in_topic
 
 
@@ -111,6 +112,7 @@ class DocumentPage:
     changes: list[ChangeView]
     children: list[Document]
     parent: Document | None
+    last_seen: datetime  # its row's, or its latest 304's (a 304 is recorded in the ledger only)
 
 
 def document_page(session: Session, document_id: int) -> DocumentPage | None:
@@ -126,7 +128,10 @@ def document_page(session: Session, document_id: int) -> DocumentPage | None:
     parent = session.get(Document, doc.parent_id) if doc.parent_id else None
     source = session.get(Source, doc.source_id)
     assert source is not None
-    return DocumentPage(doc, source, versions, [change_view(*r) for r in rows], children, parent)
+    answered = session.scalar(select(func.max(Fetch.at)).where(Fetch.document_id == doc.id,
+                                                               Fetch.outcome == FetchOutcome.NOT_MODIFIED))
+    last_seen = max(doc.last_seen_at, answered) if answered is not None else doc.last_seen_at
+    return DocumentPage(doc, source, versions, [change_view(*r) for r in rows], children, parent, last_seen)
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,8 @@ def test_many_304s_at_once_are_recorded_as_one_by_one(h: Harness) -> None:
     h.capture("a", "Text A.")
     h.capture("b", "Text B.")
     h.end_run()
-    seen_before = h.clock()
+    with h.sessions() as s:
+        before = {d.key: (d.last_seen_at, d.meta) for d in s.scalars(select(DocumentRow))}
     with h.sessions.begin() as s:
         record_not_modified(s, h.ctx(), [Capture("fda-guidance", k, BASE + k, not_modified=True)
                                          for k in ("a", "b", "unknown")])
@@ -347,8 +348,23 @@ def test_many_304s_at_once_are_recorded_as_one_by_one(h: Harness) -> None:
     assert h.count(Version) == 2 and h.changes() == []
     with h.sessions() as s:
         docs = {d.key: d for d in s.scalars(select(DocumentRow))}
-    assert docs["a"].last_seen_at >= seen_before and docs["b"].gone_runs == 0
+        named = {f.url: f.document_id for f in s.scalars(select(Fetch).where(Fetch.run_id == h.run_id))}
+    # a 304 is its ledger row, naming its document, and nothing more
+    assert {k: (docs[k].last_seen_at, docs[k].meta) for k in ("a", "b")} == before
+    assert named == {BASE + k: docs[k].id for k in ("a", "b", "unknown")}
     assert "unknown" in docs  # a 304 for a document never stored takes record_capture's way: it is created
+
+
+def test_a_304_ends_a_streak_of_404s(h: Harness) -> None:
+    h.capture("a", "Text.")  # a page watch: no catalogue lists it
+    h.end_run()
+    assert h.capture("a", None, status=404) == "gone"
+    h.end_run()
+    with h.sessions.begin() as s:
+        record_not_modified(s, h.ctx(), [Capture("fda-guidance", "a", BASE + "a", not_modified=True)])
+    h.end_run()
+    assert h.capture("a", None, status=404) == "gone"  # a streak of one again: not removed
+    assert h.changes() == []
 
 
 def test_validators_and_children_of_a_whole_source_match_the_one_document_queries(h: Harness) -> None:
