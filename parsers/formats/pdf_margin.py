@@ -49,6 +49,8 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     """The page's lines without margin line numbers ("" before a paragraph) and the numbers' column; None when
     the page has no such column. `column` is the one an earlier page of the document had: then a single number
     in that column is enough (a page that is mostly a table numbers only its few text lines)."""
+    if not _may_be_numbered(textpage, column):
+        return None
     chars = _chars(textpage)
     rows = _rows(chars)
     found = _margin_numbers(rows, chars, column)
@@ -58,6 +60,52 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     kept = [[c for c in row if id(c) not in numbers] for row in rows]
     band = Column(min(w[0].left for w in found), max(w[-1].right for w in found))
     return _lines([row for row in kept if row]), band
+
+
+def _may_be_numbered(textpage: pdfium.PdfTextPage, column: Column | None) -> bool:
+    """False when the page cannot have margin numbers, found from the positions of a few characters only (reading
+    every character's box is most of a PDF's parse time, and most pages have no numbers).
+
+    A margin number ends in a digit left of the body's left edge (or inside `column`). The edge is estimated from
+    the first letter of each line of PDFium's text: never left of the true edge, so a page this rules out has no
+    numbers; a page it keeps goes through the full check of `page_lines`.
+    """
+    raw = textpage.raw
+    codes = [pdfium_c.FPDFText_GetUnicode(raw, index) for index in range(textpage.count_chars())]
+    line_starts: list[int] = []
+    digits: list[int] = []
+    line_start = True
+    for index, code in enumerate(codes):
+        if code in (10, 13):
+            line_start = True
+        elif code in (0, 0xFFFE, 0xFFFF):
+            continue
+        elif (char := chr(code)).isdigit():
+            digits.append(index)
+        elif char.isalpha():
+            if line_start:
+                line_starts.append(index)
+            line_start = False
+    if len(line_starts) == 0 or len(digits) < (1 if column else MIN_NUMBERS):
+        return False  # no letter at all: `_margin_numbers` finds nothing either
+    edges = [box for index in digits if (box := _box(textpage, index)) is not None]
+    if column is not None:
+        slack = MAX_COLUMN / 4
+        return any(left >= column.left - slack and right <= column.right + slack for left, right in edges)
+    body_left = min((box[0] for index in line_starts if (box := _box(textpage, index)) is not None), default=math.inf)
+    return sum(right <= body_left - CLEARANCE for _, right in edges) >= MIN_NUMBERS
+
+
+def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float] | None:
+    """Left and right edge of a drawn character as `_chars` reads them; None for one `_chars` leaves out."""
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+        return None
+    if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    left, _, right, _ = textpage.get_charbox(index, loose=True)
+    return left, max(right, left)
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
