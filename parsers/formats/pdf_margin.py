@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 import statistics
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -25,6 +27,7 @@ CLEARANCE = 2.0  # points between the numbers' right edge and the body's left ed
 WORD_GAP = 0.15  # a horizontal gap of this many font sizes between two characters is a space
 ROW = 0.5  # a baseline within this many font sizes of the row's lowest baseline belongs to the row
 ORDERED = 0.8  # share of neighbouring numbers that must count upward down the page
+_LINE_LETTER = re.compile(r"^[^\w\n]*?([^\W\d_])", re.M)  # the first letter of a line (isalpha checked after)
 
 
 @dataclass(frozen=True)
@@ -70,28 +73,18 @@ def _may_be_numbered(textpage: pdfium.PdfTextPage, column: Column | None) -> boo
     the first letter of each line of PDFium's text: never left of the true edge, so a page this rules out has no
     numbers; a page it keeps goes through the full check of `page_lines`.
     """
-    raw = textpage.raw
-    codes = [pdfium_c.FPDFText_GetUnicode(raw, index) for index in range(textpage.count_chars())]
-    line_starts: list[int] = []
-    digits: list[int] = []
-    line_start = True
-    for index, code in enumerate(codes):
-        if code in (10, 13):
-            line_start = True
-        elif code in (0, 0xFFFE, 0xFFFF):
-            continue
-        elif (char := chr(code)).isdigit():
-            digits.append(index)
-        elif char.isalpha():
-            if line_start:
-                line_starts.append(index)
-            line_start = False
-    if len(line_starts) == 0 or len(digits) < (1 if column else MIN_NUMBERS):
+    count = textpage.count_chars()
+    text = "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
+    if not any(map(str.isalpha, text)):
         return False  # no letter at all: `_margin_numbers` finds nothing either
+    digits = list(compress(range(count), map(str.isdigit, text)))
+    if len(digits) < (1 if column else MIN_NUMBERS):
+        return False
     edges = [box for index in digits if (box := _box(textpage, index)) is not None]
     if column is not None:
         slack = MAX_COLUMN / 4
         return any(left >= column.left - slack and right <= column.right + slack for left, right in edges)
+    line_starts = (found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha())
     body_left = min((box[0] for index in line_starts if (box := _box(textpage, index)) is not None), default=math.inf)
     return sum(right <= body_left - CLEARANCE for _, right in edges) >= MIN_NUMBERS
 
