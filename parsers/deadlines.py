@@ -164,6 +164,13 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
 _DIGIT = re.compile(r"\d")  # a sentence without one states no date (nor a transition length)
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
 _ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + MONTH_RE + r"))\.$", re.I)
+_ABBREV_WIDTH = max(map(len, MONTH_RE.split("|"))) + 1  # the longest `_ABBREV` match ("september.")
+
+
+def _ends_in_abbreviation(text: str) -> bool:
+    """Whether the text ends with an abbreviation's full stop; only its tail is searched (`\\b` still sees the
+    character before it)."""
+    return _ABBREV.search(text, max(0, len(text) - _ABBREV_WIDTH)) is not None
 
 
 def sentences(text: str) -> list[str]:
@@ -171,7 +178,7 @@ def sentences(text: str) -> list[str]:
     pieces = [p for p in _SPLIT.split(text) if p and p.strip()]
     out: list[str] = []
     for piece in pieces:
-        if out and _ABBREV.search(out[-1].rstrip()):
+        if out and _ends_in_abbreviation(out[-1].rstrip()):
             out[-1] = f"{out[-1].rstrip()} {piece.strip()}"
         else:
             out.append(piece.strip())
