@@ -33,16 +33,21 @@ _DATE = re.compile(
 # What every date `_DATE` reads contains, found much faster than `_DATE` itself (whose alternatives all start with a
 # look-behind, a word boundary or a group, so the engine tries every one at every position): a year, month or day
 # mark (年 년 月 월), digits joined by a dot, hyphen or slash, or a four-digit year and a month name.
-_DATE_MARKS = ("年", "년", "月", "월")
-_JOINED_DIGITS = re.compile(r"\d(?:\s*\.\s*|-|/)\d")
+_MARK_OR_JOINED_DIGITS = re.compile(r"[年년月월]|\d(?:\s*\.\s*|-|/)\d")
 _YEAR = re.compile(r"\d{4}")
-_MONTH_STEM = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)  # every MONTH_RE name starts so
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")  # every MONTH_RE
+
+
+def _may_name_month(sentence: str) -> bool:
+    """Whether a month name may start in the sentence, as `_DATE` reads one (ignoring case, where "ſ" is an "s")."""
+    lowered = sentence.lower()
+    return any(stem in lowered for stem in _MONTH_STEMS) or "ſ" in sentence
 
 
 def _may_hold_date(sentence: str) -> bool:
     """False when `_DATE` cannot match anywhere in the sentence (most sentences with a number)."""
-    return (any(mark in sentence for mark in _DATE_MARKS) or _JOINED_DIGITS.search(sentence) is not None
-            or (_YEAR.search(sentence) is not None and _MONTH_STEM.search(sentence) is not None))
+    return (_MARK_OR_JOINED_DIGITS.search(sentence) is not None
+            or (_YEAR.search(sentence) is not None and _may_name_month(sentence)))
 
 
 # Between the two dates of a period: 〜, ~, to, until, 至, から, 부터 (optionally 同年 follows, read as a date).
