@@ -163,6 +163,8 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
 
 _DIGIT = re.compile(r"\d")  # a sentence without one states no date (nor a transition length)
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
+_SPLIT_NONEMPTY = re.compile(r"\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")  # `_SPLIT` but its empty match
+_SPLIT_NEAR = re.compile(r"[。！？；.;]|\n")  # `_SPLIT` can match only just after one of these, or at a line break
 _ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + MONTH_RE + r"))\.$", re.I)
 _ABBREV_WIDTH = max(map(len, MONTH_RE.split("|"))) + 1  # the longest `_ABBREV` match ("september.")
 
@@ -173,9 +175,31 @@ def _ends_in_abbreviation(text: str) -> bool:
     return _ABBREV.search(text, max(0, len(text) - _ABBREV_WIDTH)) is not None
 
 
+def _split(text: str) -> list[str]:
+    """`_SPLIT.split(text)`, with `_SPLIT` tried only where it can match (the engine would try it at every position,
+    where its look-behinds make it slow): the same matches in the same order, an empty match followed by a try for a
+    non-empty one at the same place, as `re` does."""
+    pieces: list[str] = []
+    start, empty_at = 0, -1
+    for near in _SPLIT_NEAR.finditer(text):
+        at = near.start() if near.group() == "\n" else near.end()
+        if at < start:
+            continue  # inside the previous match
+        found = (_SPLIT_NONEMPTY if at == empty_at else _SPLIT).match(text, at)
+        while found is not None:
+            pieces.append(text[start:found.start()])
+            start = found.end()
+            if start != at:
+                break
+            empty_at = at  # after an empty match, re looks for a non-empty one at the same place
+            found = _SPLIT_NONEMPTY.match(text, at)
+    pieces.append(text[start:])
+    return pieces
+
+
 def sentences(text: str) -> list[str]:
     """The text cut into sentences (。, full stops before a capital, line breaks), abbreviations kept whole."""
-    pieces = [p for p in _SPLIT.split(text) if p and p.strip()]
+    pieces = [p for p in _split(text) if p and p.strip()]
     out: list[str] = []
     for piece in pieces:
         if out and _ends_in_abbreviation(out[-1].rstrip()):
