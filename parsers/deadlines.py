@@ -85,6 +85,15 @@ _FROM_EFFECT = re.compile(r"(?:自|从)\s*$")  # 自2026年1月1日起: from tha
 _NEAR_BEFORE = 80  # characters a keyword may precede a date by (施行日は…)
 _DURATION = re.compile(r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>か月|ヶ月|カ月|箇月|个月|個月|개월|months?|年間|年(?!\s*\d)"
                        r"|년(?!\s*\d)|years?)", re.I)
+_DURATION_UNITS = ("月", "월", "年", "년")  # in every unit `_DURATION` reads, with "month" and "year"
+
+
+def _may_state_duration(text: str) -> bool:
+    """False when `_DURATION` cannot match (checked first: its look-behind makes it slow to search)."""
+    if any(unit in text for unit in _DURATION_UNITS):
+        return True
+    lowered = text.lower()  # as `_DURATION` ignores case: no other character matches these letters
+    return "month" in lowered or "year" in lowered
 
 
 def _keywords(sentence: str) -> list[tuple[int, int, str]]:
@@ -218,7 +227,7 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
     """The deadlines one sentence states. `slash`: "dmy" (EMA's 31/07/2024) or "mdy" (FDA's 07/31/2024)."""
     text = unicodedata.normalize("NFKC", sentence)
     units = find_units(text, slash)
-    if not units and not _DURATION.search(text):
+    if not units and not (_may_state_duration(text) and _DURATION.search(text)):
         return []  # no date and no length: nothing to read (most sentences with numbers)
     keywords = _keywords(text)
     evidence = _evidence(sentence)
