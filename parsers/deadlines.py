@@ -85,6 +85,15 @@ _FROM_EFFECT = re.compile(r"(?:自|从)\s*$")  # 自2026年1月1日起: from tha
 _NEAR_BEFORE = 80  # characters a keyword may precede a date by (施行日は…)
 _DURATION = re.compile(r"(?<!\d)(?P<n>\d{1,3})\s*(?P<unit>か月|ヶ月|カ月|箇月|个月|個月|개월|months?|年間|年(?!\s*\d)"
                        r"|년(?!\s*\d)|years?)", re.I)
+_DURATION_UNITS = ("月", "월", "年", "년")  # in every unit `_DURATION` reads, with "month" and "year"
+
+
+def _may_state_duration(text: str) -> bool:
+    """False when `_DURATION` cannot match (checked first: its look-behind makes it slow to search)."""
+    if any(unit in text for unit in _DURATION_UNITS):
+        return True
+    lowered = text.lower()  # as `_DURATION` ignores case: no other character matches these letters
+    return "month" in lowered or "year" in lowered
 
 
 def _keywords(sentence: str) -> list[tuple[int, int, str]]:
@@ -163,15 +172,46 @@ def _durations(sentence: str, evidence: str) -> list[Found]:
 
 _DIGIT = re.compile(r"\d")  # a sentence without one states no date (nor a transition length)
 _SPLIT = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
+_SPLIT_NONEMPTY = re.compile(r"\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")  # `_SPLIT` but its empty match
+_SPLIT_NEAR = re.compile(r"[。！？；.;]|\n")  # `_SPLIT` can match only just after one of these, or at a line break
 _ABBREV = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + MONTH_RE + r"))\.$", re.I)
+_ABBREV_WIDTH = max(map(len, MONTH_RE.split("|"))) + 1  # the longest `_ABBREV` match ("september.")
+
+
+def _ends_in_abbreviation(text: str) -> bool:
+    """Whether the text ends with an abbreviation's full stop; only its tail is searched (`\\b` still sees the
+    character before it)."""
+    return _ABBREV.search(text, max(0, len(text) - _ABBREV_WIDTH)) is not None
+
+
+def _split(text: str) -> list[str]:
+    """`_SPLIT.split(text)`, with `_SPLIT` tried only where it can match (the engine would try it at every position,
+    where its look-behinds make it slow): the same matches in the same order, an empty match followed by a try for a
+    non-empty one at the same place, as `re` does."""
+    pieces: list[str] = []
+    start, empty_at = 0, -1
+    for near in _SPLIT_NEAR.finditer(text):
+        at = near.start() if near.group() == "\n" else near.end()
+        if at < start:
+            continue  # inside the previous match
+        found = (_SPLIT_NONEMPTY if at == empty_at else _SPLIT).match(text, at)
+        while found is not None:
+            pieces.append(text[start:found.start()])
+            start = found.end()
+            if start != at:
+                break
+            empty_at = at  # after an empty match, re looks for a non-empty one at the same place
+            found = _SPLIT_NONEMPTY.match(text, at)
+    pieces.append(text[start:])
+    return pieces
 
 
 def sentences(text: str) -> list[str]:
     """The text cut into sentences (。, full stops before a capital, line breaks), abbreviations kept whole."""
-    pieces = [p for p in _SPLIT.split(text) if p and p.strip()]
+    pieces = [p for p in _split(text) if p and p.strip()]
     out: list[str] = []
     for piece in pieces:
-        if out and _ABBREV.search(out[-1].rstrip()):
+        if out and _ends_in_abbreviation(out[-1].rstrip()):
             out[-1] = f"{out[-1].rstrip()} {piece.strip()}"
         else:
             out.append(piece.strip())
@@ -187,7 +227,7 @@ def from_sentence(sentence: str, slash: str = "dmy") -> list[Found]:
     """The deadlines one sentence states. `slash`: "dmy" (EMA's 31/07/2024) or "mdy" (FDA's 07/31/2024)."""
     text = unicodedata.normalize("NFKC", sentence)
     units = find_units(text, slash)
-    if not units and not _DURATION.search(text):
+    if not units and not (_may_state_duration(text) and _DURATION.search(text)):
         return []  # no date and no length: nothing to read (most sentences with numbers)
     keywords = _keywords(text)
     evidence = _evidence(sentence)

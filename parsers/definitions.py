@@ -101,14 +101,20 @@ _DEF_HEADING = re.compile(
     r"|[A-Z]\.)\s*)?[(（]?(?:definitions?(?:\s+and\s+abbreviations)?|glossary(?:\s+of\s+terms)?|terms\s+and\s+definitions"
     r"|definitions?\s+of\s+terms|用語の定義|定義|用語|용어의\s?정의|정의|术语和定义|术语及定义|术语|定义|名词解释)[)）]?\s*[:：]?$",
     re.I)
+_COLON_THEN_TEXT = re.compile(r"[:：]\s*\S")
+_WIDE_CHAR = re.compile(f"[{_WIDE}]")
+_KANA_HAN = re.compile(f"[{_KANA}{_HAN}]")
+_KANA_HAN_OR_CLOSE = re.compile(f"[{_KANA}{_HAN}、，）」』]")
+_HANGUL_CHAR, _KANA_CHAR, _HAN_CHAR = (re.compile(f"[{chars}]") for chars in (_HANGUL, _KANA, _HAN))
 _ABBREV = re.compile(r"(?:\b(?:U\.S|e\.g|i\.e|etc|No|Nos|Sec|Dr|vs|cf|Fig|al|approx|Inc|Ltd|Co|St)|\b[A-Z])\.$")
+_ABBREV_WIDTH = len("approx.")  # the longest `_ABBREV` match: a full stop is checked against the text just before it
 _CUT = re.compile(r"[。！？]|[.!?](?=\s+[\"“'‘(]?[A-Z0-9" + _WIDE + r"])|[.!?]$")
 
 
 def _is_heading(block: str) -> bool:
     """A one-line block that reads as a heading: short, no closing punctuation, numbered, in capitals, or a
     definitions heading."""
-    if "\n" in block or len(block) > 80 or block[-1:] in _END or re.search(r"[:：]\s*\S", block):
+    if "\n" in block or len(block) > 80 or block[-1:] in _END or _COLON_THEN_TEXT.search(block):
         return False
     if _DEF_HEADING.match(block):
         return True
@@ -117,7 +123,7 @@ def _is_heading(block: str) -> bool:
     if _CJK_NUMBERED.match(block) and len(block) <= 60:
         return True
     letters = [c for c in block if c.isalpha()]
-    return len(letters) >= 4 and all(not c.islower() for c in letters) and not re.search(f"[{_WIDE}]", block)
+    return len(letters) >= 4 and all(not c.islower() for c in letters) and not _WIDE_CHAR.search(block)
 
 
 def _join(lines: list[str]) -> str:
@@ -127,7 +133,7 @@ def _join(lines: list[str]) -> str:
         line = line.strip()
         if not line:
             continue
-        if out and not (re.match(f"[{_KANA}{_HAN}]", line[0]) and re.match(f"[{_KANA}{_HAN}、，）」』]", out[-1])):
+        if out and not (_KANA_HAN.match(line[0]) and _KANA_HAN_OR_CLOSE.match(out[-1])):
             out += " "
         out += line
     return out
@@ -169,7 +175,7 @@ def _sentences(block: str) -> list[tuple[int, str]]:
     out, start = [], 0
     for match in _CUT.finditer(block):
         end = match.end()
-        if match.group(0) == "." and _ABBREV.search(block[:end]):
+        if match.group(0) == "." and _ABBREV.search(block, max(0, end - _ABBREV_WIDTH), end):
             continue
         if block[start:end].strip():
             out.append((start, block[start:end].strip()))
@@ -200,6 +206,9 @@ _EN_REFERS = re.compile(rf"^(?:the\s+terms?\s+(?:{_Q_EN}|([A-Za-z][\w/()\s-]{{0,
                         r"\s+(?-i:refers?|is\s+used)\s+to\b", re.I)
 _EN_ASIDE = re.compile(r",\s*(?:as used (?:in|here|herein)|for the purposes? of|in the context of)[^,]{0,60},\s*"
                        r"(?=(?-i:means|is defined|are defined|refers?)\b)", re.I)
+# The verb every English form needs (`means`, `is defined as`, `refers to`, `is used to`): a sentence without one is
+# not matched against the forms.
+_EN_VERB = re.compile(r"mean|defined|refer|is\s+used")
 _EN_CLAUSE = re.compile(r"\b(?:should|must|shall|may|will|can|could|would|what|which|whether|describe|explain)\b",
                         re.I)
 
@@ -234,11 +243,11 @@ _DEFINING_HINT = re.compile(r"\bmeans\b|\bdefined\s+as\b|\brefers?\s+to\b|とは
 
 def language(sentence: str) -> str:
     """en | ja | ko | zh, from the script of the sentence (kana → ja; Hangul → ko; Han alone → zh)."""
-    if re.search(f"[{_HANGUL}]", sentence):
+    if _HANGUL_CHAR.search(sentence):
         return "ko"
-    if re.search(f"[{_KANA}]", sentence):
+    if _KANA_CHAR.search(sentence):
         return "ja"
-    if re.search(f"[{_HAN}]", sentence):
+    if _HAN_CHAR.search(sentence):
         return "zh"
     return "en"
 
@@ -261,6 +270,16 @@ def _term_ok(term: str, lang: str) -> bool:
     return not re.search(r"[。.;；]", term)
 
 
+def _english(flat: str) -> tuple[str, str] | None:
+    body = _EN_LEAD.sub("", flat, count=1)
+    for regex, form in ((_EN_MEANS, "means"), (_EN_DEFINED, "defined_as"), (_EN_REFERS, "refers_to")):
+        if (m := regex.match(body)) and _term_ok(_pick(m), "en"):
+            return _pick(m), form
+        if (m := regex.match(flat)) and _term_ok(_pick(m), "en"):
+            return _pick(m), form
+    return None
+
+
 def read_sentence(sentence: str, in_definitions: bool = False) -> tuple[str, str] | None:
     """(term as written, form) when the sentence defines a term, else None. `in_definitions`: the sentence is an
     entry of a Definitions / Glossary / 定義 / 정의 / 术语和定义 section (then `Term: text` entries count too)."""
@@ -268,15 +287,9 @@ def read_sentence(sentence: str, in_definitions: bool = False) -> tuple[str, str
     flat = sentence.strip()
     found: tuple[str, str] | None = None
     if lang == "en":
-        flat = _EN_ASIDE.sub(" ", flat)  # "X, as used in this guidance, means" → "X means"
-        body = _EN_LEAD.sub("", flat, count=1)
-        for regex, form in ((_EN_MEANS, "means"), (_EN_DEFINED, "defined_as"), (_EN_REFERS, "refers_to")):
-            if (m := regex.match(body)) and _term_ok(_pick(m), lang):
-                found = (_pick(m), form)
-                break
-            if (m := regex.match(flat)) and _term_ok(_pick(m), lang):
-                found = (_pick(m), form)
-                break
+        if _EN_VERB.search(flat):
+            flat = _EN_ASIDE.sub(" ", flat)  # "X, as used in this guidance, means" → "X means"
+            found = _english(flat)
     elif lang == "ja":
         if _JA_END.search(flat):
             body = _JA_LEAD.sub("", flat, count=1)

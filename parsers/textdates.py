@@ -30,6 +30,26 @@ _DATE = re.compile(
     r"|(?<![\d년])(?P<zm>\d{1,2})\s*월\s*(?P<zd>\d{1,2})\s*일",  # 10월 21일: likewise
     re.I,
 )
+# What every date `_DATE` reads contains, found much faster than `_DATE` itself (whose alternatives all start with a
+# look-behind, a word boundary or a group, so the engine tries every one at every position): a year, month or day
+# mark (年 년 月 월), digits joined by a dot, hyphen or slash, or a four-digit year and a month name.
+_MARK_OR_JOINED_DIGITS = re.compile(r"[年년月월]|\d(?:\s*\.\s*|-|/)\d")
+_YEAR = re.compile(r"\d{4}")
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")  # every MONTH_RE
+
+
+def _may_name_month(sentence: str) -> bool:
+    """Whether a month name may start in the sentence, as `_DATE` reads one (ignoring case, where "ſ" is an "s")."""
+    lowered = sentence.lower()
+    return any(stem in lowered for stem in _MONTH_STEMS) or "ſ" in sentence
+
+
+def _may_hold_date(sentence: str) -> bool:
+    """False when `_DATE` cannot match anywhere in the sentence (most sentences with a number)."""
+    return (_MARK_OR_JOINED_DIGITS.search(sentence) is not None
+            or (_YEAR.search(sentence) is not None and _may_name_month(sentence)))
+
+
 # Between the two dates of a period: 〜, ~, to, until, 至, から, 부터 (optionally 同年 follows, read as a date).
 _BETWEEN = re.compile(r"\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:～|〜|~|－|–|—|-|to|until|through|至|から|より|부터)"
                       r"\s*$", re.I)
@@ -81,6 +101,8 @@ def _to_date(m: re.Match[str], slash: str, year: int | None) -> date:
 def _dates(sentence: str, slash: str) -> list[tuple[int, int, date | None, str | None]]:
     """(start, end, date or None, problem) for every date written in the sentence."""
     out: list[tuple[int, int, date | None, str | None]] = []
+    if not _may_hold_date(sentence):
+        return out
     year: int | None = None
     for m in _DATE.finditer(sentence):
         try:

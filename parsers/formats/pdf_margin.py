@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 import statistics
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -25,6 +27,7 @@ CLEARANCE = 2.0  # points between the numbers' right edge and the body's left ed
 WORD_GAP = 0.15  # a horizontal gap of this many font sizes between two characters is a space
 ROW = 0.5  # a baseline within this many font sizes of the row's lowest baseline belongs to the row
 ORDERED = 0.8  # share of neighbouring numbers that must count upward down the page
+_LINE_LETTER = re.compile(r"^[^\w\n]*?([^\W\d_])", re.M)  # the first letter of a line (isalpha checked after)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     """The page's lines without margin line numbers ("" before a paragraph) and the numbers' column; None when
     the page has no such column. `column` is the one an earlier page of the document had: then a single number
     in that column is enough (a page that is mostly a table numbers only its few text lines)."""
+    if not _may_be_numbered(textpage, column):
+        return None
     chars = _chars(textpage)
     rows = _rows(chars)
     found = _margin_numbers(rows, chars, column)
@@ -58,6 +63,42 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     kept = [[c for c in row if id(c) not in numbers] for row in rows]
     band = Column(min(w[0].left for w in found), max(w[-1].right for w in found))
     return _lines([row for row in kept if row]), band
+
+
+def _may_be_numbered(textpage: pdfium.PdfTextPage, column: Column | None) -> bool:
+    """False when the page cannot have margin numbers, found from the positions of a few characters only (reading
+    every character's box is most of a PDF's parse time, and most pages have no numbers).
+
+    A margin number ends in a digit left of the body's left edge (or inside `column`). The edge is estimated from
+    the first letter of each line of PDFium's text: never left of the true edge, so a page this rules out has no
+    numbers; a page it keeps goes through the full check of `page_lines`.
+    """
+    count = textpage.count_chars()
+    text = "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
+    if not any(map(str.isalpha, text)):
+        return False  # no letter at all: `_margin_numbers` finds nothing either
+    digits = list(compress(range(count), map(str.isdigit, text)))
+    if len(digits) < (1 if column else MIN_NUMBERS):
+        return False
+    edges = [box for index in digits if (box := _box(textpage, index)) is not None]
+    if column is not None:
+        slack = MAX_COLUMN / 4
+        return any(left >= column.left - slack and right <= column.right + slack for left, right in edges)
+    line_starts = (found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha())
+    body_left = min((box[0] for index in line_starts if (box := _box(textpage, index)) is not None), default=math.inf)
+    return sum(right <= body_left - CLEARANCE for _, right in edges) >= MIN_NUMBERS
+
+
+def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float] | None:
+    """Left and right edge of a drawn character as `_chars` reads them; None for one `_chars` leaves out."""
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+        return None
+    if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    left, _, right, _ = textpage.get_charbox(index, loose=True)
+    return left, max(right, left)
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from regwatch.parsers.deadlines import Found, from_fields, from_text, primary, sentences
+from regwatch.parsers.textdates import MONTH_RE
 
 
 def kinds(text: str, slash: str = "dmy") -> list[tuple[str, date | None]]:
@@ -90,3 +94,22 @@ def test_primary_prefers_catalogue_fields_then_the_latest_date() -> None:
         ("b", "c", "e")
     field = Found("comment_close", date(2025, 4, 1), "f", origin="field_comment_close_date")
     assert primary([*found, field])["comment_close"] is field
+
+
+# The rule `sentences` cuts by, written as one regular expression (the parser tries it only where it can match).
+_CUT_RULE = re.compile(r"(?<=[。！？；])|\n+|(?<=[.;])\s+(?=[A-Z(\"“가-힣一-鿿])|(?<=다\.)\s+")
+_ABBREVIATION = re.compile(r"(?:\b(?:no|nos|art|vol|p|pp|e\.g|i\.e|ref|fig|a\.m|p\.m|" + MONTH_RE + r"))\.$", re.I)
+_PIECES = st.sampled_from(["。", "！", "？", "；", ".", ";", "다", "다.", " ", "  ", "\n", "\n\n", "\t", "\u3000", "A",
+                           "a", "(", "“", "\"", "가", "一", "No.", "e.g.", "Sept.", "2024", "x"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_sentences_cut_where_the_rule_says(text: str) -> None:
+    expected: list[str] = []
+    for piece in (p for p in _CUT_RULE.split(text) if p and p.strip()):
+        if expected and _ABBREVIATION.search(expected[-1].rstrip()):
+            expected[-1] = f"{expected[-1].rstrip()} {piece.strip()}"
+        else:
+            expected.append(piece.strip())
+    assert sentences(text) == expected
