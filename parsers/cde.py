@@ -15,6 +15,7 @@ from regwatch.parsers.formats.html import main_content, render
 from regwatch.parsers.formats.sniff import json_body
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
+from regwatch.parsers.urls import absolute_links
 
 LIST_API = "/zdyz/getDomesticGuideList"
 DETAIL = "/zdyz/domesticinfopage?zdyzIdCODE="
@@ -122,6 +123,6 @@ def parse_detail(fetched: Fetched, soup: BeautifulSoup) -> Document:
     root = ".new_detail_box" if soup.select_one(".new_detail_box") else ".new_detail_content"
     document = render(fetched, soup, main_content(soup, root, noise=_NOISE), title=title)
     links = (a.get("href") for a in soup.select('a[href*="downloadAtt"]'))
-    attachments = tuple(dict.fromkeys(urljoin(fetched.url, h) for h in links if isinstance(h, str)))
+    attachments = tuple(dict.fromkeys(absolute_links(fetched.url, links)))
     return dataclasses.replace(document, issued=parse_date(facts.get("发布时间")), doc_type="指导原则",
                                status=status_of(facts.get("版本状态")), attachments=attachments, language="zh")

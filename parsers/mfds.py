@@ -27,6 +27,7 @@ from regwatch.parsers.formats.html import main_content, render, soup_of
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
+from regwatch.parsers.urls import absolute_links
 
 # Board (path segment) → name as the site shows it, and RSS brdId.
 BOARDS: dict[str, tuple[str, str]] = {
@@ -236,7 +237,7 @@ def parse_guidance_page(fetched: Fetched) -> Document:
     document = render(fetched, page, main_content(page, "div.bbs_view01", noise=_NOISE), title=title)
     board = (post_id(fetched.url) or ("", ""))[0]
     links = (a.get("href") for a in view.select("ul.bbs_file_view_list a.bbs_icon_filedown"))
-    attachments = tuple(dict.fromkeys(urljoin(fetched.url, h.strip()) for h in links if isinstance(h, str)))
+    attachments = tuple(dict.fromkeys(absolute_links(fetched.url, links)))
     number = next((meta[k] for k in NUMBER_LABELS if meta.get(k)), None)
     office = contact.get("부서") or meta.get("담당부서")
     return dataclasses.replace(

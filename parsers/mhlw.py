@@ -24,6 +24,7 @@ from regwatch.parsers.pmda_ja import arabic, doc_type, find_numbers, jp_date, tr
 from regwatch.parsers.selectors import checked
 from regwatch.parsers.sizes import strip_size_labels
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from regwatch.parsers.urls import absolute_links
 
 HINTS = ("cp932", "euc_jp")
 MAIN = "div.l-contentMain"
@@ -130,7 +131,7 @@ def drop_sizes(root: Tag) -> None:
 
 
 def _attachments(root: Tag, base: str) -> tuple[str, ...]:
-    urls = (urljoin(base, str(a["href"])) for a in root.find_all("a", href=True))
+    urls = absolute_links(base, (a["href"] for a in root.find_all("a", href=True)))
     return tuple(dict.fromkeys(u for u in urls if urlsplit(u).path.lower().endswith(".pdf")))
 
 

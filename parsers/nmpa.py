@@ -23,6 +23,7 @@ from regwatch.parsers.formats.html import main_content, page_title, render, soup
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
+from regwatch.parsers.urls import absolute_links
 
 HINTS = ("gb18030",)  # what Chinese pages without (or with a wrong) charset declaration are in
 ALIAS = "/directory/web/nmpa"  # the same page is linked as /directory/web/nmpa/xxgk/… and /xxgk/…
@@ -180,7 +181,7 @@ def _meta(soup: BeautifulSoup, name: str) -> str:
 
 
 def _attachments(root: Tag, base: str) -> tuple[str, ...]:
-    urls = (canonical_url(urljoin(base, h)) for a in root.find_all("a", href=True) if isinstance(h := a["href"], str))
+    urls = (canonical_url(u) for u in absolute_links(base, (a["href"] for a in root.find_all("a", href=True))))
     return tuple(dict.fromkeys(u for u in urls if IMAGES in urlsplit(u).path
                                or urlsplit(u).path.lower().endswith(FILE_SUFFIXES)))
 

@@ -24,6 +24,7 @@ from regwatch.parsers.formats.html import main_content, render
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.pmda_ja import doc_type, find_numbers, jp_date, trailing_group
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
+from regwatch.parsers.urls import absolute_links
 
 EDITOR = "div.inner.editor"
 _NEWS = "ul.list__news > li"
@@ -75,7 +76,7 @@ def _own(li: Tag) -> Tag:
 
 def _files(scope: Tag, base: str) -> list[str]:
     hrefs = (a.get("href") for a in scope.find_all("a", href=True))
-    urls = (urljoin(base, h.strip()) for h in hrefs if isinstance(h, str))
+    urls = absolute_links(base, hrefs)
     return list(dict.fromkeys(u for u in urls if _FILE.match(urlsplit(u).path)))
 
 
