@@ -21,6 +21,7 @@ from regwatch.config import parse_config
 from regwatch.parsers.types import Capture, Document, Fetched
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
+from regwatch.store.details import DefinitionChange
 from regwatch.store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
 from regwatch.terms import FIELDS
@@ -149,9 +150,9 @@ def test_a_definition_change_alert_carries_the_sentence_before_and_after(tmp_pat
     config, sessions, _ = record(tmp_path)
     with sessions() as s:
         changes = {c.document.agency: c for c in s.scalars(select(Change).where(Change.kind == "changed"))}
-        assert changes["fda"].details["significance"] == "definition"
-        assert changes["fda"].details["definition"] == {"term": "exosome", "before": OLD_EN, "after": NEW_EN}
-        assert changes["nmpa"].details["definition"] == {"term": "exosome", "before": ZH_OLD, "after": ZH_NEW}
+        assert changes["fda"].significance == changes["fda"].details.significance == "definition"
+        assert changes["fda"].details.to_json()["definition"] == {"term": "exosome", "before": OLD_EN, "after": NEW_EN}
+        assert changes["nmpa"].details.definition == DefinitionChange("exosome", ZH_OLD, ZH_NEW)
         assert "definition: 'exosome': " in changes["nmpa"].summary  # the one-line summary names the term
         render = make_renderer(parse_config({}))
         item = {a: SimpleNamespace(change_id=c.id, channel="x", deadline_event_id=None) for a, c in changes.items()}

@@ -12,6 +12,7 @@ from regwatch.alerts.outbox import enqueue
 from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
 from regwatch.recording import StoreSink
 from regwatch.store.db import open_store
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.versions import (
@@ -67,7 +68,7 @@ class Harness:
                           baseline=self.baseline, now=self.clock(),
                           enqueue=lambda s, c: enqueue(s, c, ["mail", "hook"], self.clock()),
                           assess=lambda agency, title, old, new: (
-                              f"{len(old)}→{len(new)} chars" if old else "new document", {}, True))
+                              f"{len(old)}→{len(new)} chars" if old else "new document", ChangeDetails(), True))
 
     def listing(self, *entries: CatalogueEntry, watched: tuple[str, ...] = ()) -> None:
         with self.sessions.begin() as s:
@@ -219,7 +220,8 @@ def test_draft_to_final_is_a_status_change(h: Harness) -> None:
     assert h.changes() == [("status", "a")]
     with h.sessions() as s:
         change = s.scalars(select(Change)).one()
-    assert change.details == {"from_status": "draft", "to_status": "final", "significance": "status"}
+    assert change.details.to_json() == {"from_status": "draft", "to_status": "final", "significance": "status"}
+    assert change.significance == "status"
     assert change.from_version == change.to_version == 1
 
 
