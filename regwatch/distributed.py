@@ -28,7 +28,7 @@ from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.board import Board, RunBoard, connect
 from regwatch.crawler.distributed import distributed_spider, seed, seed_requests
 from regwatch.crawler.spiders import SPIDERS
-from regwatch.parsers.types import Capture, ListingSeen
+from regwatch.parsers.types import Capture, Failed, ListingSeen
 from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
 from regwatch.recording import StoreSink
 from regwatch.store.db import StoreUnavailable, read
@@ -203,8 +203,8 @@ class Coordinator:
         reason = f"lost in the distributed crawl: {why}"
         print(f"regwatch: {source}: {url} {reason}", file=self.out, flush=True)
         if spec.get("kind") == "document":
-            self.cycle.sink.accept(Capture(source=source, key=spec["key"], url=url, parent_key=spec.get("parent_key"),
-                                           error=reason))
+            self.cycle.sink.accept(Failed(source=source, key=spec["key"], url=url, parent_key=spec.get("parent_key"),
+                                          error=reason))
         else:
             self.cycle.sink.source_failed(source, f"listing {url} {reason}")
 

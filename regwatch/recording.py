@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.parsers.boilerplate import Overrides
-from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
+from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen, NotModified, Parsed
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from regwatch.store.db import StoreUnavailable, read, write
 from regwatch.store.models import SourceRun
@@ -128,7 +128,7 @@ class StoreSink:
         batch; once the store has failed, nothing more is recorded and the crawl is being stopped."""
         if self.failure is not None:
             return
-        if isinstance(item, Capture) and item.not_modified and not item.blocked:
+        if isinstance(item, NotModified):
             if not self._batch:
                 self._batch_since = time.monotonic()
             self._batch.append(item)
@@ -190,17 +190,16 @@ class StoreSink:
             siblings = children.setdefault(item.parent_key, [])
             if all(key != item.key for key, _ in siblings):
                 siblings.append((item.key, item.url))
-        if children is not None and item.named:  # … and the attachments a stored page names (see _name_children)
+        if children is not None and isinstance(item, Parsed) and item.named:  # … and the files a stored page names
             known = dict(children.get(item.key, []))
             for key, url in item.named:
                 if known.get(key) != url:
                     self._validators.get(item.source, {}).pop(key, None)
                 known[key] = url
             children[item.key] = list(known.items())
-        fetched = item.fetched
-        if (item.source in self._validators and fetched is not None and item.document is not None
-                and not (item.error or item.blocked or item.not_modified or fetched.status in GONE_STATUSES)):
-            self._validators[item.source][item.key] = response_validators(fetched)  # as record_capture stored them
+        if (item.source in self._validators and isinstance(item, Parsed)
+                and item.fetched.status not in GONE_STATUSES):
+            self._validators[item.source][item.key] = response_validators(item.fetched)  # as record_capture stored
 
     def _record(self, session: Session, item: Capture | ListingSeen) -> None:
         ctx = self.context(item.source)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,18 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from regwatch.parsers import boilerplate
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
+from regwatch.parsers.types import (
+    Blocked,
+    Capture,
+    CatalogueEntry,
+    Document,
+    Failed,
+    Fetched,
+    ListingSeen,
+    NotModified,
+    Parsed,
+    Status,
+)
 from regwatch.store.deadlines import record_field_dates, record_text_dates
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
@@ -88,20 +99,22 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
             parent = _find(session, ctx.source_id, capture.parent_key)
             doc.parent_id = parent.id if parent else None
             doc.title = parent.title if parent else ""
-    status = capture.fetched.status if capture.fetched else None
-    if capture.blocked:
+    fetched = capture.fetched if isinstance(capture, Parsed | Failed) else None
+    status = fetched.status if fetched else None
+    error = capture.error if isinstance(capture, Failed | Blocked) else None
+    if isinstance(capture, Blocked):
         outcome = FetchOutcome.BLOCKED
-    elif capture.not_modified:
+    elif isinstance(capture, NotModified):
         outcome = _seen(doc, ctx, FetchOutcome.NOT_MODIFIED)
     elif status in GONE_STATUSES:
         outcome = _gone(session, ctx, doc)
         if outcome == FetchOutcome.ERROR:
-            capture = replace(capture, error=capture.error or f"HTTP {status} although the catalogue lists it")
-    elif capture.error or capture.document is None or capture.fetched is None:
+            error = error or f"HTTP {status} although the catalogue lists it"
+    elif isinstance(capture, Failed):
         outcome = FetchOutcome.ERROR
-        if capture.fetched is not None and capture.fetched.status == 200 and capture.fetched.body:
-            raw = _store_blob(session, capture.fetched.body)  # a file that could not be parsed: keep the evidence
-            capture = replace(capture, error=f"{capture.error or 'not parsed'} [raw bytes kept: sha256 {raw}]")
+        if fetched is not None and fetched.status == 200 and fetched.body:
+            raw = _store_blob(session, fetched.body)  # a file that could not be parsed: keep the evidence
+            error = f"{error} [raw bytes kept: sha256 {raw}]"
     else:
         doc.gone_runs = 0
         _apply_document_meta(session, ctx, doc, capture.document)
@@ -114,7 +127,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         _name_children(session, ctx, doc, capture.named)
     _mark_check(doc, ctx, ok=outcome not in CHECK_FAILED)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
-                      outcome=outcome, http_status=status, error=capture.error))
+                      outcome=outcome, http_status=status, error=error))
     _count(session, ctx, outcome)
     return outcome
 
@@ -129,7 +142,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
     counted = 0
     for capture in captures:
         doc = docs.get(capture.key)
-        if doc is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked): the full way
+        if doc is None or not isinstance(capture, NotModified):  # unknown document (a 304 unasked): the full way
             if ledger:  # the ledger keeps the order of the captures
                 session.execute(insert(Fetch), ledger)
                 ledger = []
@@ -138,7 +151,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
         _seen(doc, ctx, "not_modified")
         _mark_check(doc, ctx, ok=True)
         ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "url": capture.url, "at": ctx.now,
-                       "outcome": "not_modified", "http_status": None, "error": capture.error})
+                       "outcome": "not_modified", "http_status": None, "error": None})
         counted += 1
     if ledger:
         session.execute(insert(Fetch), ledger)

@@ -29,7 +29,7 @@ from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
 from regwatch.alerts.render import render_change, render_test
 from regwatch.parsers.normalize import normalize_text
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
 from regwatch.store.db import open_store
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, Run, Source, SourceRun, Version
@@ -162,10 +162,10 @@ def record_fill(sessions: sessionmaker[Session]) -> dict[str, int]:
                                                    frozenset({d.key})))
                 body = f"<html><title>{d.title}</title><body>{d.texts[n]}</body></html>".encode()
                 headers = {"Content-Type": f"text/html; name=\"{d.payloads[0]}\"", "ETag": f'"{d.key}-{n}"'}
-                record_capture(s, ctx, Capture(FILL_SOURCE, d.key, d.url,
-                                               fetched=Fetched(d.url, 200, headers, body, {"Accept": "*/*"}),
-                                               document=Document(url=d.url, title=d.title, text=d.texts[n],
-                                                                 status=Status.FINAL)))
+                record_capture(s, ctx, Parsed(FILL_SOURCE, d.key, d.url,
+                                              fetched=Fetched(d.url, 200, headers, body, {"Accept": "*/*"}),
+                                              document=Document(url=d.url, title=d.title, text=d.texts[n],
+                                                                status=Status.FINAL)))
     with sessions() as s:
         return {doc.key: doc.id for doc in s.scalars(select(DocumentRow))}
 

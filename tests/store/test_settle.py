@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerts.outbox import enqueue
 from regwatch.history import HistoryQuery, changes
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
 from regwatch.store.db import open_store
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, OutboxItem, Run, Source, SourceRun
@@ -72,7 +72,7 @@ class Runs:
         fetched = Fetched(url, 200, {}, body if body is not None else text.encode())
         doc = Document(url=url, title=title or key, text=text, status=status, attachments=attachments)
         with self.sessions.begin() as s:
-            record_capture(s, self.ctx(source), Capture(source, key, url, fetched=fetched, document=doc))
+            record_capture(s, self.ctx(source), Parsed(source, key, url, fetched=fetched, document=doc))
 
     def changes(self) -> list[tuple[str, str]]:
         with self.sessions() as s:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.models import Run, Source, SourceRun
@@ -108,7 +108,7 @@ def add_run(sessions: sessionmaker[Session], n: int, now: datetime) -> None:
                 f"<html><title>{d.title}</title><body>{text}</body></html>".encode()
             headers = {"Content-Type": d.content_type, "ETag": f'"{d.key}-{n}"', "Content-Length": str(len(body)),
                        "Last-Modified": "Mon, 02 Nov 2026 05:00:00 GMT"}
-            record_capture(s, ctx, Capture(d.source, d.key, d.url,
-                                           fetched=Fetched(d.url, 200, headers, body, dict(REQUEST_HEADERS)),
-                                           document=Document(url=d.url, title=d.title, text=text,
-                                                             status=d.status)))
+            record_capture(s, ctx, Parsed(d.source, d.key, d.url,
+                                          fetched=Fetched(d.url, 200, headers, body, dict(REQUEST_HEADERS)),
+                                          document=Document(url=d.url, title=d.title, text=text,
+                                                            status=d.status)))
