@@ -33,7 +33,7 @@ from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
 from regwatch.recording import StoreSink
 from regwatch.store.db import StoreUnavailable, read
 from regwatch.store.models import Run
-from regwatch.store.versions import children, validators
+from regwatch.store.versions import Recorded, children, validators
 
 PROGRESS_EVERY = 10.0
 T = TypeVar("T")
@@ -102,9 +102,9 @@ class DistributedSink(StoreSink):
     def _lock_run(self, session: Session) -> None:
         session.execute(select(Run.id).where(Run.id == self.run_id).with_for_update())
 
-    def _record(self, session: Session, item: Capture | ListingSeen) -> None:
+    def _record(self, session: Session, item: Capture | ListingSeen) -> Recorded | None:
         self._lock_run(session)
-        super()._record(session, item)
+        return super()._record(session, item)
 
     def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
         self._lock_run(session)

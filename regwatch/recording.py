@@ -21,20 +21,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.parsers.boilerplate import Overrides
-from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen, NotModified, Parsed
+from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen, NotModified
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from regwatch.store.db import StoreUnavailable, read, write
 from regwatch.store.models import SourceRun
 from regwatch.store.versions import (
-    GONE_STATUSES,
     Assess,
     Enqueue,
+    Recorded,
     RunContext,
     add_run_note,
     record_capture,
     record_listing,
     record_not_modified,
-    response_validators,
     source_children,
     source_validators,
 )
@@ -140,11 +139,11 @@ class StoreSink:
         if self.failure is not None:
             return
         try:
-            write(self.sessions, lambda session: self._record(session, item))
+            stored = write(self.sessions, lambda session: self._record(session, item))
         except StoreUnavailable as exc:
             self._failed(exc)
             return
-        self._remember(item)
+        self._remember(item, stored)
         self.progress.tick(item)
 
     def flush(self) -> None:
@@ -179,34 +178,34 @@ class StoreSink:
         for source, captures in by_source.items():
             record_not_modified(session, self.context(source), captures)
 
-    def _remember(self, item: Capture | ListingSeen) -> None:
-        """Keep the cached validators and attachment lists as the store now has them."""
-        if isinstance(item, ListingSeen):  # may have removed or brought back documents: load again when asked
+    def _remember(self, item: Capture | ListingSeen, stored: Recorded | None) -> None:
+        """Keep the cached validators and attachment lists as the store now has them (`stored`: what
+        `record_capture` said it stored)."""
+        if isinstance(item, ListingSeen) or stored is None:  # may have removed or brought back documents: load again
             self._validators.pop(item.source, None)
             self._children.pop(item.source, None)
             return
         children = self._children.get(item.source)
-        if children is not None and item.parent_key:  # record_capture files every capture under its parent
-            siblings = children.setdefault(item.parent_key, [])
+        if children is not None and stored.filed_under:
+            siblings = children.setdefault(stored.filed_under, [])
             if all(key != item.key for key, _ in siblings):
                 siblings.append((item.key, item.url))
-        if children is not None and isinstance(item, Parsed) and item.named:  # … and the files a stored page names
+        if children is not None and stored.named:
             known = dict(children.get(item.key, []))
-            for key, url in item.named:
+            for key, url in stored.named:
                 if known.get(key) != url:
                     self._validators.get(item.source, {}).pop(key, None)
                 known[key] = url
             children[item.key] = list(known.items())
-        if (item.source in self._validators and isinstance(item, Parsed)
-                and item.fetched.status not in GONE_STATUSES):
-            self._validators[item.source][item.key] = response_validators(item.fetched)  # as record_capture stored
+        if item.source in self._validators and stored.validators is not None:
+            self._validators[item.source][item.key] = stored.validators
 
-    def _record(self, session: Session, item: Capture | ListingSeen) -> None:
+    def _record(self, session: Session, item: Capture | ListingSeen) -> Recorded | None:
         ctx = self.context(item.source)
         if isinstance(item, ListingSeen):
             record_listing(session, ctx, item)
-        else:
-            record_capture(session, ctx, item)
+            return None
+        return record_capture(session, ctx, item)
 
     def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
         """A source's listing failed; `blocked`: its site's bot protection answered."""

@@ -90,8 +90,18 @@ def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None
         _mark_absent(session, ctx, present)
 
 
-def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
-    """Record one fetched document URL; returns its ledger outcome."""
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_capture` stored, so whoever caches the store's answers need not work it out again."""
+
+    outcome: str  # the ledger's outcome (a FetchOutcome value)
+    validators: dict[str, str] | None = None  # the document's conditional headers, when this capture set them
+    filed_under: str | None = None  # the key of the document it is an attachment of
+    named: tuple[tuple[str, str], ...] = ()  # (key, url) of the files now filed under it
+
+
+def record_capture(session: Session, ctx: RunContext, capture: Capture) -> Recorded:
+    """Record one fetched document URL; returns its ledger outcome and what else it stored."""
     doc = _find(session, ctx.source_id, capture.key)
     if doc is None:
         doc = _new_document(session, ctx, capture.key, capture.url)
@@ -102,6 +112,7 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
     fetched = capture.fetched if isinstance(capture, Parsed | Failed) else None
     status = fetched.status if fetched else None
     error = capture.error if isinstance(capture, Failed | Blocked) else None
+    validators: dict[str, str] | None = None
     if isinstance(capture, Blocked):
         outcome = FetchOutcome.BLOCKED
     elif isinstance(capture, NotModified):
@@ -124,12 +135,14 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
         if switched and capture.document.extractor == "generic":
             _layout_changed(session, ctx, doc, capture.document.note or "")
         doc.etag, doc.last_modified = capture.fetched.header("etag"), capture.fetched.header("last-modified")
+        validators = conditional_headers(doc.etag, doc.last_modified)
         _name_children(session, ctx, doc, capture.named)
     _mark_check(doc, ctx, ok=outcome not in CHECK_FAILED)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, url=capture.url, at=ctx.now,
                       outcome=outcome, http_status=status, error=error))
     _count(session, ctx, outcome)
-    return outcome
+    return Recorded(outcome, validators, capture.parent_key if doc.parent_id is not None else None,
+                    capture.named if isinstance(capture, Parsed) else ())
 
 
 def record_not_modified(session: Session, ctx: RunContext, captures: list[Capture]) -> None:
@@ -493,12 +506,6 @@ def source_children(session: Session, source_id: int) -> dict[str, list[tuple[st
         if row.parent_id is not None and row.removed_at is None and row.parent_id in keys:
             found.setdefault(keys[row.parent_id], []).append((row.key, row.url))
     return found
-
-
-def response_validators(fetched: Fetched) -> dict[str, str]:
-    """The headers that make the next request for a document conditional (what `validators` returns after
-    `record_capture` stored this response)."""
-    return conditional_headers(fetched.header("etag"), fetched.header("last-modified"))
 
 
 def _document_meta(parsed: Document) -> dict[str, object]:

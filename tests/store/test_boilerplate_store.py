@@ -50,7 +50,7 @@ class Store:
             capture = Parsed("ema-guidelines", key, HOST + key, fetched=Fetched(HOST + key, 200, HTML, text.encode()),
                              document=Document(url=HOST + key, title=key, text=text))
             with self.sessions.begin() as s:
-                outcomes[key] = record_capture(s, ctx, capture)
+                outcomes[key] = record_capture(s, ctx, capture).outcome
         self.baseline = False
         self.clock.advance(days=1)
         return outcomes

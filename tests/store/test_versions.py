@@ -28,6 +28,7 @@ from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.versions import (
+    Recorded,
     RunContext,
     announce_every_change,
     children,
@@ -106,7 +107,7 @@ class Harness:
             capture = Parsed("fda-guidance", key, url, parent_key=parent_key, fetched=fetched,
                              document=Document(url=url, title=key.title(), text=text), named=named)
         with self.sessions.begin() as s:
-            return record_capture(s, self.ctx(), capture)
+            return record_capture(s, self.ctx(), capture).outcome
 
     def changes(self) -> list[tuple[str, str]]:
         with self.sessions() as s:
@@ -414,6 +415,22 @@ def test_the_sink_batches_304s_keeps_arrival_order_and_flushes_before_anything_e
     sink.flush()
     assert [o for _, o, _ in _ledger(h)][-1] == "not_modified" and _counts(h) == (4, 3, 0, 0)
     assert sink.validators("fda-guidance", "c") == {"If-None-Match": '"c2"'}  # the cache follows what was stored
+
+
+def test_record_capture_returns_what_it_stored(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    page, pdf = BASE + "a", BASE + "f.pdf"
+    named = (("a#file1", pdf),)
+    fetched = Fetched(page, 200, {"ETag": '"e"', "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT"}, b"Page.")
+    with h.sessions.begin() as s:
+        stored = record_capture(s, h.ctx(), Parsed("fda-guidance", "a", page, fetched=fetched, named=named,
+                                                   document=Document(url=page, title="A", text="Page.")))
+        modified = fetched.headers["Last-Modified"]
+        assert stored == Recorded("stored", {"If-None-Match": '"e"', "If-Modified-Since": modified}, None, named)
+        assert stored.validators == validators(s, h.source_id, "a")  # what the next request will send
+        stored = record_capture(s, h.ctx(), Failed("fda-guidance", "a#file1", pdf, parent_key="a", error="HTTP 500"))
+        assert stored == Recorded("error", None, "a", ())  # filed under its page; no validators set
+        assert record_capture(s, h.ctx(), NotModified("fda-guidance", "a", page)) == Recorded("not_modified")
 
 
 def test_the_sink_writes_a_full_batch_without_waiting(h: Harness) -> None:
