@@ -185,7 +185,7 @@ def test_sqlite_lock_held_past_the_timeout_fails_cleanly_and_within_it_waits(tmp
 WRITER = """
 import sys
 from datetime import UTC, datetime
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store, write
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
