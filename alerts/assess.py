@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from regwatch.alerts.diff import summarize_ops
 from regwatch.alerts.glosses import gloss_change, gloss_line
@@ -16,6 +16,8 @@ from regwatch.alerts.sections import diff_document
 from regwatch.alerts.significance import Finding, classify, defined_term, rank, summary_line
 from regwatch.alerts.topics import tag
 from regwatch.parsers.definitions import keys_of, read_sentence
+from regwatch.store.details import ChangeDetails, DefinitionChange
+from regwatch.store.details import Finding as FindingNote
 from regwatch.store.versions import Assess
 
 
@@ -50,28 +52,26 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
     written."""
     terms = terms or {}
 
-    def assess(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
+    def assess(agency: str, title: str, old: str, new: str) -> tuple[str, ChangeDetails, bool]:
         ops = diff_document(old, new) if old else []
         findings = rank(classify(old, new, ops, glossary=glossary))
-        topics = sorted(set().union(*(f.topics for f in findings)) | (tag(new, glossary) if not old else set()))
+        topics = tuple(sorted(set().union(*(f.topics for f in findings)) | (tag(new, glossary) if not old else set())))
         if not findings:
-            return summarize_ops(ops), {"significance": None, "topics": topics}, False
+            return summarize_ops(ops), ChangeDetails(topics=topics), False
         top = findings[0]
-        details = {"significance": top.kind, "section": " > ".join(top.section) or None, "topics": topics,
-                   "findings": [{"kind": f.kind, "detail": f.detail, "section": list(f.section)}
-                                for f in findings[:20]]}
-        if definition := definition_details(findings, terms):
-            details["definition"] = definition
-            if top.kind == "definition" and definition["term"] and not re.match(r"'[^']*': ", top.detail):
-                findings[0] = replace(top, detail=f"'{definition['term']}': {top.detail}")  # the summary names it
-        if gloss := gloss_change(top.old, top.new) or gloss_line(top.new or top.old):
-            details["gloss"] = gloss
+        definition = definition_details(findings, terms)
+        details = ChangeDetails(
+            significance=top.kind, section=" > ".join(top.section) or None, topics=topics,
+            findings=tuple(FindingNote(f.kind, f.detail, tuple(f.section)) for f in findings[:20]),
+            definition=definition, gloss=gloss_change(top.old, top.new) or gloss_line(top.new or top.old) or None)
+        if definition and top.kind == "definition" and definition.term and not re.match(r"'[^']*': ", top.detail):
+            findings[0] = replace(top, detail=f"'{definition.term}': {top.detail}")  # the summary names it
         return summary_line(agency, title, findings), details, True
 
     return assess
 
 
-def definition_details(findings: list[Finding], terms: Mapping[str, TermNames]) -> dict[str, Any] | None:
+def definition_details(findings: list[Finding], terms: Mapping[str, TermNames]) -> DefinitionChange | None:
     """{term, before, after} of the first finding classed `definition` (before/after: whole sentences, None on the
     side where there is none), or None."""
     found = next((f for f in findings if f.kind == "definition"), None)
@@ -80,4 +80,4 @@ def definition_details(findings: list[Finding], terms: Mapping[str, TermNames]) 
     written = next((hit[0] for s in (found.new, found.old) if s and (hit := read_sentence(s))), "")
     written = written or defined_term(found.new) or defined_term(found.old)
     term = term_of_definition(terms, written) if written else None
-    return {"term": term or written or None, "before": found.old or None, "after": found.new or None}
+    return DefinitionChange(term or written or None, found.old or None, found.new or None)

@@ -18,6 +18,7 @@ from regwatch.alerts.context import fold_ops
 from regwatch.alerts.diff import ELLIPSIS, DiffOp, ops_to_json
 from regwatch.alerts.significance import short_title
 from regwatch.alerts.types import Message
+from regwatch.store.details import NO_DETAILS, ChangeDetails, DefinitionChange
 from regwatch.store.views import ChangeView
 from regwatch.store.vocabulary import ChangeKind
 
@@ -74,7 +75,7 @@ def _template() -> jinja2.Template:
 
 def render_change(
     change: ChangeView, ops: Sequence[DiffOp] | None, *, channel: str, web_base: str | None = None,
-    details: dict[str, Any] | None = None,
+    details: ChangeDetails = NO_DETAILS,
 ) -> Message:
     """Render one change for one channel. `ops` is its word diff, or None when there is no text diff
     (a new, removed or status-only change).
@@ -88,9 +89,9 @@ def render_change(
     subject = f"[regwatch] {_one_line(change.agency).upper()} · {_one_line(change.kind)} · {named}"
     link = f"{web_base.rstrip('/')}/changes/{change.id}" if web_base and _is_web_url(web_base) else None
     more = f"… and {hidden} more change{'s' if hidden != 1 else ''} not shown." if hidden else ""
-    facts = _facts(change, details or {}, web_base if web_base and _is_web_url(web_base) else None)
-    definition = _definition((details or {}).get("definition"))
-    gloss = _one_line(str((details or {}).get("gloss") or ""), MAX_OP_CHARS)
+    facts = _facts(change, details, web_base if web_base and _is_web_url(web_base) else None)
+    definition = _definition(details.definition)
+    gloss = _one_line(details.gloss or "", MAX_OP_CHARS)
     html = _template().render(
         subject=subject, heading=subject.removeprefix("[regwatch] "), title=title, summary=change.summary,
         facts=[(label, value, value if label in _LINKS and _is_web_url(value) else None) for label, value in facts],
@@ -98,8 +99,9 @@ def render_change(
     )
     text = _text_body(subject, change.summary, facts, shown, more, link, definition, gloss)
     data = change.as_json() | {"diff": None if shown is None else ops_to_json(shown), "diff_truncated": hidden > 0}
-    data |= {k: (details or {}).get(k) for k in ("significance", "section", "topics", "findings", "gloss")
-             if (details or {}).get(k) is not None}
+    stored = details.to_json()  # the payload carries these as the change stored them
+    data |= {k: stored[k] for k in ("significance", "section", "topics", "findings", "gloss")
+             if stored.get(k) is not None}
     if definition:
         data["definition"] = definition
     return Message(
@@ -163,22 +165,21 @@ def _text_body(
 _LINKS = ("Document", "Diff in regwatch", "Previous version")
 
 
-def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list[tuple[str, str]]:
+def _facts(change: ChangeView, details: ChangeDetails, web: str | None) -> list[tuple[str, str]]:
     facts = [("Document", change.url), ("Source", change.source), ("Detected", change.detected_at)]
     if change.publisher and change.publisher != change.agency.upper():
         facts.append(("Publisher", change.publisher))
-    if details.get("from_status") and details.get("to_status"):
-        facts.append(("Status", f"{details['from_status']} → {details['to_status']}"))
-    if details.get("wording"):
-        facts.append(("Wording", str(details["wording"])))
-    facts += [("New file", f"{f.get('title') or ''} {f.get('url') or ''}".strip()) for f in details.get("files") or ()
-              if isinstance(f, dict)]
-    if details.get("significance"):
-        facts.append(("Significance", str(details["significance"])))
-    if details.get("section"):
-        facts.append(("Section", str(details["section"])))
-    if details.get("topics"):
-        facts.append(("Topics", ", ".join(map(str, details["topics"]))))
+    if details.from_status and details.to_status:
+        facts.append(("Status", f"{details.from_status} → {details.to_status}"))
+    if details.wording:
+        facts.append(("Wording", str(details.wording)))
+    facts += [("New file", f"{f.title} {f.url}".strip()) for f in details.files]
+    if details.significance:
+        facts.append(("Significance", str(details.significance)))
+    if details.section:
+        facts.append(("Section", str(details.section)))
+    if details.topics:
+        facts.append(("Topics", ", ".join(map(str, details.topics))))
     if change.from_version is not None or change.to_version is not None:
         versions = ("–" if v is None else str(v) for v in (change.from_version, change.to_version))
         facts.append(("Versions", " → ".join(versions)))
@@ -190,10 +191,11 @@ def _facts(change: ChangeView, details: dict[str, Any], web: str | None) -> list
     return facts
 
 
-def _definition(raw: Any) -> dict[str, Any] | None:
+def _definition(change: DefinitionChange | None) -> dict[str, Any] | None:
     """`{term, before, after}` from a change's details: whole sentences, capped at MAX_OP_CHARS each."""
-    if not isinstance(raw, dict):
+    if change is None:
         return None
+    raw = change.to_json()
     side = {k: _cut(" ".join(str(raw[k]).split())) if raw.get(k) else None for k in ("term", "before", "after")}
     return side if side["before"] or side["after"] else None
 

@@ -61,8 +61,8 @@ def subscribed(sub: Subscription, session: Session, change: Change) -> bool:
     source = session.get(Source, doc.source_id) if doc else None
     if doc is None or source is None:
         return False
-    topics = set(change.details.get("topics") or doc.meta.get("topic_tags") or ())
-    significance = Significance.of_change(change.kind, change.details.get("significance"))
+    topics = set(change.details.topics or ())
+    significance = Significance.of_change(change.kind, change.significance)
     return (
         (not sub.agencies or doc.agency in sub.agencies)
         and (not sub.sources or source.name in sub.sources)

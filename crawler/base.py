@@ -36,7 +36,19 @@ from regwatch.crawler.worker_parsers import parse_attachment  # noqa: F401 (re-e
 from regwatch.parsers import parse_document
 from regwatch.parsers.formats.feed import parse_feed
 from regwatch.parsers.sandbox import BoundedParser
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, ParseError
+from regwatch.parsers.types import (
+    Blocked,
+    Capture,
+    CatalogueEntry,
+    Document,
+    Failed,
+    Fetched,
+    Listing,
+    ListingSeen,
+    NotModified,
+    Parsed,
+    ParseError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -296,14 +308,14 @@ class BaseSpider(Spider):
                           parser: Parser, follow: bool) -> Iterator[Capture | Request]:
         base = {"source": source.name, "key": key, "url": response.url, "parent_key": parent_key}
         if response.status == 304:
-            yield Capture(**base, not_modified=True)
+            yield NotModified(**base)
             if follow:  # an unchanged page can still link to a file replaced in place: check those too
                 yield from self._known_children(source, key)
             return
         fetched = to_fetched(response)  # not for a 304: nothing of it is kept
         if response.status != 200:
             log.warning("%s: %s answered HTTP %s", source.name, response.url, response.status)
-            yield Capture(**base, fetched=fetched, error=f"HTTP {response.status}")
+            yield Failed(**base, error=f"HTTP {response.status}", fetched=fetched)
             return
         try:
             parsed = response.meta.pop(_PARSED, None)  # parsed already, off the crawl's thread
@@ -312,7 +324,7 @@ class BaseSpider(Spider):
             document = parsed if isinstance(parsed, Document) else self.parse(parser, fetched)
         except ParseError as exc:
             log.error("%s: %s could not be parsed: %s", source.name, response.url, exc)
-            yield Capture(**base, fetched=fetched, error=f"parse error: {exc}")
+            yield Failed(**base, error=f"parse error: {exc}", fetched=fetched)
             return
         if source.ignore:
             document = replace(document, text=strip_ignored(document.text, source.ignore))
@@ -324,7 +336,7 @@ class BaseSpider(Spider):
             named = tuple((r.meta["key"], r.url) for r in files)
         # the attachments are recorded (named) with the page, so a run killed before it fetched them (or a failed
         # fetch) leaves them for the next run to fetch, whatever the page answers then
-        yield Capture(**base, fetched=fetched, document=document, named=named)
+        yield Parsed(**base, fetched=fetched, document=document, named=named)
         yield from files
 
     def _known_children(self, source: Source, key: str) -> Iterator[Request]:
@@ -341,8 +353,9 @@ class BaseSpider(Spider):
         reason = describe_failure(failure)
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s failed: %s",
                 request.meta["source"], request.url, reason)
-        yield Capture(source=request.meta["source"], key=request.meta["key"], url=request.url,
-                      parent_key=request.meta["parent_key"], error=reason, blocked=is_blocked(failure))
+        yield (Blocked if is_blocked(failure) else Failed)(
+            source=request.meta["source"], key=request.meta["key"], url=request.url,
+            parent_key=request.meta["parent_key"], error=reason)
 
 
 def is_watched(entry: CatalogueEntry, watch: Watch) -> bool:

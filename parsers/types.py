@@ -6,9 +6,10 @@ They never see Scrapy, a database or the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TypeAlias
 
 
 class ParseError(Exception):
@@ -105,19 +106,47 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Capture:
-    """What the crawler hands the store for one document URL: a parsed fetch, a 304, or a failure."""
+class CaptureBase:
+    """What every capture of one document URL says: the source, the document's identity within it, the URL, and
+    for an attachment the key of the document it belongs to."""
 
     source: str
     key: str  # document identity within the source
     url: str
-    fetched: Fetched | None = None  # None for a 304 or a failure without a response
-    document: Document | None = None  # the parse result, when parsing succeeded
-    parent_key: str | None = None  # for attachments: the key of the document they belong to
-    not_modified: bool = False
-    error: str | None = None  # why the fetch or the parse failed
-    blocked: bool = False  # the site's bot protection answered instead of the document
+    _: KW_ONLY
+    parent_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Parsed(CaptureBase):
+    """The URL answered (HTTP 200) and its document was parsed."""
+
+    fetched: Fetched
+    document: Document
     named: tuple[tuple[str, str], ...] = ()  # (key, url) of the attachments this document names, to be fetched
+
+
+@dataclass(frozen=True)
+class NotModified(CaptureBase):
+    """The URL answered 304 to a conditional request: nothing new, nothing kept."""
+
+
+@dataclass(frozen=True)
+class Failed(CaptureBase):
+    """The fetch or the parse failed; `fetched` is the response, when there was one (a 404, an unreadable file)."""
+
+    error: str
+    fetched: Fetched | None = None
+
+
+@dataclass(frozen=True)
+class Blocked(CaptureBase):
+    """The site's bot protection answered instead of the document."""
+
+    error: str
+
+
+Capture: TypeAlias = Parsed | NotModified | Failed | Blocked  # what the crawler hands the store for one document URL
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def deadline_subscriptions(alerts: AlertsConfig, doc: DocumentRow | None,
         return [(None, c.name) for c in alerts.channels]
     if doc is None:
         return []
-    topics = set(doc.meta.get("topic_tags") or doc.meta.get("topics") or ())
+    topics = set(doc.meta.get("topics") or ())
     return [(s, s.channel) for s in alerts.subscriptions
             if s.deadlines and (not s.agencies or doc.agency in s.agencies)
             and (not s.sources or source in s.sources) and (not s.topics or bool(topics & set(s.topics)))]

@@ -25,7 +25,7 @@ from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.board import Board, RunBoard, connect
 from regwatch.crawler.distributed import RunOutlet, seed
 from regwatch.crawling import by_agency, spiders
-from regwatch.parsers.types import Capture
+from regwatch.parsers.types import Failed
 from regwatch.pipeline import Clock, Cycle, RunSummary, select_sources, utcnow
 
 PROGRESS_EVERY = 10.0
@@ -159,8 +159,8 @@ class Coordinator:
         reason = f"lost in the distributed crawl: {why}"
         print(f"regwatch: {source}: {url} {reason}", file=self.out, flush=True)
         if spec.get("kind") == "document":
-            self.cycle.sink.accept(Capture(source=source, key=spec["key"], url=url, parent_key=spec.get("parent_key"),
-                                           error=reason))
+            self.cycle.sink.accept(Failed(source=source, key=spec["key"], url=url, parent_key=spec.get("parent_key"),
+                                          error=reason))
         else:
             self.cycle.sink.source_failed(source, f"listing {url} {reason}")
 

@@ -64,7 +64,7 @@ def changes(session: Session, q: HistoryQuery) -> tuple[list[ChangeView], bool]:
         many = many_documents(session, selection, phrase, FEW_DOCUMENTS)
         query = query.where((Change.document_id + 0 if many else Change.document_id).in_(selection))
     if q.significance:
-        query = query.where(Change.details["significance"].as_string() == q.significance)
+        query = query.where(Change.significance == q.significance)
     if q.limit is not None:
         query = query.limit(q.limit + 1)
     found = list(session.execute(query.offset(q.offset) if q.offset else query))

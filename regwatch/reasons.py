@@ -32,7 +32,7 @@ def change_reasons(config: Config, session: Session, change: Change, channel: st
     source_name = source.name if source else ""
     text = _text(session, change) or ""
     words = _topic_words(f"{doc.title}\n{text}", glossary)
-    topics = sorted(set(change.details.get("topics") or doc.meta.get("topic_tags") or ()))
+    topics = sorted(set(change.details.topics or ()))
     reasons = [_subscription(config, s, doc.agency, source_name, change, topics, words)
                for s in config.alerts.subscriptions if s.channel == channel]
     reasons = [r for r in reasons if r]
@@ -41,7 +41,7 @@ def change_reasons(config: Config, session: Session, change: Change, channel: st
     reasons += [f"topic {t} via {_quoted(words.get(t))}" for t in topics if not any(f"topic {t} " in r
                                                                                     for r in reasons)]
     reasons += watch_reasons(config, source_name, doc)
-    significance = change.details.get("significance")
+    significance = change.significance
     if significance:
         reasons.append(f"significance {significance}")
     return reasons[:MAX_REASONS]
@@ -50,7 +50,7 @@ def change_reasons(config: Config, session: Session, change: Change, channel: st
 def _subscription(config: Config, sub: SubscriptionConfig, agency: str, source: str, change: Change,
                   topics: list[str], words: dict[str, str]) -> str | None:
     """How one subscription of the channel matched (None when it did not)."""
-    significance = Significance.of_change(change.kind, change.details.get("significance"))
+    significance = Significance.of_change(change.kind, change.significance)
     matched_topics = [t for t in sub.topics if t in topics]
     if ((sub.agencies and agency not in sub.agencies) or (sub.sources and source not in sub.sources)
             or (sub.kinds and change.kind not in sub.kinds) or (sub.topics and not matched_topics)

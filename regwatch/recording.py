@@ -27,21 +27,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.parsers.boilerplate import Overrides
-from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen
+from regwatch.parsers.types import Capture, CatalogueEntry, ListingSeen, NotModified
 from regwatch.plan import PlanCounts, checks, reason_to_fetch
 from regwatch.store.db import StoreUnavailable, read, write
 from regwatch.store.models import Run, SourceRun
 from regwatch.store.versions import (
-    GONE_STATUSES,
     Assess,
     Enqueue,
+    Recorded,
     RunContext,
     add_run_note,
     children,
     record_capture,
     record_listing,
     record_not_modified,
-    response_validators,
     source_children,
     source_validators,
     validators,
@@ -178,7 +177,7 @@ class StoreSink:
         batch; once the store has failed, nothing more is recorded and the crawl is being stopped."""
         if self.failure is not None:
             return
-        if isinstance(item, Capture) and item.not_modified and not item.blocked:
+        if isinstance(item, NotModified):
             if not self._batch:
                 self._batch_since = time.monotonic()
             self._batch.append(item)
@@ -190,11 +189,11 @@ class StoreSink:
         if self.failure is not None:
             return
         try:
-            write(self.sessions, lambda session: self._record(session, item))
+            stored = write(self.sessions, lambda session: self._record(session, item))
         except StoreUnavailable as exc:
             self._failed(exc)
             return
-        self._remember(item)
+        self._remember(item, stored)
         self.progress.tick(item)
 
     def flush(self) -> None:
@@ -226,40 +225,39 @@ class StoreSink:
         for source, captures in by_source.items():
             record_not_modified(session, self.context(source), captures)
 
-    def _remember(self, item: Capture | ListingSeen) -> None:
-        """Keep the cached validators and attachment lists as the store now has them."""
-        if isinstance(item, ListingSeen):  # may have removed or brought back documents: load again when asked
+    def _remember(self, item: Capture | ListingSeen, stored: Recorded | None) -> None:
+        """Keep the cached validators and attachment lists as the store now has them (`stored`: what
+        `record_capture` said it stored)."""
+        if isinstance(item, ListingSeen) or stored is None:  # may have removed or brought back documents: load again
             self._validators.pop(item.source, None)
             self._children.pop(item.source, None)
             return
         children = self._children.get(item.source)
-        if children is not None and item.parent_key:  # record_capture files every capture under its parent
-            siblings = children.setdefault(item.parent_key, [])
+        if children is not None and stored.filed_under:
+            siblings = children.setdefault(stored.filed_under, [])
             if all(key != item.key for key, _ in siblings):
                 siblings.append((item.key, item.url))
-        if children is not None and item.named:  # … and the attachments a stored page names (see _name_children)
+        if children is not None and stored.named:
             known = dict(children.get(item.key, []))
-            for key, url in item.named:
+            for key, url in stored.named:
                 if known.get(key) != url:
                     self._validators.get(item.source, {}).pop(key, None)
                 known[key] = url
             children[item.key] = list(known.items())
-        fetched = item.fetched
-        if (item.source in self._validators and fetched is not None and item.document is not None
-                and not (item.error or item.blocked or item.not_modified or fetched.status in GONE_STATUSES)):
-            self._validators[item.source][item.key] = response_validators(fetched)  # as record_capture stored them
+        if item.source in self._validators and stored.validators is not None:
+            self._validators[item.source][item.key] = stored.validators
 
     def _locked(self, session: Session) -> None:
         if self.lock is not None:
             self.lock(session)
 
-    def _record(self, session: Session, item: Capture | ListingSeen) -> None:
+    def _record(self, session: Session, item: Capture | ListingSeen) -> Recorded | None:
         self._locked(session)
         ctx = self.context(item.source)
         if isinstance(item, ListingSeen):
             record_listing(session, ctx, item)
-        else:
-            record_capture(session, ctx, item)
+            return None
+        return record_capture(session, ctx, item)
 
     def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
         """A source's listing failed; `blocked`: its site's bot protection answered."""

@@ -21,9 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
+
+from regwatch.store.details import NO_DETAILS, ChangeDetails
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -41,6 +44,23 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class DetailsJSON(TypeDecorator[ChangeDetails]):
+    """A change's details: a `ChangeDetails` in Python, its JSON shape in the database."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: ChangeDetails | None, dialect: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if not isinstance(value, ChangeDetails):
+            raise TypeError(f"a change's details are a ChangeDetails, not {type(value).__name__}")
+        return value.to_json()
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> ChangeDetails:
+        return ChangeDetails.from_json(value)
 
 
 class Base(DeclarativeBase):
@@ -79,6 +99,12 @@ class Document(Base):
     issued: Mapped[date | None] = mapped_column(Date)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     watched: Mapped[bool] = mapped_column(Boolean, default=True)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a catalogue lists it
+    # first seen in its source's baseline run: its first version, whenever it comes, is no news
+    baseline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the validators of the last response parsed: the next request for the document is conditional on them
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     missing_runs: Mapped[int] = mapped_column(Integer, default=0)
@@ -140,9 +166,16 @@ class Change(Base):
     from_version: Mapped[int | None]
     to_version: Mapped[int | None]
     summary: Mapped[str] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    details: Mapped[ChangeDetails] = mapped_column(DetailsJSON, default=NO_DETAILS)
+    significance: Mapped[str | None] = mapped_column(String(20), index=True)  # `details.significance`, indexed
 
     document: Mapped[Document] = relationship()
+
+    @validates("details")
+    def _index_significance(self, _key: str, details: ChangeDetails) -> ChangeDetails:
+        """Whoever sets the details sets the indexed significance with them."""
+        self.significance = details.significance
+        return details
 
 
 class Run(Base):
@@ -186,7 +219,7 @@ class Fetch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # None: recorded before 0008
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # None: recorded before 0009
     url: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
     outcome: Mapped[str] = mapped_column(String(20))  # stored|unchanged|not_modified|error|blocked|gone

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from regwatch.store.details import NamedFile
 from regwatch.store.models import Change, Document, OutboxItem, Version
 
 _SPACE = re.compile(r"\s+")
@@ -143,11 +145,8 @@ def _fold_group(group: list[Change], versions: dict[tuple[int, int], Version]) -
 def _take_wording(status: Change, wording: Change) -> None:
     status.document_id = wording.document_id
     status.from_version, status.to_version = wording.from_version, wording.to_version
-    details = dict(wording.details or {})
-    details.update({k: v for k, v in (status.details or {}).items() if k in ("from_status", "to_status")})
-    details["significance"] = "status"
-    details["wording"] = wording.summary
-    status.details = details
+    status.details = replace(wording.details, from_status=status.details.from_status,
+                             to_status=status.details.to_status, significance="status", wording=wording.summary)
 
 
 def _fold_linked_files(changes: list[Change], docs: dict[int, Document],
@@ -169,8 +168,7 @@ def _fold_linked_files(changes: list[Change], docs: dict[int, Document],
         page = links.get(normalize_url(doc.url)) if change.kind == "new" else None
         if page is None or docs[page.document_id].agency != doc.agency:
             continue
-        page.details = {**(page.details or {}), "files": [*(page.details or {}).get("files", ()),
-                                                          {"title": doc.title, "url": doc.url}]}
+        page.details = page.details.with_files(NamedFile(doc.title, doc.url))
         dropped.add(change.id)
     return dropped
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +23,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from regwatch.parsers import boilerplate
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, ListingSeen, Status
+from regwatch.parsers.types import (
+    Blocked,
+    Capture,
+    CatalogueEntry,
+    Document,
+    Failed,
+    Fetched,
+    ListingSeen,
+    NotModified,
+    Parsed,
+    Status,
+)
 from regwatch.store.deadlines import record_field_dates, record_text_dates
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.terms import record_definitions
@@ -36,12 +48,12 @@ GONE_STATUSES = (404, 410)
 Enqueue = Callable[[Session, Change], None]
 # (agency, title, old text, new text) → (summary, details for the change, whether it is worth an alert);
 # the old text is "" for a new document.
-Assess = Callable[[str, str, str, str], tuple[str, dict[str, Any], bool]]
+Assess = Callable[[str, str, str, str], tuple[str, ChangeDetails, bool]]
 
 
-def announce_every_change(agency: str, title: str, old: str, new: str) -> tuple[str, dict[str, Any], bool]:
+def announce_every_change(agency: str, title: str, old: str, new: str) -> tuple[str, ChangeDetails, bool]:
     """The plainest assessment: every text change is announced (regwatch wires in alerting.assess_change)."""
-    return ("wording changed" if old else "new document"), {}, True
+    return ("wording changed" if old else "new document"), ChangeDetails(), True
 
 
 @dataclass(frozen=True)
@@ -78,8 +90,18 @@ def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None
         _mark_absent(session, ctx, present)
 
 
-def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
-    """Record one fetched document URL; returns its ledger outcome."""
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_capture` stored, so whoever caches the store's answers need not work it out again."""
+
+    outcome: str  # the ledger's outcome (a FetchOutcome value)
+    validators: dict[str, str] | None = None  # the document's conditional headers, when this capture set them
+    filed_under: str | None = None  # the key of the document it is an attachment of
+    named: tuple[tuple[str, str], ...] = ()  # (key, url) of the files now filed under it
+
+
+def record_capture(session: Session, ctx: RunContext, capture: Capture) -> Recorded:
+    """Record one fetched document URL; returns its ledger outcome and what else it stored."""
     doc = _find(session, ctx.source_id, capture.key)
     if doc is None:
         doc = _new_document(session, ctx, capture.key, capture.url)
@@ -87,20 +109,23 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
             parent = _find(session, ctx.source_id, capture.parent_key)
             doc.parent_id = parent.id if parent else None
             doc.title = parent.title if parent else ""
-    status = capture.fetched.status if capture.fetched else None
-    if capture.blocked:
+    fetched = capture.fetched if isinstance(capture, Parsed | Failed) else None
+    status = fetched.status if fetched else None
+    error = capture.error if isinstance(capture, Failed | Blocked) else None
+    validators: dict[str, str] | None = None
+    if isinstance(capture, Blocked):
         outcome = FetchOutcome.BLOCKED
-    elif capture.not_modified:
+    elif isinstance(capture, NotModified):
         outcome = _answered(doc)
     elif status in GONE_STATUSES:
         outcome = _gone(session, ctx, doc)
         if outcome == FetchOutcome.ERROR:
-            capture = replace(capture, error=capture.error or f"HTTP {status} although the catalogue lists it")
-    elif capture.error or capture.document is None or capture.fetched is None:
+            error = error or f"HTTP {status} although the catalogue lists it"
+    elif isinstance(capture, Failed):
         outcome = FetchOutcome.ERROR
-        if capture.fetched is not None and capture.fetched.status == 200 and capture.fetched.body:
-            raw = _store_blob(session, capture.fetched.body)  # a file that could not be parsed: keep the evidence
-            capture = replace(capture, error=f"{capture.error or 'not parsed'} [raw bytes kept: sha256 {raw}]")
+        if fetched is not None and fetched.status == 200 and fetched.body:
+            raw = _store_blob(session, fetched.body)  # a file that could not be parsed: keep the evidence
+            error = f"{error} [raw bytes kept: sha256 {raw}]"
     else:
         doc.gone_runs = 0
         _apply_document_meta(session, ctx, doc, capture.document)
@@ -109,12 +134,14 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> str:
                                meta=_document_meta(capture.document), rebaseline=switched)
         if switched and capture.document.extractor == "generic":
             _layout_changed(session, ctx, doc, capture.document.note or "")
-        doc.meta = {**doc.meta, "validators": _validators(capture.fetched)}
+        doc.etag, doc.last_modified = capture.fetched.header("etag"), capture.fetched.header("last-modified")
+        validators = conditional_headers(doc.etag, doc.last_modified)
         _name_children(session, ctx, doc, capture.named)
     session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, document_id=doc.id, url=capture.url, at=ctx.now,
-                      outcome=outcome, http_status=status, error=capture.error))
+                      outcome=outcome, http_status=status, error=error))
     _count(session, ctx, outcome)
-    return outcome
+    return Recorded(outcome, validators, capture.parent_key if doc.parent_id is not None else None,
+                    capture.named if isinstance(capture, Parsed) else ())
 
 
 def record_not_modified(session: Session, ctx: RunContext, captures: list[Capture]) -> None:
@@ -133,7 +160,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
     counted = 0
     for capture in captures:
         doc_id = known.get(capture.key)
-        if doc_id is None or capture.blocked or not capture.not_modified:  # unknown document (a 304 unasked)
+        if doc_id is None or not isinstance(capture, NotModified):  # unknown document (a 304 unasked)
             if ledger:  # the ledger keeps the order of the captures
                 session.execute(insert(Fetch), ledger)
                 ledger = []
@@ -142,8 +169,7 @@ def record_not_modified(session: Session, ctx: RunContext, captures: list[Captur
         if doc_id in gone:
             _answered(session.get_one(DocumentRow, doc_id))
         ledger.append({"run_id": ctx.run_id, "source_id": ctx.source_id, "document_id": doc_id, "url": capture.url,
-                       "at": ctx.now, "outcome": FetchOutcome.NOT_MODIFIED, "http_status": None,
-                       "error": capture.error})
+                       "at": ctx.now, "outcome": FetchOutcome.NOT_MODIFIED, "http_status": None, "error": None})
         counted += 1
     if ledger:
         session.execute(insert(Fetch), ledger)
@@ -171,7 +197,7 @@ def _find(session: Session, source_id: int, key: str) -> DocumentRow | None:
 
 def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> DocumentRow:
     doc = DocumentRow(source_id=ctx.source_id, key=key, agency=ctx.agency, url=url, title="",
-                      status=Status.UNKNOWN.value, meta={"baseline": ctx.baseline}, watched=True,
+                      status=Status.UNKNOWN.value, meta={}, baseline=ctx.baseline, watched=True,
                       first_seen_at=ctx.now, last_seen_at=ctx.now, missing_runs=0, gone_runs=0)
     session.add(doc)
     session.flush()
@@ -196,7 +222,7 @@ def _name_children(session: Session, ctx: RunContext, parent: DocumentRow, named
             child.meta = {**child.meta, "named_with_new_parent": first is None or first == ctx.run_id}
         elif child.url != url:  # another file in this place now: its old validators do not apply
             child.url = url
-            child.meta = {k: v for k, v in child.meta.items() if k != "validators"}
+            child.etag = child.last_modified = None
 
 
 def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry, watched: bool,
@@ -209,7 +235,7 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
         doc.removed_at = None
         current = _latest(session, doc)
         _announce(session, ctx, doc, "new", None, current.number if current else None,
-                  "reappeared in the catalogue after its removal", {"reappeared": True})
+                  "reappeared in the catalogue after its removal", ChangeDetails(reappeared=True))
     doc.missing_runs = 0
     if "absent_in" in doc.meta:
         doc.meta = {k: v for k, v in doc.meta.items() if k != "absent_in"}
@@ -219,7 +245,8 @@ def _upsert_from_entry(session: Session, ctx: RunContext, entry: CatalogueEntry,
     doc.doc_type, doc.docket, doc.number, doc.issued = entry.doc_type, entry.docket, entry.number, entry.issued
     if entry.changed != doc.meta.get("changed"):  # the run that first listed this stamp (see regwatch/plan.py)
         doc.meta = {**doc.meta, "changed_in": ctx.run_id}
-    doc.meta = {**doc.meta, "listed": True, "offices": list(entry.offices), "topics": list(entry.topics),
+    doc.listed = True
+    doc.meta = {**doc.meta, "offices": list(entry.offices), "topics": list(entry.topics),
                 "attachments": list(entry.attachments), "changed": entry.changed}
     if entry.dates:
         doc.meta = {**doc.meta, "catalogue_dates": dict(entry.dates)}
@@ -256,7 +283,7 @@ def _set_status(session: Session, ctx: RunContext, doc: DocumentRow, status: Sta
     current = _latest(session, doc)
     number = current.number if current else None
     _announce(session, ctx, doc, "status", number, number, f"{headline(doc)} · status: {old} → {status.value}",
-              {"from_status": old, "to_status": status.value, "significance": "status"})
+              ChangeDetails(from_status=old, to_status=status.value, significance="status"))
 
 
 def headline(doc: DocumentRow, width: int = 80) -> str:
@@ -283,7 +310,7 @@ def _answered(doc: DocumentRow) -> str:
 
 
 def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
-    if doc.meta.get("listed") and doc.missing_runs == 0:
+    if doc.listed and doc.missing_runs == 0:
         return "error"  # the catalogue still lists it: a broken link, not a withdrawal
     doc.gone_runs = _streak(session, ctx, doc, "gone_in")
     if doc.gone_runs >= REMOVAL_RUNS:
@@ -293,9 +320,9 @@ def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
 
 def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
     listed = select(DocumentRow).where(DocumentRow.source_id == ctx.source_id, DocumentRow.parent_id.is_(None),
-                                       DocumentRow.removed_at.is_(None))
+                                       DocumentRow.removed_at.is_(None), DocumentRow.listed.is_(True))
     for doc in session.scalars(listed):
-        if doc.key in present or not doc.meta.get("listed"):
+        if doc.key in present:
             continue
         doc.missing_runs = _streak(session, ctx, doc, "absent_in")
         if doc.missing_runs >= REMOVAL_RUNS:
@@ -325,7 +352,7 @@ def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> st
     current = _latest(session, doc)
     number = current.number if current else None
     _announce(session, ctx, doc, "removed", number, None, f"{headline(doc)} · removed: {why}",
-              {"reason": why, "significance": "removed"})
+              ChangeDetails(reason=why, significance="removed"))
     for child in session.scalars(select(DocumentRow).where(DocumentRow.parent_id == doc.id)):
         child.removed_at = child.removed_at or ctx.now
     return "removed"
@@ -361,7 +388,7 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     record_definitions(session, version)  # terms across jurisdictions: each new version is read once
     record_text_dates(session, doc, text, version.number, ctx.now, announce=not ctx.baseline)
     if latest is None:
-        if doc.meta.get("baseline") or _parent_is_new(session, doc, ctx):
+        if doc.baseline or _parent_is_new(session, doc, ctx):
             return _seen(doc, ctx, "stored")
         summary, details, _ = ctx.assess(doc.agency, doc.title, "", text)
         _announce(session, ctx, doc, "new", None, 1, summary, details)
@@ -403,7 +430,7 @@ def _layout_changed(session: Session, ctx: RunContext, doc: DocumentRow, why: st
     latest = _latest(session, doc)
     number = latest.number if latest else None
     _announce(session, ctx, doc, ChangeKind.LAYOUT_CHANGED, number, number, f"layout changed: {ctx.source_name}",
-              {"reason": why, "significance": "layout"})
+              ChangeDetails(reason=why, significance="layout"))
 
 
 def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, old: str, new: str,
@@ -439,15 +466,15 @@ def _store_blob(session: Session, body: bytes) -> str:
     return digest
 
 
-def _validators(fetched: Fetched) -> dict[str, str]:
-    """The headers that make the next request for this document conditional."""
-    found = {"If-None-Match": fetched.header("etag"), "If-Modified-Since": fetched.header("last-modified")}
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The headers that make the next request for a document conditional on the validators it answered with."""
+    found = {"If-None-Match": etag, "If-Modified-Since": last_modified}
     return {k: v for k, v in found.items() if v}
 
 
 def validators(session: Session, source_id: int, key: str) -> dict[str, str]:
     doc = _find(session, source_id, key)
-    return dict(doc.meta.get("validators", {})) if doc is not None and doc.removed_at is None else {}
+    return conditional_headers(doc.etag, doc.last_modified) if doc is not None and doc.removed_at is None else {}
 
 
 def children(session: Session, source_id: int, key: str) -> list[tuple[str, str]]:
@@ -462,9 +489,11 @@ def children(session: Session, source_id: int, key: str) -> list[tuple[str, str]
 
 def source_validators(session: Session, source_id: int) -> dict[str, dict[str, str]]:
     """`validators` for every current document of a source, in one query: key → headers."""
-    rows = select(DocumentRow.key, DocumentRow.meta).where(DocumentRow.source_id == source_id,
-                                                           DocumentRow.removed_at.is_(None))
-    return {key: dict(meta.get("validators", {})) for key, meta in session.execute(rows) if meta.get("validators")}
+    rows = select(DocumentRow.key, DocumentRow.etag, DocumentRow.last_modified).where(
+        DocumentRow.source_id == source_id, DocumentRow.removed_at.is_(None),
+        DocumentRow.etag.isnot(None) | DocumentRow.last_modified.isnot(None))
+    found = {key: conditional_headers(etag, modified) for key, etag, modified in session.execute(rows)}
+    return {key: headers for key, headers in found.items() if headers}
 
 
 def source_children(session: Session, source_id: int) -> dict[str, list[tuple[str, str]]]:
@@ -480,12 +509,6 @@ def source_children(session: Session, source_id: int) -> dict[str, list[tuple[st
     return found
 
 
-def response_validators(fetched: Fetched) -> dict[str, str]:
-    """The headers that make the next request for a document conditional (what `validators` returns after
-    `record_capture` stored this response)."""
-    return _validators(fetched)
-
-
 def _document_meta(parsed: Document) -> dict[str, object]:
     return {"attachments": list(parsed.attachments), "note": parsed.note, "language": parsed.language,
             "parsed_title": parsed.title, "stamps": [list(s) for s in parsed.stamps][:50],
@@ -495,7 +518,7 @@ def _document_meta(parsed: Document) -> dict[str, object]:
 # --- changes and counts ----------------------------------------------------------------------------
 
 def _announce(session: Session, ctx: RunContext, doc: DocumentRow, kind: str, from_version: int | None,
-              to_version: int | None, summary: str, details: dict[str, object]) -> None:
+              to_version: int | None, summary: str, details: ChangeDetails) -> None:
     """Record a change and its alerts (outbox rows) — unless this is the source's baseline run."""
     if ctx.baseline or _announced_elsewhere(session, doc, kind, to_version):
         return

@@ -47,7 +47,7 @@ class RunStatus(StrEnum):
 
 
 class Significance(StrEnum):
-    """How much a change matters, most significant first (`Change.details["significance"]`)."""
+    """How much a change matters, most significant first (`Change.significance`, recorded with the change)."""
 
     DEFINITION = "definition"
     OBLIGATION = "obligation"

@@ -97,7 +97,7 @@ def source_names(session: Session) -> list[str]:
 
 def significance_values(session: Session) -> list[str]:
     """The significance levels recorded in changes (empty: the filter is hidden)."""
-    level = Change.details["significance"].as_string()
+    level = Change.significance
     found = session.scalar(select(level).where(level.is_not(None)).limit(1))
     if found is None:
         return []

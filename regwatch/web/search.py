@@ -14,11 +14,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, Document, SearchDocument, SearchGram, SearchTopic, Version
 
 SCHEME = 1  # bump when what is indexed changes: older rows are rebuilt
@@ -40,9 +40,9 @@ def grams(folded: str) -> set[str]:
 
 def topics_of(doc: Document, haystack: str, recorded: Iterable[object] = ()) -> set[str]:
     """The document's topics: its catalogue's own (FDA lists them), those recorded with it or its changes
-    (`meta.topic_tags`, `details.topics`), and the built-in multilingual glossary's matches in its folded text."""
+    (`details.topics`), and the built-in multilingual glossary's matches in its folded text."""
     meta = doc.meta if isinstance(doc.meta, dict) else {}
-    listed = [*(meta.get("topics") or ()), *(meta.get("topic_tags") or ()), *recorded]
+    listed = [*(meta.get("topics") or ()), *recorded]
     return {fold(str(t)) for t in listed if str(t).strip()} | glossary_topics(haystack)
 
 
@@ -134,10 +134,10 @@ def index_documents(session: Session, items: list[Stale]) -> None:
               .group_by(Version.document_id).subquery())
     texts = dict(session.execute(select(Version.document_id, Version.text).join(
         newest, (newest.c.document_id == Version.document_id) & (newest.c.n == Version.number))).all())
-    changes: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    changes: dict[int, list[tuple[str, ChangeDetails]]] = {}
     for doc_id, summary, details in session.execute(select(Change.document_id, Change.summary, Change.details)
                                                     .where(Change.document_id.in_(ids))):
-        changes.setdefault(doc_id, []).append((summary, details or {}))
+        changes.setdefault(doc_id, []).append((summary, details))
     grams_added: list[dict[str, object]] = []
     topics: list[dict[str, object]] = []
     for item in items:
@@ -155,9 +155,9 @@ def index_documents(session: Session, items: list[Stale]) -> None:
 
 
 def _index_one(session: Session, doc: Document, item: Stale, row: SearchDocument | None, text: str,
-               changes: list[tuple[str, dict[str, Any]]]) -> tuple[list[dict[str, object]], set[str]]:
+               changes: list[tuple[str, ChangeDetails]]) -> tuple[list[dict[str, object]], set[str]]:
     summaries = dict.fromkeys(summary for summary, _ in changes)
-    recorded = [t for _, details in changes for t in details.get("topics") or ()]
+    recorded = [t for _, details in changes for t in details.topics or ()]
     haystack = fold("\n".join([doc.title, doc.docket or "", doc.number or "", *summaries, text]))
     old = grams(row.haystack) if row is not None and row.scheme == SCHEME else set()
     conn = session.connection()

@@ -39,11 +39,11 @@ def test_diff_findings_and_alerts_carry_the_gloss() -> None:
     report = format_findings(rank(classify(old, new, diff_document(old, new))))
     assert "gloss: 应当 [shall] → 必须 [must]" in report
     summary, details, alert = assess_change()("nmpa", "关于干细胞产品的通告", old, new)
-    assert alert and details["significance"] == "obligation" and details["gloss"] == "应当 [shall] → 必须 [must]"
+    assert alert and details.significance == "obligation" and details.gloss == "应当 [shall] → 必须 [must]"
     view = ChangeView(1, "2026-11-02T06:00:00Z", "nmpa", "nmpa-x", 2, "https://www.nmpa.gov.cn/x.html", "通告",
                       "changed", 1, 2, summary)
     message = render_change(view, diff_words(old, new), channel="c", details=details)
     assert "Gloss: 应当 [shall] → 必须 [must]" in message.text and "应当 [shall] → 必须 [must]" in message.html
     assert message.data["gloss"] == "应当 [shall] → 必须 [must]"
     english = assess_change()("fda", "Guidance", "Sponsors should test.", "Sponsors must test.")[1]
-    assert "gloss" not in english
+    assert english.gloss is None and "gloss" not in english.to_json()

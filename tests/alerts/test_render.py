@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from regwatch.alerts.diff import diff_words, fold_context, ops_to_json
 from regwatch.alerts.render import CONTEXT_WORDS, MAX_CHANGES, render_change, render_test
+from regwatch.store.details import ChangeDetails
 from regwatch.store.views import ChangeView
 
 OLD = "Sponsors should submit the <img src=x onerror=alert(1)> data to the agency before marketing."
@@ -144,7 +145,7 @@ def test_significance_section_topics_and_web_links_are_shown_and_sent() -> None:
     change = ChangeView(id=3, detected_at="2026-11-02T06:00:00Z", agency="fda", source="fda-guidance",
                         document_id=74, url="https://www.fda.gov/media/1/download", title="Minimal manipulation",
                         kind="changed", from_version=1, to_version=2, summary="FDA · x · obligation: 'should' → 'must'")
-    details = {"significance": "obligation", "section": "II. TESTING", "topics": ["hctp"], "findings": []}
+    details = ChangeDetails(significance="obligation", section="II. TESTING", topics=("hctp",))
     message = render_change(change, diff_words("You should test.", "You must test."), channel="mail",
                             web_base="http://127.0.0.1:8080", details=details)
     for text in (message.text, message.html):

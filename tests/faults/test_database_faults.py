@@ -25,7 +25,7 @@ from regwatch.config import load_config
 from regwatch.mirror.edits import copy_site
 from regwatch.mirror.faults import LoggedRequest, RequestLog
 from regwatch.mirror.server import MirrorServer
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.pipeline import Cycle
 from regwatch.store.db import open_store, write
 from regwatch.store.models import Blob, Fetch, Run, Source, SourceRun, Version
@@ -185,7 +185,7 @@ def test_sqlite_lock_held_past_the_timeout_fails_cleanly_and_within_it_waits(tmp
 WRITER = """
 import sys
 from datetime import UTC, datetime
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store, write
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -202,8 +202,8 @@ ctx = write(sessions, start)
 for i in range(count):
     page = f"https://www.fda.gov/{name}/{i}"
     text = f"{name} guidance {i}: sponsors should submit the potency assay."
-    capture = Capture(name, f"k{i}", page, fetched=Fetched(page, 200, {}, (text * 40).encode()),
-                      document=Document(url=page, title=f"{name} {i}", text=text))
+    capture = Parsed(name, f"k{i}", page, fetched=Fetched(page, 200, {}, (text * 40).encode()),
+                     document=Document(url=page, title=f"{name} {i}", text=text))
     write(sessions, lambda s: record_capture(s, ctx, capture))
 print("done", flush=True)
 """
@@ -257,9 +257,9 @@ def test_sqlite_write_paths_never_upgrade_a_deferred_read_transaction(tmp_path: 
             sink = cycle.sink
             assert sink.validators("fda-page", "a") == ({} if day == 0 else {"If-None-Match": '"v1"'})
             assert sink.children("fda-page", "a") == []
-            sink.accept(Capture("fda-page", "a", "https://www.fda.gov/a",
-                                fetched=Fetched("https://www.fda.gov/a", 200, {"ETag": '"v1"'}, text.encode()),
-                                document=Document(url="https://www.fda.gov/a", title="A", text=text)))
+            sink.accept(Parsed("fda-page", "a", "https://www.fda.gov/a",
+                               fetched=Fetched("https://www.fda.gov/a", 200, {"ETag": '"v1"'}, text.encode()),
+                               document=Document(url="https://www.fda.gov/a", title="A", text=text)))
             if day:
                 sink.source_failed("fda-page", "listing answered HTTP 503")
             cycle.finish()

@@ -28,7 +28,7 @@ from regwatch.alerting import assess_change
 from regwatch.alerts.routing import route
 from regwatch.config import load_config
 from regwatch.mirror.server import MirrorServer
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -145,8 +145,8 @@ def _record_changes(config_path: Path, count: int) -> None:
         for n in range(count):
             url = f"https://www.fda.gov/guidance-{n}"
             text = f"Exosome products must be registered (guidance {n})."
-            record_capture(s, ctx, Capture("fda-guidance", f"g{n}", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                           document=Document(url=url, title=f"Guidance {n}", text=text)))
+            record_capture(s, ctx, Parsed("fda-guidance", f"g{n}", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                          document=Document(url=url, title=f"Guidance {n}", text=text)))
 
 
 @pytest.mark.timeout(300)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change
 from regwatch.alerts.routing import route
 from regwatch.config import Config, load_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -103,8 +103,8 @@ def _record_new_document(config: Config, key: str, text: str) -> None:
         ctx = RunContext(run.id, source.id, "fda-guidance", "fda", False, now,
                          route(config.alerts, lambda: now), assess_change())
         url = f"https://www.fda.gov/{key}"
-        record_capture(s, ctx, Capture("fda-guidance", key, url, fetched=Fetched(url, 200, {}, text.encode()),
-                                       document=Document(url=url, title=f"Guidance {key}", text=text)))
+        record_capture(s, ctx, Parsed("fda-guidance", key, url, fetched=Fetched(url, 200, {}, text.encode()),
+                                      document=Document(url=url, title=f"Guidance {key}", text=text)))
 
 
 def test_digest_killed_after_the_receivers_ack_is_resent_under_the_same_id(tmp_path: Path) -> None:

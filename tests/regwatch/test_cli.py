@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from regwatch.cli import main
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.models import Run, Source, SourceRun
@@ -49,10 +49,10 @@ def config(tmp_path: Path) -> Path:
             entry = CatalogueEntry(key="0812-30", url=URL, title="再生医療等製品の承認申請について")
             record_listing(s, ctx, ListingSeen("pmda-regenerative", Listing((entry,), complete=False),
                                                frozenset({"0812-30"})))
-            record_capture(s, ctx, Capture("pmda-regenerative", "0812-30", URL,
-                                           fetched=Fetched(URL, 200, {}, text.encode()),
-                                           document=Document(url=URL, title="再生医療等製品の承認申請について",
-                                                             text=text)))
+            record_capture(s, ctx, Parsed("pmda-regenerative", "0812-30", URL,
+                                          fetched=Fetched(URL, 200, {}, text.encode()),
+                                          document=Document(url=URL, title="再生医療等製品の承認申請について",
+                                                            text=text)))
     return path
 
 

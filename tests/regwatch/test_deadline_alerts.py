@@ -16,7 +16,7 @@ from regwatch.alerting import assess_change, deliver_all
 from regwatch.alerts.routing import route
 from regwatch.config import ConfigError, parse_config
 from regwatch.deadline_alerts import reminder_threshold
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.deadlines import list_deadlines
@@ -71,8 +71,8 @@ class Runs:
         url = f"https://www.pmda.go.jp/{key}"
         with self.sessions.begin() as s:
             record_capture(s, self.ctx(s, "pmda-hub", "pmda"),
-                           Capture("pmda-hub", key, url, fetched=Fetched(url, 200, {}, text.encode()),
-                                   document=Document(url=url, title=f"通知 {key}", text=text)))
+                           Parsed("pmda-hub", key, url, fetched=Fetched(url, 200, {}, text.encode()),
+                                  document=Document(url=url, title=f"通知 {key}", text=text)))
 
     def catalogue(self, *entries: CatalogueEntry) -> None:
         with self.sessions.begin() as s:

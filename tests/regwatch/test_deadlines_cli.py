@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete
 
 from regwatch.cli import main
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import Deadline, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -49,8 +49,8 @@ def config(tmp_path: Path) -> Path:
             s.add(SourceRun(run_id=run.id, source_id=src.id))
             url = f"https://example.org/{key}"
             ctx = RunContext(run.id, src.id, name, agency, False, clock(), lambda *_: None)
-            record_capture(s, ctx, Capture(name, key, url, fetched=Fetched(url, 200, {}, text.encode()),
-                                           document=Document(url=url, title=f"{agency} {key}", text=text)))
+            record_capture(s, ctx, Parsed(name, key, url, fetched=Fetched(url, 200, {}, text.encode()),
+                                          document=Document(url=url, title=f"{agency} {key}", text=text)))
     return path
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from regwatch.alerts.context import trim_context
 from regwatch.cli import main
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -63,8 +63,8 @@ def _store(tmp_path: Path, old: str, new: str) -> Path:
             s.flush()
             s.add(SourceRun(run_id=run.id, source_id=src.id))
             ctx = RunContext(run.id, src.id, "watch", "ema", True, clock(), lambda *_: None)
-            record_capture(s, ctx, Capture("watch", "x", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                           document=Document(url=url, title="Long guideline", text=text)))
+            record_capture(s, ctx, Parsed("watch", "x", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                          document=Document(url=url, title="Long guideline", text=text)))
     return config
 
 

@@ -14,7 +14,7 @@ import pytest
 from regwatch.alerting import deliver_all
 from regwatch.alerts.routing import route
 from regwatch.config import ConfigError, parse_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
@@ -54,8 +54,8 @@ class Week:
             s.add(SourceRun(run_id=run.id, source_id=self.source_id))
             ctx = RunContext(run.id, self.source_id, "ema-guidelines", "ema", False, self.clock(),
                              route(self.config.alerts, self.clock))
-            record_capture(s, ctx, Capture("ema-guidelines", key, url, fetched=Fetched(url, 200, {}, key.encode()),
-                                           document=Document(url=url, title=f"Guideline {key}", text=key)))
+            record_capture(s, ctx, Parsed("ema-guidelines", key, url, fetched=Fetched(url, 200, {}, key.encode()),
+                                          document=Document(url=url, title=f"Guideline {key}", text=key)))
 
     def day(self, iso: str) -> None:
         self.clock.now = datetime.fromisoformat(f"{iso}T07:00:00+00:00")

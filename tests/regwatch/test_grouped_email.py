@@ -12,7 +12,7 @@ import yaml
 from regwatch.alerting import deliver_all
 from regwatch.alerts.routing import route
 from regwatch.config import load_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -47,13 +47,13 @@ def _run(sessions, source_id: int, clock: FakeClock, enqueue, texts: tuple[str, 
     ctx = RunContext(run_id, source_id, "fda-page", "fda", baseline, clock(), enqueue)
     page, pdf = texts
     with sessions.begin() as s:
-        record_capture(s, ctx, Capture("fda-page", "minimal", PAGE, fetched=Fetched(PAGE, 200, {}, page.encode()),
-                                       document=Document(url=PAGE, title="Minimal Manipulation", text=page,
-                                                         attachments=(PDF,))))
+        record_capture(s, ctx, Parsed("fda-page", "minimal", PAGE, fetched=Fetched(PAGE, 200, {}, page.encode()),
+                                      document=Document(url=PAGE, title="Minimal Manipulation", text=page,
+                                                        attachments=(PDF,))))
     with sessions.begin() as s:
-        record_capture(s, ctx, Capture("fda-page", "minimal#file1", PDF, parent_key="minimal",
-                                       fetched=Fetched(PDF, 200, {}, pdf.encode()),
-                                       document=Document(url=PDF, title="minimal.pdf", text=pdf)))
+        record_capture(s, ctx, Parsed("fda-page", "minimal#file1", PDF, parent_key="minimal",
+                                      fetched=Fetched(PDF, 200, {}, pdf.encode()),
+                                      document=Document(url=PDF, title="minimal.pdf", text=pdf)))
     clock.advance(days=1)
 
 

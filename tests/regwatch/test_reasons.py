@@ -13,7 +13,7 @@ import pytest
 from regwatch.alerting import assess_change, deliver_all, glossary
 from regwatch.alerts.routing import route
 from regwatch.config import parse_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
@@ -38,8 +38,8 @@ def record(raw: dict[str, Any], text: str, title: str) -> None:
         ctx = RunContext(run.id, src.id, "nmpa-cde", "nmpa", False, clock(), route(config.alerts, clock),
                          assess_change(glossary(config)))
         url = "https://www.cde.org.cn/x"
-        record_capture(s, ctx, Capture("nmpa-cde", "x", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                       document=Document(url=url, title=title, text=text)))
+        record_capture(s, ctx, Parsed("nmpa-cde", "x", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                      document=Document(url=url, title=title, text=text)))
     deliver_all(config, sessions, clock)
 
 

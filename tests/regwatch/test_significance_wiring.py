@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from regwatch.alerting import assess_change
 from regwatch.cli import main
 from regwatch.crawler.base import strip_ignored
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -48,8 +48,8 @@ def record(tmp_path: Path) -> Path:
             s.add(SourceRun(run_id=run.id, source_id=source_id))
             ctx = RunContext(run.id, source_id, "fda-guidance", "fda", False, clock(), lambda *_: None,
                              assess=assess_change())
-            record_capture(s, ctx, Capture("fda-guidance", "cm", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                           document=Document(url=url, title="Conditioned Media Products", text=text)))
+            record_capture(s, ctx, Parsed("fda-guidance", "cm", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                          document=Document(url=url, title="Conditioned Media Products", text=text)))
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({"store": {"url": db}, "sources": [
         {"name": "fda-guidance", "agency": "fda", "url": "https://www.fda.gov/x"}]}))

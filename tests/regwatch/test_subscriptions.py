@@ -18,7 +18,7 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change, deliver_all
 from regwatch.alerts.routing import route
 from regwatch.config import parse_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
 from regwatch.store.models import OutboxItem, Run, Source, SourceRun
@@ -67,8 +67,8 @@ def record_changes(raw: dict[str, Any], clock: FakeClock) -> None:
             s.add(SourceRun(run_id=run.id, source_id=ids[source]))
             ctx = RunContext(run.id, ids[source], source, agency, False, clock(), enqueue, assess_change())
             url = f"https://example.org/{key}"
-            record_capture(s, ctx, Capture(source, key, url, fetched=Fetched(url, 200, {}, text.encode()),
-                                           document=Document(url=url, title=f"Guidance {key}", text=text)))
+            record_capture(s, ctx, Parsed(source, key, url, fetched=Fetched(url, 200, {}, text.encode()),
+                                          document=Document(url=url, title=f"Guidance {key}", text=text)))
 
 
 @pytest.fixture

@@ -18,9 +18,10 @@ from regwatch.alerting import assess_change, make_renderer
 from regwatch.alerts.channels import EmailChannel, WebhookChannel
 from regwatch.cli import main
 from regwatch.config import parse_config
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 from regwatch.store.db import open_store
+from regwatch.store.details import DefinitionChange
 from regwatch.store.models import Change, DefinitionRow, DefinitionScan, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
 from regwatch.terms import FIELDS
@@ -67,9 +68,9 @@ def record(tmp_path: Path) -> tuple[Path, object, FakeClock]:
                 s.add(SourceRun(run_id=run.id, source_id=ids[source]))
                 ctx = RunContext(run.id, ids[source], source, agency, False, clock(), lambda *_: None,
                                  assess=assess_change())
-                record_capture(s, ctx, Capture(source, "k", url, fetched=Fetched(url, 200, {}, texts[step].encode()),
-                                               document=Document(url=url, title=f"{agency} guidance",
-                                                                 text=texts[step])))
+                record_capture(s, ctx, Parsed(source, "k", url, fetched=Fetched(url, 200, {}, texts[step].encode()),
+                                              document=Document(url=url, title=f"{agency} guidance",
+                                                                text=texts[step])))
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({"store": {"url": db}}))
     return config, sessions, clock
@@ -149,9 +150,9 @@ def test_a_definition_change_alert_carries_the_sentence_before_and_after(tmp_pat
     config, sessions, _ = record(tmp_path)
     with sessions() as s:
         changes = {c.document.agency: c for c in s.scalars(select(Change).where(Change.kind == "changed"))}
-        assert changes["fda"].details["significance"] == "definition"
-        assert changes["fda"].details["definition"] == {"term": "exosome", "before": OLD_EN, "after": NEW_EN}
-        assert changes["nmpa"].details["definition"] == {"term": "exosome", "before": ZH_OLD, "after": ZH_NEW}
+        assert changes["fda"].significance == changes["fda"].details.significance == "definition"
+        assert changes["fda"].details.to_json()["definition"] == {"term": "exosome", "before": OLD_EN, "after": NEW_EN}
+        assert changes["nmpa"].details.definition == DefinitionChange("exosome", ZH_OLD, ZH_NEW)
         assert "definition: 'exosome': " in changes["nmpa"].summary  # the one-line summary names the term
         render = make_renderer(parse_config({}))
         item = {a: SimpleNamespace(change_id=c.id, channel="x", deadline_event_id=None) for a, c in changes.items()}
@@ -191,8 +192,8 @@ def test_a_configured_term_inside_a_longer_defined_word_gets_no_definition(tmp_p
         text = ("用語の定義\n\n「幹細胞」とは、自己複製能を有する細胞をいう。\n\n"
                 "体性幹細胞とは、成体組織の幹細胞をいう。")
         ctx = RunContext(run.id, src.id, "pmda-notices", "pmda", True, FakeClock()(), lambda *_: None)
-        record_capture(s, ctx, Capture("pmda-notices", "k", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                       document=Document(url=url, title="通知", text=text)))
+        record_capture(s, ctx, Parsed("pmda-notices", "k", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                      document=Document(url=url, title="通知", text=text)))
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({"store": {"url": db}, "terms": {
         "cell": {"en": ["cell"], "ja": ["細胞"]}, "stem cell": {"en": ["stem cell"], "ja": ["幹細胞"]}}},

@@ -28,7 +28,7 @@ from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawler.spiders import SPIDERS
 from regwatch.mirror.edits import copy_site
 from regwatch.mirror.server import MirrorServer
-from regwatch.parsers.types import Capture, Fetched
+from regwatch.parsers.types import Fetched, Parsed
 from regwatch.pipeline import Cycle
 from regwatch.receivers import SmtpReceiver, WebhookReceiver, free_port
 from tests.e2e.conftest import FAST_CRAWL_DELAY, ROOT, set_crawl_delay
@@ -113,7 +113,7 @@ def baseline(config: Path, db: Path, url: str, body: bytes) -> None:
     fetched = Fetched(url, 200, {"Content-Type": "text/html; charset=utf-8"}, body)
     document = SPIDERS["fda"](sources=[source]).document_parser(source, url)(fetched)
     cycle = Cycle.start(loaded, [source])
-    cycle.sink.accept(Capture(source.name, page_key(url), url, fetched=fetched, document=document))
+    cycle.sink.accept(Parsed(source.name, page_key(url), url, fetched=fetched, document=document))
     assert cycle.finish().sources[0].status == "ok"
 
 

@@ -29,8 +29,9 @@ from regwatch.alerts.diff import diff_words
 from regwatch.alerts.digest import render_digest
 from regwatch.alerts.render import render_change, render_test
 from regwatch.parsers.normalize import normalize_text
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
 from regwatch.store.db import open_store
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.queries import load_change
@@ -151,8 +152,8 @@ def record_fill(sessions: sessionmaker[Session]) -> dict[str, int]:
             s.add(SourceRun(run_id=run.id, source_id=source_id))
             run_id = run.id
         ctx = RunContext(run_id, source_id, FILL_SOURCE, "fda", False, now, lambda *_: None,
-                         lambda agency, title, old, new: (f"{title}: {new[:80]}" if old else "new document", {},
-                                                          True))
+                         lambda agency, title, old, new: (f"{title}: {new[:80]}" if old else "new document",
+                                                          ChangeDetails(), True))
         for d in fill_documents():
             with sessions.begin() as s:
                 entry = CatalogueEntry(key=d.key, url=d.url, title=d.title, status=Status.FINAL,
@@ -161,10 +162,10 @@ def record_fill(sessions: sessionmaker[Session]) -> dict[str, int]:
                                                    frozenset({d.key})))
                 body = f"<html><title>{d.title}</title><body>{d.texts[n]}</body></html>".encode()
                 headers = {"Content-Type": f"text/html; name=\"{d.payloads[0]}\"", "ETag": f'"{d.key}-{n}"'}
-                record_capture(s, ctx, Capture(FILL_SOURCE, d.key, d.url,
-                                               fetched=Fetched(d.url, 200, headers, body, {"Accept": "*/*"}),
-                                               document=Document(url=d.url, title=d.title, text=d.texts[n],
-                                                                 status=Status.FINAL)))
+                record_capture(s, ctx, Parsed(FILL_SOURCE, d.key, d.url,
+                                              fetched=Fetched(d.url, 200, headers, body, {"Accept": "*/*"}),
+                                              document=Document(url=d.url, title=d.title, text=d.texts[n],
+                                                                status=Status.FINAL)))
     with sessions() as s:
         return {doc.key: doc.id for doc in s.scalars(select(DocumentRow))}
 
@@ -363,8 +364,8 @@ def test_rendered_alerts_digest_and_test_message_are_inert(store: Store) -> None
                          for n in (change.from_version, change.to_version)]
                 ops = diff_words(texts[0] or "", texts[1] or "")
             message = render_change(view, ops, channel="mail", web_base="http://127.0.0.1:8080",
-                                    details={"significance": PAYLOADS[10], "section": PAYLOADS[11],
-                                             "topics": list(PAYLOADS[12:14])})
+                                    details=ChangeDetails(significance=PAYLOADS[10], section=PAYLOADS[11],
+                                                          topics=tuple(PAYLOADS[12:14])))
             assert_inert(message.html, f"change {change.id}")
             assert view.title[:150] in flat(lxml_html.document_fromstring(message.html).text_content())
     digest = render_digest("mail", "2026-11-03", views)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from regwatch.alerting import assess_change
 from regwatch.cli import main
 from regwatch.parsers.boilerplate import Overrides
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import BoilerplateRule, Change, Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -47,10 +47,10 @@ class Store:
             text = "\n\n".join(blocks)
             ctx = RunContext(self.run_id, self.source_id, "ema-guidelines", "ema", self.baseline, self.clock(),
                              lambda *_: None, assess_change(), boilerplate=self.overrides)
-            capture = Capture("ema-guidelines", key, HOST + key, fetched=Fetched(HOST + key, 200, HTML, text.encode()),
-                              document=Document(url=HOST + key, title=key, text=text))
+            capture = Parsed("ema-guidelines", key, HOST + key, fetched=Fetched(HOST + key, 200, HTML, text.encode()),
+                             document=Document(url=HOST + key, title=key, text=text))
             with self.sessions.begin() as s:
-                outcomes[key] = record_capture(s, ctx, capture)
+                outcomes[key] = record_capture(s, ctx, capture).outcome
         self.baseline = False
         self.clock.advance(days=1)
         return outcomes

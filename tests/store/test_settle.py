@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerts.outbox import enqueue
 from regwatch.history import HistoryQuery, changes
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
 from regwatch.store.db import open_store
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, OutboxItem, Run, Source, SourceRun
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.queries import publisher
@@ -58,7 +59,8 @@ class Runs:
         return RunContext(run_id=self.run_id, source_id=self.sources[source], source_name=source, agency="ema",
                           baseline=self.baseline, now=self.clock(),  # type: ignore[operator]
                           enqueue=lambda s, c: enqueue(s, c, CHANNELS, self.clock()),  # type: ignore[operator]
-                          assess=lambda agency, title, old, new: ("wording" if old else "new document", {}, True))
+                          assess=lambda agency, title, old, new: (
+                              "wording" if old else "new document", ChangeDetails(), True))
 
     def listing(self, source: str, *entries: CatalogueEntry, watched: tuple[str, ...] = ()) -> None:
         with self.sessions.begin() as s:
@@ -70,7 +72,7 @@ class Runs:
         fetched = Fetched(url, 200, {}, body if body is not None else text.encode())
         doc = Document(url=url, title=title or key, text=text, status=status, attachments=attachments)
         with self.sessions.begin() as s:
-            record_capture(s, self.ctx(source), Capture(source, key, url, fetched=fetched, document=doc))
+            record_capture(s, self.ctx(source), Parsed(source, key, url, fetched=fetched, document=doc))
 
     def changes(self) -> list[tuple[str, str]]:
         with self.sessions() as s:
@@ -159,9 +161,9 @@ def test_a_status_change_through_a_catalogue_and_a_page_is_one_status_change(run
         (view,) = changes(s, HistoryQuery())[0]
         change = s.get(Change, view.id)
         assert change is not None
-        assert (change.details["from_status"], change.details["to_status"]) == ("draft", "final")
+        assert (change.details.from_status, change.details.to_status) == ("draft", "final")
         assert change.from_version == 1 and change.to_version == 2  # the wording change rides along
-        assert [f["url"] for f in change.details["files"]] == [final_pdf]
+        assert [f.url for f in change.details.files] == [final_pdf]
         assert view.summary.startswith("EMA · Guideline on quality") and "draft → final" in view.summary
         assert view.as_json()["sources"] == ["ema-feed", "ema-page"]
         assert view.as_json()["source"] in ("ema-feed", "ema-page")

@@ -9,12 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.alerts.outbox import enqueue
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import (
+    Blocked,
+    Capture,
+    CatalogueEntry,
+    Document,
+    Failed,
+    Fetched,
+    Listing,
+    ListingSeen,
+    NotModified,
+    Parsed,
+    Status,
+)
 from regwatch.recording import RunTarget, StoreSink
 from regwatch.store.db import open_store
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, OutboxItem, Run, Source, SourceRun, Version
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.versions import (
+    Recorded,
     RunContext,
     announce_every_change,
     children,
@@ -67,20 +81,33 @@ class Harness:
                           baseline=self.baseline, now=self.clock(),
                           enqueue=lambda s, c: enqueue(s, c, ["mail", "hook"], self.clock()),
                           assess=lambda agency, title, old, new: (
-                              f"{len(old)}→{len(new)} chars" if old else "new document", {}, True))
+                              f"{len(old)}→{len(new)} chars" if old else "new document", ChangeDetails(), True))
 
     def listing(self, *entries: CatalogueEntry, watched: tuple[str, ...] = ()) -> None:
         with self.sessions.begin() as s:
             record_listing(s, self.ctx(), ListingSeen("fda-guidance", Listing(entries, complete=True),
                                                       frozenset(watched)))
 
-    def capture(self, key: str, text: str | None = None, status: int = 200, **kw: object) -> str:
-        fetched = Fetched(BASE + key, status, {"ETag": f'"{hash(text)}"'}, (text or "").encode()) \
-            if status or text else None
-        document = Document(url=BASE + key, title=key.title(), text=text) if text is not None else None
+    def capture(self, key: str, text: str | None = None, status: int = 200, *, error: str | None = None,
+                blocked: bool = False, not_modified: bool = False, parent_key: str | None = None,
+                named: tuple[tuple[str, str], ...] = ()) -> str:
+        """Record what the crawler hands over for `key`: its parsed `text`, a 304, a block, or a failure (`error`,
+        or no text: the HTTP `status`, 0 for no response)."""
+        url = BASE + key
+        fetched = Fetched(url, status, {"ETag": f'"{hash(text)}"'}, (text or "").encode()) if status or text else None
+        capture: Capture
+        if not_modified:
+            capture = NotModified("fda-guidance", key, url, parent_key=parent_key)
+        elif blocked:
+            capture = Blocked("fda-guidance", key, url, parent_key=parent_key, error=error or "blocked")
+        elif error is not None or text is None or fetched is None:
+            capture = Failed("fda-guidance", key, url, parent_key=parent_key, error=error or f"HTTP {status}",
+                             fetched=fetched)
+        else:
+            capture = Parsed("fda-guidance", key, url, parent_key=parent_key, fetched=fetched,
+                             document=Document(url=url, title=key.title(), text=text), named=named)
         with self.sessions.begin() as s:
-            return record_capture(s, self.ctx(), Capture("fda-guidance", key, BASE + key, fetched=fetched,
-                                                         document=document, **kw))  # type: ignore[arg-type]
+            return record_capture(s, self.ctx(), capture).outcome
 
     def changes(self) -> list[tuple[str, str]]:
         with self.sessions() as s:
@@ -219,7 +246,8 @@ def test_draft_to_final_is_a_status_change(h: Harness) -> None:
     assert h.changes() == [("status", "a")]
     with h.sessions() as s:
         change = s.scalars(select(Change)).one()
-    assert change.details == {"from_status": "draft", "to_status": "final", "significance": "status"}
+    assert change.details.to_json() == {"from_status": "draft", "to_status": "final", "significance": "status"}
+    assert change.significance == "status"
     assert change.from_version == change.to_version == 1
 
 
@@ -297,8 +325,8 @@ def test_the_same_file_through_two_sources_is_announced_once(h: Harness) -> None
     for source_id, name in ((h.source_id, "fda-guidance"), (page_source, "fda-page")):
         ctx = RunContext(h.run_id, source_id, name, "fda", False, h.clock(), lambda *_: None)
         with h.sessions.begin() as s:
-            record_capture(s, ctx, Capture(name, "a#file1", pdf, fetched=Fetched(pdf, 200, {}, b"%PDF"),
-                                           document=Document(url=pdf, title="A", text="The same words.")))
+            record_capture(s, ctx, Parsed(name, "a#file1", pdf, fetched=Fetched(pdf, 200, {}, b"%PDF"),
+                                          document=Document(url=pdf, title="A", text="The same words.")))
     assert h.changes() == [("new", "a#file1")]
 
 
@@ -307,9 +335,9 @@ def test_an_attachment_keeps_its_guidance_title_and_its_own_file_name(h: Harness
     h.capture("a", "Page.")
     url = "https://www.nmpa.gov.cn/directory/web/nmpa/images/x.docx"
     with h.sessions.begin() as s:
-        record_capture(s, h.ctx(), Capture("fda-guidance", "a#file1", url, parent_key="a",
-                                           fetched=Fetched(url, 200, {}, b"PK"),
-                                           document=Document(url=url, title="附件1.申报资料要求.docx", text="附件")))
+        record_capture(s, h.ctx(), Parsed("fda-guidance", "a#file1", url, parent_key="a",
+                                          fetched=Fetched(url, 200, {}, b"PK"),
+                                          document=Document(url=url, title="附件1.申报资料要求.docx", text="附件")))
     with h.sessions() as s:
         doc = s.scalars(select(DocumentRow).where(DocumentRow.key == "a#file1")).one()
         version = s.scalars(select(Version).where(Version.document_id == doc.id)).one()
@@ -340,7 +368,7 @@ def test_many_304s_at_once_are_recorded_as_one_by_one(h: Harness) -> None:
     with h.sessions() as s:
         before = {d.key: (d.last_seen_at, d.meta) for d in s.scalars(select(DocumentRow))}
     with h.sessions.begin() as s:
-        record_not_modified(s, h.ctx(), [Capture("fda-guidance", k, BASE + k, not_modified=True)
+        record_not_modified(s, h.ctx(), [NotModified("fda-guidance", k, BASE + k)
                                          for k in ("a", "b", "unknown")])
     assert _ledger(h) == [(BASE + "a", "not_modified", None), (BASE + "b", "not_modified", None),
                           (BASE + "unknown", "not_modified", None)]
@@ -361,7 +389,7 @@ def test_a_304_ends_a_streak_of_404s(h: Harness) -> None:
     assert h.capture("a", None, status=404) == "gone"
     h.end_run()
     with h.sessions.begin() as s:
-        record_not_modified(s, h.ctx(), [Capture("fda-guidance", "a", BASE + "a", not_modified=True)])
+        record_not_modified(s, h.ctx(), [NotModified("fda-guidance", "a", BASE + "a")])
     h.end_run()
     assert h.capture("a", None, status=404) == "gone"  # a streak of one again: not removed
     assert h.changes() == []
@@ -392,17 +420,33 @@ def test_the_sink_batches_304s_keeps_arrival_order_and_flushes_before_anything_e
         h.capture(key, f"Text {key}.")
     h.end_run()
     sink = _sink(h)
-    sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
-    sink.accept(Capture("fda-guidance", "b", BASE + "b", not_modified=True))
+    sink.accept(NotModified("fda-guidance", "a", BASE + "a"))
+    sink.accept(NotModified("fda-guidance", "b", BASE + "b"))
     assert _ledger(h) == []  # held in the batch
     fetched = Fetched(BASE + "c", 200, {"ETag": '"c2"'}, b"Text c, changed.")
-    sink.accept(Capture("fda-guidance", "c", BASE + "c", fetched=fetched,
-                        document=Document(url=BASE + "c", title="C", text="Text c, changed.")))
+    sink.accept(Parsed("fda-guidance", "c", BASE + "c", fetched=fetched,
+                       document=Document(url=BASE + "c", title="C", text="Text c, changed.")))
     assert [o for _, o, _ in _ledger(h)] == ["not_modified", "not_modified", "changed"]  # the batch went first
-    sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
+    sink.accept(NotModified("fda-guidance", "a", BASE + "a"))
     sink.flush()
     assert [o for _, o, _ in _ledger(h)][-1] == "not_modified" and _counts(h) == (4, 3, 0, 0)
     assert sink.validators("fda-guidance", "c") == {"If-None-Match": '"c2"'}  # the cache follows what was stored
+
+
+def test_record_capture_returns_what_it_stored(h: Harness) -> None:
+    h.listing(entry("a"), watched=("a",))
+    page, pdf = BASE + "a", BASE + "f.pdf"
+    named = (("a#file1", pdf),)
+    fetched = Fetched(page, 200, {"ETag": '"e"', "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT"}, b"Page.")
+    with h.sessions.begin() as s:
+        stored = record_capture(s, h.ctx(), Parsed("fda-guidance", "a", page, fetched=fetched, named=named,
+                                                   document=Document(url=page, title="A", text="Page.")))
+        modified = fetched.headers["Last-Modified"]
+        assert stored == Recorded("stored", {"If-None-Match": '"e"', "If-Modified-Since": modified}, None, named)
+        assert stored.validators == validators(s, h.source_id, "a")  # what the next request will send
+        stored = record_capture(s, h.ctx(), Failed("fda-guidance", "a#file1", pdf, parent_key="a", error="HTTP 500"))
+        assert stored == Recorded("error", None, "a", ())  # filed under its page; no validators set
+        assert record_capture(s, h.ctx(), NotModified("fda-guidance", "a", page)) == Recorded("not_modified")
 
 
 def test_the_sink_writes_a_full_batch_without_waiting(h: Harness) -> None:
@@ -411,7 +455,7 @@ def test_the_sink_writes_a_full_batch_without_waiting(h: Harness) -> None:
     h.end_run()
     sink = _sink(h)
     for _ in range(sink.BATCH):
-        sink.accept(Capture("fda-guidance", "a", BASE + "a", not_modified=True))
+        sink.accept(NotModified("fda-guidance", "a", BASE + "a"))
     assert len(_ledger(h)) == sink.BATCH
 
 
@@ -422,9 +466,9 @@ def test_the_sink_lists_an_attachment_first_seen_in_this_run_among_its_parents_c
     sink = _sink(h)
     assert sink.children("fda-guidance", "a") == []
     body = b"%PDF-1.4 file"
-    sink.accept(Capture("fda-guidance", "a#file1", BASE + "f.pdf", parent_key="a",
-                        fetched=Fetched(BASE + "f.pdf", 200, {}, body),
-                        document=Document(url=BASE + "f.pdf", title="F", text="File.")))
+    sink.accept(Parsed("fda-guidance", "a#file1", BASE + "f.pdf", parent_key="a",
+                       fetched=Fetched(BASE + "f.pdf", 200, {}, body),
+                       document=Document(url=BASE + "f.pdf", title="F", text="File.")))
     assert sink.children("fda-guidance", "a") == [("a#file1", BASE + "f.pdf")]
     with h.sessions() as s:
         assert children(s, h.source_id, "a") == [("a#file1", BASE + "f.pdf")]

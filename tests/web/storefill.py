@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from regwatch.parsers.types import Capture, CatalogueEntry, Document, Fetched, Listing, ListingSeen, Status
+from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ListingSeen, Parsed, Status
+from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Document as DocumentRow
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture, record_listing
@@ -97,8 +98,8 @@ def add_run(sessions: sessionmaker[Session], n: int, now: datetime) -> None:
     for d in DOCS:
         ctx = RunContext(run_id, source_ids[d.source], d.source, d.agency, False, now, lambda *_: None,
                          lambda agency, title, old, new: (
-                             f"wording changed ({len(old)} → {len(new)} characters)" if old else "new document", {},
-                             True))
+                             f"wording changed ({len(old)} → {len(new)} characters)" if old else "new document",
+                             ChangeDetails(), True))
         text = d.texts[min(n, len(d.texts) - 1)]
         with sessions.begin() as s:
             entry = CatalogueEntry(key=d.key, url=d.url, title=d.title, status=d.status, topics=d.topics)
@@ -107,7 +108,7 @@ def add_run(sessions: sessionmaker[Session], n: int, now: datetime) -> None:
                 f"<html><title>{d.title}</title><body>{text}</body></html>".encode()
             headers = {"Content-Type": d.content_type, "ETag": f'"{d.key}-{n}"', "Content-Length": str(len(body)),
                        "Last-Modified": "Mon, 02 Nov 2026 05:00:00 GMT"}
-            record_capture(s, ctx, Capture(d.source, d.key, d.url,
-                                           fetched=Fetched(d.url, 200, headers, body, dict(REQUEST_HEADERS)),
-                                           document=Document(url=d.url, title=d.title, text=text,
-                                                             status=d.status)))
+            record_capture(s, ctx, Parsed(d.source, d.key, d.url,
+                                          fetched=Fetched(d.url, 200, headers, body, dict(REQUEST_HEADERS)),
+                                          document=Document(url=d.url, title=d.title, text=text,
+                                                            status=d.status)))

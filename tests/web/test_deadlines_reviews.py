@@ -48,7 +48,7 @@ def store(tmp_path):  # type: ignore[no-untyped-def]
         s.add(run)
         s.flush()
         s.add(Change(document_id=ids["pmda"], run_id=run.id, detected_at=now, kind="changed", from_version=1,
-                     to_version=2, summary="wording changed", details={}))
+                     to_version=2, summary="wording changed"))
     return sessions, ids
 
 

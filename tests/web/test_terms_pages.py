@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from regwatch.parsers.types import Capture, Document, Fetched
+from regwatch.parsers.types import Document, Fetched, Parsed
 from regwatch.store.db import open_store
 from regwatch.store.models import Run, Source, SourceRun
 from regwatch.store.versions import RunContext, record_capture
@@ -58,8 +58,8 @@ def fill(url: str) -> None:
                 text = texts[min(step, len(texts) - 1)]
                 s.add(SourceRun(run_id=run.id, source_id=ids[source]))
                 ctx = RunContext(run.id, ids[source], source, agency, False, now, lambda *_: None)
-                record_capture(s, ctx, Capture(source, "k", url, fetched=Fetched(url, 200, {}, text.encode()),
-                                               document=Document(url=url, title=f"{agency} {EVIL}", text=text)))
+                record_capture(s, ctx, Parsed(source, "k", url, fetched=Fetched(url, 200, {}, text.encode()),
+                                              document=Document(url=url, title=f"{agency} {EVIL}", text=text)))
 
 
 @pytest.fixture(scope="module")
