@@ -10,12 +10,11 @@ import click
 from regwatch.alerts.topics import merge_glossary
 from regwatch.cli.common import UserError, config_from, emit_rows, known, open_sessions, parse_when
 from regwatch.config import AGENCIES, Config
-from regwatch.history import HistoryQuery, changes, moment
+from regwatch.history import HistoryQuery, changes, moment, refresh_index
 from regwatch.spreadsheet import CHANGE_FIELDS
 from regwatch.store.queries import KINDS, NotFound, version
 from regwatch.store.reviews import latest_reviews
 from regwatch.store.vocabulary import SIGNIFICANCES
-from regwatch.web.search import refresh
 
 REVIEW_FIELDS = ["review_outcome", "review_note", "reviewed_by", "reviewed_at"]
 
@@ -62,7 +61,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
                      review=review, limit=limit)
     sessions = open_sessions(config)
     if q.needs_index():
-        refresh(sessions)
+        refresh_index(sessions)
     with sessions() as session:
         rows = [c.as_json() for c in changes(session, q)[0]]
         reviews = latest_reviews(session, [r["id"] for r in rows]) if fmt == "csv" else {}

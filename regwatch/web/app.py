@@ -20,7 +20,7 @@ from flask import Flask, Response, g, jsonify, redirect, render_template, reques
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter, Map
 
-from regwatch.web import search
+from regwatch.history import refresh_index
 from regwatch.web.api import api
 from regwatch.web.context import query_string, settings
 from regwatch.web.deadlines import deadlines
@@ -59,7 +59,7 @@ class IndexKeeper:
         with self.lock:
             if self.monotonic() - self.checked < self.every:
                 return
-            search.refresh(self.sessions, rebuild_check=self.checked == float("-inf"))
+            refresh_index(self.sessions, rebuild_check=self.checked == float("-inf"))
             self.checked = self.monotonic()
 
 

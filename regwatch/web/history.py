@@ -16,7 +16,7 @@ from regwatch.history import HistoryQuery, changes, moment
 from regwatch.store.models import Change, Document, Source, Version
 from regwatch.store.queries import KINDS, change_view
 from regwatch.store.reviews import STATES
-from regwatch.web.search import documents_in_topic
+from regwatch.store.search import documents_in_topic
 
 
 class BadRequest(ValueError):
