@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regwatch.cron import crontab_trigger
 from regwatch.store.vocabulary import ChangeKind, Significance
 
 AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
@@ -327,10 +328,6 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        # regwatch.schedule imports this module (its Config); the cron rules belong with the scheduler (left for the
-        # lease move of issue 16, which reshapes schedule.py)
-        from regwatch.schedule import crontab_trigger
-
         try:
             crontab_trigger(value, "UTC")
         except ValueError as exc:

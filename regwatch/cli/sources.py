@@ -8,9 +8,9 @@ import click
 
 from regwatch.cli.common import config_from, open_sessions
 from regwatch.config import Config
+from regwatch.cron import crontab_trigger
 from regwatch.plan import estimate
 from regwatch.report import duration
-from regwatch.schedule import crontab_trigger
 from regwatch.store.models import CrawlHost
 from regwatch.store.queries import source_status
 
