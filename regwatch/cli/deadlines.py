@@ -9,7 +9,7 @@ import click
 
 from regwatch.calendar_feed import build_calendar
 from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.deadlines import TRACKED, list_deadlines
 from regwatch.store.deadlines import backfill as run_backfill
 from regwatch.store.deadlines import unread as unread_dates

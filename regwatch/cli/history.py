@@ -9,8 +9,9 @@ import click
 
 from regwatch.alerts.topics import merge_glossary
 from regwatch.cli.common import UserError, config_from, emit_rows, known, open_sessions, parse_when
-from regwatch.config import AGENCIES, Config
+from regwatch.config import Config
 from regwatch.history import HistoryQuery, changes, moment, refresh_index
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.spreadsheet import CHANGE_FIELDS
 from regwatch.store.queries import KINDS, NotFound, version
 from regwatch.store.reviews import latest_reviews
@@ -35,7 +36,7 @@ def _bound(value: str | None, name: str, *, end: bool = False) -> datetime | Non
 
 
 @click.command()
-@click.option("--agency", help="Only this agency: fda, ema, pmda, mfds or nmpa (any case).")
+@click.option("--agency", help="Only this agency: " + ", ".join(AGENCIES) + " (any case).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", help="From this date (YYYY-MM-DD) or timestamp, inclusive.")
 @click.option("--until", help="Up to this date (YYYY-MM-DD, inclusive) or timestamp.")

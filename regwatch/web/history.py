@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regwatch.alerts.types import ChangeView
-from regwatch.config import AGENCIES
 from regwatch.history import HistoryQuery, changes, moment
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.models import Change, Document, Source, Version
 from regwatch.store.queries import KINDS, change_view
 from regwatch.store.reviews import STATES

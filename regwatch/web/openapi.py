@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.queries import KINDS
 
 MAX_LIMIT = 1000

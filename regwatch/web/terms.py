@@ -10,7 +10,7 @@ from itertools import groupby
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from regwatch.alerts.glosses import gloss_line
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.parsers.definitions import language
 from regwatch.store.db import write
 from regwatch.store.terms import backfill

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from regwatch.alerts.glosses import gloss_change
 from regwatch.alerts.topics import DEFAULT_GLOSSARY
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.models import Blob, Change, Version
 from regwatch.store.queries import KINDS
 from regwatch.warc import write_document_warc
