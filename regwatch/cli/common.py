@@ -7,7 +7,7 @@ import csv
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -125,3 +125,10 @@ def emit_rows(rows: list[dict[str, Any]], fmt: str, fields: Sequence[str], *, ex
     else:
         return False
     return True
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str, fields: Sequence[str],
+               table: Callable[[list[dict[str, Any]]], str], *, empty: str, extras: str = "raise") -> None:
+    """`rows` as JSON or CSV (`emit_rows`), else as the text `table` makes of them, or `empty` when there are none."""
+    if not emit_rows(rows, fmt, fields, extras=extras):
+        click.echo(table(rows) if rows else empty)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from regwatch.alerts.topics import merge_glossary
-from regwatch.cli.common import UserError, config_from, emit_rows, known, open_sessions, parse_when
+from regwatch.cli.common import UserError, config_from, known, open_sessions, parse_when, print_rows
 from regwatch.config import Config
 from regwatch.history import HistoryQuery, changes, moment, refresh_index
 from regwatch.parsers.agencies import AGENCIES
@@ -72,12 +72,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
             r.update({"review_outcome": latest.outcome if latest else "", "review_note": latest.note if latest else "",
                       "reviewed_by": latest.reviewer if latest else "",
                       "reviewed_at": latest.at.isoformat().replace("+00:00", "Z") if latest else ""})
-    if emit_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, extras="ignore"):
-        return
-    if not rows:
-        click.echo("no changes match")
-    else:
-        click.echo(history_table(rows))
+    print_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, history_table, empty="no changes match", extras="ignore")
 
 
 def history_table(rows: list[dict[str, Any]], title_width: int = 70) -> str:

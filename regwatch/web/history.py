@@ -63,13 +63,20 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
     return value
 
 
-def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+def whole_number(value: str | None, name: str) -> int | None:
+    """A query parameter as a whole number, None when it is absent or empty; BadRequest naming it otherwise."""
     if value in (None, ""):
-        return default
+        return None
     try:
-        number = int(value)
+        return int(value)
     except ValueError:
         raise BadRequest(f"{name}: {value!r} is not a whole number") from None
+
+
+def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    number = whole_number(value, name)
+    if number is None:
+        return default
     if not low <= number <= high:
         raise BadRequest(f"{name}: must be between {low} and {high}")
     return number
