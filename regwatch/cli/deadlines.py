@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
-from typing import Any
 
 import click
 
 from regwatch.calendar_feed import build_calendar
-from regwatch.cli.common import UserError, config_from, open_sessions, print_rows
+from regwatch.cli.common import Row, UserError, config_from, open_sessions, print_rows
 from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.deadlines import TRACKED, list_deadlines
 from regwatch.store.deadlines import backfill as run_backfill
@@ -64,7 +63,7 @@ def deadlines(ctx: click.Context, agency: str | None, kinds: tuple[str, ...], wi
                empty="no deadlines match")
 
 
-def _dates(rows: list[dict[str, Any]], day: date) -> str:
+def _dates(rows: list[Row], day: date) -> str:
     """Each date on two lines: the date and how far from `day`, agency, kind, document and title; the evidence."""
     lines = []
     for r in rows:

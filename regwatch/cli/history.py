@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import click
 
 from regwatch.alerts.topics import merge_glossary
-from regwatch.cli.common import UserError, config_from, known, open_sessions, parse_when, print_rows
+from regwatch.cli.common import Row, UserError, config_from, known, open_sessions, parse_when, print_rows
 from regwatch.config import Config
 from regwatch.history import HistoryQuery, changes, moment, refresh_index
 from regwatch.parsers.agencies import AGENCIES
@@ -75,7 +74,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
     print_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, history_table, empty="no changes match", extras="ignore")
 
 
-def history_table(rows: list[dict[str, Any]], title_width: int = 70) -> str:
+def history_table(rows: list[Row], title_width: int = 70) -> str:
     """The history as aligned columns: change id, when, agency, kind, document id, title; the summary below."""
     ids = [f"change {r['id']}" for r in rows]
     docs = [f"doc {r['document_id']}" for r in rows]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import click
 
-from regwatch.cli.common import UserError, config_from, open_sessions, parse_when, print_rows
+from regwatch.cli.common import Row, UserError, config_from, open_sessions, parse_when, print_rows
 from regwatch.store.reviews import EXPORT_FIELDS, ReviewError, add_review, export_rows
 
 
@@ -44,7 +43,7 @@ def reviews(ctx: click.Context, since: str | None, until: str | None, fmt: str) 
     print_rows(rows, fmt, EXPORT_FIELDS, _trail, empty="no reviews recorded")
 
 
-def _trail(rows: list[dict[str, Any]]) -> str:
+def _trail(rows: list[Row]) -> str:
     """Each review on two lines: when, outcome, reviewer, change, agency and title; the note below."""
     return "\n".join(f"{r['reviewed_at'][:19]}  {r['outcome']:14} by {r['reviewer']:20} change {r['change_id']:<5} "
                      f"{str(r['agency']).upper():5} {str(r['title'])[:50]}\n       {r['note']}" for r in rows)

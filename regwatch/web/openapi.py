@@ -10,7 +10,8 @@ from regwatch.store.queries import KINDS
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 
-CHANGE_SCHEMA: dict[str, Any] = {
+Json = dict[str, Any]  # an OpenAPI object
+CHANGE_SCHEMA: Json = {
     "type": "object",
     "description": "One change, exactly as `regwatch history --format json` prints it (field names are a contract).",
     "additionalProperties": False,
@@ -35,7 +36,7 @@ CHANGE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _param(name: str, description: str, schema: Json, **extra: Any) -> Json:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **extra}
 
 
@@ -65,7 +66,7 @@ DEADLINE_FILTERS = [
     _param("within", "Only dates up to this many days ahead.", {"type": "integer", "minimum": 0, "maximum": 36500}),
     _param("past", "1: also dates that have passed (the calendar includes them unless 0).", {"type": "string"}),
 ]
-DEADLINE_SCHEMA: dict[str, Any] = {
+DEADLINE_SCHEMA: Json = {
     "type": "object",
     "description": "One deadline, exactly as `regwatch deadlines --format json` prints it (field names are a "
                    "contract).",
@@ -92,7 +93,7 @@ PAGING = [
 ]
 
 
-def _response(description: str, media: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _response(description: str, media: str, schema: Json, **extra: Any) -> Json:
     """A response with one media type (`extra`: e.g. its headers)."""
     return {"description": description, **extra, "content": {media: {"schema": schema}}}
 
@@ -103,15 +104,15 @@ UNAUTHORIZED = _response("Missing or wrong access token (only when served off lo
                          {"$ref": "#/components/schemas/Error"})
 
 
-def _get(operation_id: str, summary: str, parameters: list[dict[str, Any]], ok: dict[str, Any],
-         description: str | None = None) -> dict[str, Any]:
+def _get(operation_id: str, summary: str, parameters: list[Json], ok: Json,
+         description: str | None = None) -> Json:
     """A read operation: `ok` is its answer; a wrong parameter is a 400, a missing token a 401."""
     about = {"description": description} if description else {}
     return {"get": {"operationId": operation_id, "summary": summary, **about, "parameters": parameters,
                     "responses": {"200": ok, "400": ERROR, "401": UNAUTHORIZED}}}
 
 
-def spec(version: str = "0.1.0") -> dict[str, Any]:
+def spec(version: str = "0.1.0") -> Json:
     """The OpenAPI document."""
     return {
         "openapi": "3.1.0",
