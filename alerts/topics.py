@@ -129,3 +129,28 @@ def tag(text: str, glossary: Glossary | None = None) -> set[str]:
     """The topics `text` names, e.g. `tag("EV-derived 外泌体")` → {"exosomes"}."""
     matcher = _matcher(_key(glossary))
     return {topic for term in matcher.find(text) for topic in matcher.topics[term]}
+
+
+def tag_folded(folded: str, glossary: Glossary | None = None) -> set[str]:
+    """`tag` for a long text already folded (NFKC, case folded, whitespace collapsed), e.g. a search haystack.
+
+    The same matching rules, run only on short windows around the first plausible occurrence of each term: over a
+    whole long text the tagger's regular expression costs milliseconds.
+    """
+    windows = []
+    for term in _spellings(_key(glossary)):
+        at, tries = folded.find(term), 0
+        while at != -1 and tries < 50:
+            if not (_HAS_LATIN.match(term) and at > 0 and _HAS_LATIN.match(folded[at - 1])):
+                windows.append(folded[max(0, at - 1):at + len(term) + 3])  # room for a plural and a boundary
+                break
+            at, tries = folded.find(term, at + 1), tries + 1
+    return tag("\n".join(windows), glossary) if windows else set()
+
+
+@functools.lru_cache(maxsize=4)
+def _spellings(glossary: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """Every term folded as a search haystack is, with spaces and hyphens in both spellings ("stem cell",
+    "stem-cell")."""
+    folded = {" ".join(fold(term).split()) for _, terms in glossary for term in terms}
+    return tuple(sorted({v for t in folded for v in (t, t.replace(" ", "-"), t.replace("-", " ")) if v}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from regwatch.parsers import parse_document
+from regwatch.parsers.dispatch import parse_document
 from regwatch.parsers.formats.sniff import body_format
 from regwatch.parsers.pmda_ja import parse_pdf_ja
 from regwatch.parsers.types import Document, Fetched

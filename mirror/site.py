@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl
 
-from regwatch.mirror import pdf
+from regwatch.mirror.pdf import render as render_pdf
 
 LAST_MODIFIED = "_mirror/last-modified.json"
 ROUTES = "_mirror/routes.json"
@@ -174,7 +174,7 @@ def _resolve_path(site: Path, url_path: str) -> Resource | None:
     if rel.parts[0] == "media" and rel.name == "download" and len(rel.parts) == 3:
         source = target.with_name("download.txt")
         if source.is_file():
-            return Resource(pdf.render(source.read_text(encoding="utf-8")), "application/pdf", stamp)
+            return Resource(render_pdf(source.read_text(encoding="utf-8")), "application/pdf", stamp)
         return None
     if rel.parts[0] == "media":
         return None

@@ -1,71 +1,19 @@
 """Pure parsers: a `Fetched` response in, a typed record out (see parsers.types).
 
-Dispatch is explicit: PDFs (by magic bytes or Content-Type) go to the PDF parser whatever the kind; HTML goes
-to the generic page parser or to an agency module from `AGENCIES`.
+The dispatch by format and kind is `parsers.dispatch`; `regwatch.parsers.parse_document`, `parse_listing` and
+`kinds` name it. Importing a single parser module, or the vocabulary (parsers.types, parsers.agencies), does not
+load every parser: the package itself imports nothing.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from types import ModuleType
-
-from regwatch.parsers import ema, fda, mfds, nmpa, pmda
-from regwatch.parsers.formats import html, hwp, office, pdf
-from regwatch.parsers.formats.binary import binary_document
-from regwatch.parsers.formats.sniff import body_format
-from regwatch.parsers.selectors import checked
-from regwatch.parsers.types import Document, Fetched, LayoutChanged, Listing
-
-AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
-# Files recognised by their magic bytes, whatever the URL or kind says.
-FILE_PARSERS: dict[str, Callable[[Fetched], Document]] = {
-    "pdf": pdf.parse_pdf, "docx": office.parse_docx, "xlsx": office.parse_xlsx, "doc": office.parse_doc,
-    "hwp": hwp.parse_hwp, "hwpx": hwp.parse_hwpx,
-}
-PAGE_KIND = "page"  # any HTML page, through parsers.formats.html.parse_page
-AGENCY_PAGE_KINDS = ("guidance", "page")  # "<agency>:guidance" → parse_guidance_page, "<agency>:page" → parse_page
+_DISPATCH = ("parse_document", "parse_listing", "kinds")
 
 
-def kinds() -> tuple[str, ...]:
-    """Every value `parse_document` accepts as `kind`."""
-    return (PAGE_KIND, *(f"{agency}:{page}" for agency in AGENCIES for page in AGENCY_PAGE_KINDS))
+def __getattr__(name: str) -> object:
+    """The dispatch's entry points, loaded on first use (PEP 562)."""
+    if name in _DISPATCH:
+        from regwatch.parsers import dispatch  # the dispatch imports every agency's parser and every file format
 
-
-def _agency(name: str) -> ModuleType:
-    if name not in AGENCIES:
-        raise ValueError(f"unknown agency {name!r}; known: {', '.join(AGENCIES)}")
-    return AGENCIES[name]
-
-
-def parse_document(fetched: Fetched, kind: str, selector: str | None = None) -> Document:
-    """Parse a document response; `kind` is "page" or "<agency>:guidance" / "<agency>:page" (see `kinds()`).
-
-    Raises ParseError for a response that is not the document it should be (or a malformed `selector`),
-    ValueError for an unknown kind
-    (a configuration mistake, not a page problem). A page the agency template no longer recognises
-    (`LayoutChanged`) is extracted by the generic page parser and marked `extractor="generic"`.
-    """
-    if kind not in kinds():
-        raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(kinds())}")
-    if selector is not None:
-        checked(selector)
-    fmt = body_format(fetched)
-    if fmt in FILE_PARSERS:
-        return FILE_PARSERS[fmt](fetched)
-    if fmt != "html":
-        return binary_document(fetched, fmt)
-    if kind == PAGE_KIND:
-        return html.parse_page(fetched, selector)
-    agency, _, page = kind.partition(":")
-    module = _agency(agency)
-    try:
-        return module.parse_guidance_page(fetched) if page == "guidance" else module.parse_page(fetched, selector)
-    except LayoutChanged as exc:
-        generic = html.parse_page(fetched, selector)
-        return dataclasses.replace(generic, extractor="generic", note=f"layout changed: {exc}")
-
-
-def parse_listing(agency: str, fetched: Fetched) -> Listing:
-    """An agency's catalogue/listing response (FDA: search-for-guidance.json)."""
-    return _agency(agency).parse_catalogue(fetched)
+        return getattr(dispatch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

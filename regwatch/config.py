@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from regwatch.cron import crontab_trigger
+from regwatch.parsers.agencies import Agency
+from regwatch.parsers.types import ParseError
 from regwatch.store.vocabulary import ChangeKind, Significance
 
-AGENCIES = ("fda", "ema", "pmda", "mfds", "nmpa")
 DEFAULT_DB_URL = "sqlite:///regwatch.db"
 
 
@@ -91,7 +93,7 @@ class BoilerplateConfig(_Model):
 
 class SourceConfig(_Model):
     name: str
-    agency: Literal["fda", "ema", "pmda", "mfds", "nmpa"] | None = None
+    agency: Agency | None = None
     type: Literal["catalogue", "feed", "listing", "page"] = "page"
     url: str | None = None
     start_urls: tuple[str, ...] = ()
@@ -114,10 +116,9 @@ class SourceConfig(_Model):
     @classmethod
     def _css(cls, value: str | None) -> str | None:
         """Checked now, not at the first page it should select from."""
-        # regwatch.parsers loads every agency's parser: only for a source with a selector, so that the read
+        # the CSS selector engine (soupsieve) is loaded only for a source with a selector, so that the read
         # commands, which load the config, start at once (issue 13)
         from regwatch.parsers.selectors import checked
-        from regwatch.parsers.types import ParseError
 
         if value is not None:
             try:
@@ -226,7 +227,7 @@ class SubscriptionConfig(_Model):
     """What one channel wants (every filter that is given must match) and whether at once or as a daily digest."""
 
     channel: str
-    agencies: tuple[Literal["fda", "ema", "pmda", "mfds", "nmpa"], ...] = ()
+    agencies: tuple[Agency, ...] = ()
     sources: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     kinds: tuple[SubscribedKind, ...] = ()
@@ -327,10 +328,6 @@ class ScheduleConfig(_Model):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        # regwatch.schedule imports this module (its Config); the cron rules belong with the scheduler (left for the
-        # lease move of issue 16, which reshapes schedule.py)
-        from regwatch.schedule import crontab_trigger
-
         try:
             crontab_trigger(value, "UTC")
         except ValueError as exc:

@@ -20,10 +20,11 @@ import click
 import yaml
 
 from regwatch.config import load_config
-from regwatch.mirror.agencies import AGENCIES, apply_demo_edits, copy_sites, origins
+from regwatch.mirror.agencies import MIRRORS, apply_demo_edits, copy_sites, origins
 from regwatch.mirror.agencies import deadlines as demo_dates
 from regwatch.mirror.definitions import DEMO_SITE, DEMO_TERM, change_definition
 from regwatch.mirror.server import MirrorServer
+from regwatch.parsers.agencies import Agency
 from regwatch.receivers import SmtpReceiver, WebhookReceiver
 
 DEMO_CONFIG = Path(__file__).with_name("demo_config.yaml")  # shipped in the package: the demo runs anywhere
@@ -119,7 +120,7 @@ def _demo(config_path: Path, workdir: Path) -> int:
                f"deadline reminder(s): {len(smtp.messages)} emails and {len(hook.deliveries)} webhooks. "
                f"Files: {workdir}")
     expected = {("fda", "changed"), ("fda", "new"), ("fda", "removed")}
-    expected |= {(agency, "changed") for agency, module in AGENCIES.items() if module.ORIGINS and agency != "fda"}
+    expected |= {(agency.value, "changed") for agency, module in MIRRORS.items() if module.ORIGINS and agency != "fda"}
     missing = sorted(expected - seen)
     if missing:
         click.echo(f"regwatch: the demo expected changes it did not see: {missing}", err=True)
@@ -141,7 +142,7 @@ def _check_terms(config: Path) -> list[str]:
                          env=env, capture_output=True, text=True, check=False)
     rows = json.loads(out.stdout or "[]")
     defined = {r["agency"] for r in rows if r["sentence"]}
-    lacking = [f"a definition from {a}" for a in AGENCIES if a not in defined]
+    lacking = [f"a definition from {a}" for a in Agency if a not in defined]
     if not any(r["term"] == DEMO_TERM and r["agency"] == DEMO_SITE and r["previous"] for r in rows):
         lacking.append(f"the earlier {DEMO_SITE} wording of {DEMO_TERM!r}")
     return lacking

@@ -1,9 +1,9 @@
 """The one history query: the same filters give the same changes on the command line (`regwatch history`), in the
 JSON API (`/api/changes`), its CSV (`/api/changes.csv`) and the Atom feed (`/feed.atom`).
 
-Text and topic go through the search index (`regwatch.web.search`): folded text in every script, and a document's
-topics from its catalogue, its changes and the multilingual glossary. Call `refresh` (or the web's index keeper)
-first when `needs_index()`.
+Text and topic go through the search index (`regwatch.store.search`): folded text in every script, and a document's
+topics from its catalogue, its changes and the multilingual glossary. Call `refresh_index` (or the web's index
+keeper) first when `needs_index()`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from regwatch.alerts.topics import tag_folded
 from regwatch.alerts.types import ChangeView
 from regwatch.store.models import Change
 from regwatch.store.queries import HistoryFilter, change_view, history_query
+from regwatch.store.search import documents_containing, documents_in_topic, many_documents, refresh
 from regwatch.store.settle import document_sources
-from regwatch.web.search import documents_containing, documents_in_topic, many_documents
 
 FEW_DOCUMENTS = 1000
 
@@ -41,6 +42,11 @@ class HistoryQuery:
 
     def needs_index(self) -> bool:
         return bool(self.text or self.topic)
+
+
+def refresh_index(sessions: sessionmaker[Session], limit: int | None = None, *, rebuild_check: bool = True) -> int:
+    """Bring the search index up to date, topics tagged with the built-in glossary; returns how many documents."""
+    return refresh(sessions, tag_folded, limit, rebuild_check=rebuild_check)
 
 
 def moment(value: str, *, end: bool = False) -> datetime:

@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session
 
 from regwatch.alerts.assess import term_keys
 from regwatch.config import Config, TermNames
+from regwatch.parsers.agencies import Agency
 from regwatch.parsers.definitions import keys_of
 from regwatch.store.terms import DocumentTerm, Wording, backfill, wordings
 
 FIELDS = ("term", "agency", "publisher", "document_id", "url", "title", "version", "section", "sentence", "since",
           "previous")  # the JSON contract of `regwatch terms --format json` and /api/terms
-JURISDICTIONS = {"fda": "US", "ema": "EU", "pmda": "JP", "mfds": "KR", "nmpa": "CN"}
+JURISDICTIONS: dict[Agency, str] = {  # where each agency regulates, in the terms pages' column order
+    Agency.FDA: "US", Agency.EMA: "EU", Agency.PMDA: "JP", Agency.MFDS: "KR", Agency.NMPA: "CN",
+}
 _HOSTS = {"fda.gov": "FDA", "ema.europa.eu": "EMA", "pmda.go.jp": "PMDA", "mhlw.go.jp": "MHLW", "mfds.go.kr": "MFDS",
           "nifds.go.kr": "NIFDS", "nmpa.gov.cn": "NMPA", "cde.org.cn": "CDE", "nifdc.org.cn": "NIFDC"}
 
@@ -128,7 +131,7 @@ def term_rows(session: Session, terms: Mapping[str, TermNames], *, only: str | N
     if fill:
         backfill(session)
     rows: list[TermRow] = []
-    agencies = [agency] if agency else list(JURISDICTIONS)
+    agencies = [agency] if agency else list(Agency)
     for label, names in terms.items():
         if only is not None and label != only:
             continue

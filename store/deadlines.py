@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from regwatch.parsers.agencies import Agency
 from regwatch.parsers.deadlines import Found, from_fields, from_text, not_understood, primary
 from regwatch.store.models import Deadline, DeadlineEvent, Source, UnreadDate, Version
 from regwatch.store.models import Document as DocumentRow
@@ -24,7 +25,7 @@ TRACKED = ("comment_close", "effective", "transition_end", "comment_open")
 
 def slash_order(agency: str) -> str:
     """How a document of `agency` writes 01/02/2025: month first at FDA, day first elsewhere."""
-    return "mdy" if agency == "fda" else "dmy"
+    return "mdy" if agency == Agency.FDA else "dmy"
 
 
 def record_text_dates(session: Session, doc: DocumentRow, text: str, version_number: int | None, now: datetime, *,

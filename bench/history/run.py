@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from regwatch.history import refresh_index  # noqa: E402
 from regwatch.store.db import open_store  # noqa: E402
 from regwatch.store.models import Change, Document, SearchGram, Source, Version  # noqa: E402
 from regwatch.web.app import WebSettings, create_app  # noqa: E402
-from regwatch.web.search import refresh  # noqa: E402
 
 
 def _words(text: str) -> list[str]:
@@ -148,7 +148,7 @@ def main() -> None:
     print(f"store: {url}\ngenerated {args.changes:,} changes in {time.perf_counter() - t0:.1f} s")
     sessions = open_store(url)
     t0 = time.perf_counter()
-    indexed = refresh(sessions)
+    indexed = refresh_index(sessions)
     with sessions() as s:
         grams = s.scalar(select(func.count()).select_from(SearchGram))
         versions = s.scalar(select(func.count()).select_from(Version))
@@ -157,7 +157,7 @@ def main() -> None:
     client = create_app(sessions, WebSettings(page_size=50, refresh_every=3600)).test_client()
     client.get("/")  # warm caches and the index check
     t0 = time.perf_counter()
-    refresh(sessions)
+    refresh_index(sessions)
     print(f"index freshness check with nothing new: {(time.perf_counter() - t0) * 1000:.1f} ms\n")
     print(f"{'query':42} {'median ms':>10} {'p95 ms':>8}  status")
     for name, address in ADDRESSES:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cjkpdf import paginate, wrap, write_pdf
-from fpdf import FPDF
+from enpdf import en_pdf
 
 HERE = Path(__file__).resolve().parent
 PAIRS, TEMPLATES = HERE / "pairs", HERE / "templates"
@@ -57,22 +56,6 @@ def page_pairs(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def en_pdf(paragraphs: list[str], *, created: str, margin: float = 25) -> bytes:
-    """An English guideline PDF (fpdf2 core font), numbered paragraphs in bold."""
-    pdf = FPDF(format="A4")
-    pdf.set_margins(margin, 20, margin)
-    pdf.set_creation_date(datetime.strptime(created, "%Y%m%d%H%M%S").replace(tzinfo=UTC))
-    pdf.set_producer("EMA document publisher")
-    pdf.set_title(paragraphs[0])
-    pdf.add_page()
-    for text in paragraphs:
-        heading = text[:2].rstrip(".").isdigit()
-        pdf.set_font("Helvetica", "B" if heading else "", 11 if heading else 10)
-        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    return bytes(pdf.output())
-
-
 def cjk_pdf(paragraphs: list[str], lang: str, *, width: int, created: str, producer: str) -> bytes:
     """A Japanese/Korean/Chinese notice PDF: wrapped at `width` characters (Korean at spaces), running header."""
     lines = wrap(paragraphs, width, words=lang == "ko")
@@ -83,7 +66,7 @@ def cjk_pdf(paragraphs: list[str], lang: str, *, width: int, created: str, produ
 def render(lang: str, paragraphs: list[str], *, created: str = OLD_DATE, narrower: bool = False,
            producer: str = "Acrobat Distiller 11.0") -> bytes:
     if lang == "en":
-        return en_pdf(paragraphs, created=created, margin=30 if narrower else 25)
+        return en_pdf(paragraphs, created=created, margin=30 if narrower else 25, producer="EMA document publisher")
     width = (40 if lang == "ko" else 38) - (3 if narrower else 0)
     return cjk_pdf(paragraphs, lang, width=width, created=created, producer=producer)
 

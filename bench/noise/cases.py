@@ -19,7 +19,7 @@ from typing import Any
 from regwatch.mirror import pdf as mirror_pdf
 from regwatch.mirror import site as mirror_site
 from regwatch.mirror.agencies import SITES_ROOT, origins
-from regwatch.parsers import kinds, parse_document
+from regwatch.parsers.dispatch import kinds, parse_document
 from regwatch.parsers.formats.encoding import detect
 from regwatch.parsers.types import Document, Fetched, ParseError
 

@@ -21,11 +21,9 @@ used to build the rules, the `held-out` half was not looked at while tuning. The
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from cases import PDF, Case
 from cjkpdf import paginate, wrap, write_pdf
-from fpdf import FPDF
+from enpdf import en_pdf
 
 HALVES = ("tuning", "held-out")
 AGENCIES = {  # agency → (language, parser kinds, page URL, PDF URL)
@@ -370,41 +368,14 @@ def _paragraphs(lang: str, paragraphs: list[str]) -> list[str]:
     return [first, *paragraphs, second, *tail, *paragraphs[:3]]
 
 
-def en_pdf(paragraphs: list[str], header: str, footer: str, *, margin: float, page_break: float,
-           created: str) -> bytes:
-    class Doc(FPDF):
-        def header(self) -> None:
-            self.set_font("Helvetica", "", 8)
-            self.cell(0, 5, header, new_x="LMARGIN", new_y="NEXT")
-            self.ln(4)
-
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("Helvetica", "", 8)
-            self.cell(0, 5, footer.format(n=self.page_no(), total="{nb}"), align="C")
-
-    pdf = Doc(format="A4")
-    pdf.alias_nb_pages("{nb}")
-    pdf.set_margins(margin, 20, margin)
-    pdf.set_auto_page_break(True, page_break)
-    pdf.set_creation_date(datetime.strptime(created, "%Y%m%d%H%M%S").replace(tzinfo=UTC))
-    pdf.set_title(paragraphs[0])
-    pdf.add_page()
-    for text in paragraphs:
-        heading = text[:2].rstrip(".").isdigit()
-        pdf.set_font("Helvetica", "B" if heading else "", 11 if heading else 10)
-        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-    return bytes(pdf.output())
-
-
 def render_pdf(agency: str, paragraphs: list[str], half: int, layout: int, klass: str = "pdf-furniture") -> bytes:
     """The agency's PDF in one of two layouts: `pdf-furniture` moves the page breaks (page length, creation
     date), `cjk-reflow` the line breaks too (line width)."""
     lang = AGENCIES[agency][0]
     header, footer = REFERENCES[agency][half], FOOTERS[agency][half]
     if lang == "en":
-        return en_pdf(paragraphs, header, footer, margin=25, page_break=(25, 60)[layout], created=CREATED[layout])
+        return en_pdf(paragraphs, created=CREATED[layout], margin=25, page_break=(25, 60)[layout], header=header,
+                      footer=footer)
     reflow = klass == "cjk-reflow"
     width = ((40, 31) if lang == "ko" else (38, 27))[layout if reflow else 0]
     lines = wrap(paragraphs, width, words=lang == "ko")

@@ -31,7 +31,8 @@ from timing import report_timing  # noqa: E402
 from regwatch.alerts.diff import diff_words, summarize_ops  # noqa: E402
 from regwatch.alerts.sections import diff_document  # noqa: E402
 from regwatch.alerts.significance import Finding, classify, rank, summary_line  # noqa: E402
-from regwatch.parsers import boilerplate, parse_document  # noqa: E402
+from regwatch.parsers import boilerplate  # noqa: E402
+from regwatch.parsers.dispatch import parse_document  # noqa: E402
 from regwatch.parsers.types import Fetched, ParseError  # noqa: E402
 
 

@@ -7,7 +7,9 @@ from regwatch.crawler.spiders.mfds import MfdsSpider
 from regwatch.crawler.spiders.nmpa import NmpaSpider
 from regwatch.crawler.spiders.page import PageSpider
 from regwatch.crawler.spiders.pmda import PmdaSpider
+from regwatch.parsers.agencies import Agency
 
 SPIDERS: dict[str, type[BaseSpider]] = {
-    "fda": FdaSpider, "ema": EmaSpider, "pmda": PmdaSpider, "mfds": MfdsSpider, "nmpa": NmpaSpider, "page": PageSpider,
+    Agency.FDA: FdaSpider, Agency.EMA: EmaSpider, Agency.PMDA: PmdaSpider, Agency.MFDS: MfdsSpider,
+    Agency.NMPA: NmpaSpider, "page": PageSpider,
 }

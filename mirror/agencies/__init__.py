@@ -6,14 +6,17 @@ from pathlib import Path
 from types import ModuleType
 
 from regwatch.mirror.agencies import ema, fda, mfds, nmpa, pmda
+from regwatch.parsers.agencies import Agency
 
-AGENCIES: dict[str, ModuleType] = {"fda": fda, "ema": ema, "pmda": pmda, "mfds": mfds, "nmpa": nmpa}
+MIRRORS: dict[Agency, ModuleType] = {
+    Agency.FDA: fda, Agency.EMA: ema, Agency.PMDA: pmda, Agency.MFDS: mfds, Agency.NMPA: nmpa,
+}
 SITES_ROOT = Path(__file__).resolve().parents[1] / "sites"
 
 
 def origins() -> dict[str, str]:
     """Real origin (https://host) → site folder name, for all agencies."""
-    return {origin: site for module in AGENCIES.values() for origin, site in module.ORIGINS.items()}
+    return {origin: site for module in MIRRORS.values() for origin, site in module.ORIGINS.items()}
 
 
 def copy_sites(dest: Path) -> dict[str, Path]:
@@ -29,7 +32,7 @@ def copy_sites(dest: Path) -> dict[str, Path]:
 def apply_demo_edits(sites: dict[str, Path]) -> dict[str, str]:
     """Every agency's demo edits; returns what was changed, for the demo's narration."""
     done: dict[str, str] = {}
-    for module in AGENCIES.values():
+    for module in MIRRORS.values():
         if all(site in sites for site in module.ORIGINS.values()) and module.ORIGINS:
             done.update(module.demo_edits(sites))
     return done

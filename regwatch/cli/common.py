@@ -7,7 +7,7 @@ import csv
 import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -113,7 +113,11 @@ def hold_run_lock(ctx: click.Context, config: Config, wait: bool) -> None:
     ctx.call_on_close(lock.release)
 
 
-def emit_rows(rows: list[dict[str, Any]], fmt: str, fields: Sequence[str], *, extras: str = "raise") -> bool:
+Row = dict[str, Any]
+"""One printed record: field name → value (the JSON objects, the CSV rows, the table lines)."""
+
+
+def emit_rows(rows: list[Row], fmt: str, fields: Sequence[str], *, extras: str = "raise") -> bool:
     """Print `rows` as JSON or as CSV (cells spreadsheet-safe, the header even when empty); False for any other
     format, which the command prints itself. `extras="ignore"` drops keys that are not `fields`."""
     if fmt == "json":
@@ -125,3 +129,10 @@ def emit_rows(rows: list[dict[str, Any]], fmt: str, fields: Sequence[str], *, ex
     else:
         return False
     return True
+
+
+def print_rows(rows: list[Row], fmt: str, fields: Sequence[str], table: Callable[[list[Row]], str], *,
+               empty: str, extras: str = "raise") -> None:
+    """`rows` as JSON or CSV (`emit_rows`), else as the text `table` makes of them, or `empty` when there are none."""
+    if not emit_rows(rows, fmt, fields, extras=extras):
+        click.echo(table(rows) if rows else empty)

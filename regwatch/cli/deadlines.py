@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import click
 
 from regwatch.calendar_feed import build_calendar
-from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions
-from regwatch.config import AGENCIES
+from regwatch.cli.common import Row, UserError, config_from, open_sessions, print_rows
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.deadlines import TRACKED, list_deadlines
 from regwatch.store.deadlines import backfill as run_backfill
 from regwatch.store.deadlines import unread as unread_dates
@@ -59,15 +59,17 @@ def deadlines(ctx: click.Context, agency: str | None, kinds: tuple[str, ...], wi
         if fmt == "ics":
             sys.stdout.buffer.write(build_calendar(rows, datetime.now(UTC), web_base=config.alerts.web_base))
             return
-    views = [v.as_json() for _, v in rows]
-    if emit_rows(views, fmt, FIELDS):
-        return
-    if not views:
-        click.echo("no deadlines match")
-    else:
-        for r in views:
-            left = (date.fromisoformat(str(r["date"])) - day).days
-            when = f"in {left} day{'s' if left != 1 else ''}" if left >= 0 else f"{-left} days ago"
-            moved = f" (moved from {r['previous_date']})" if r["previous_date"] else ""
-            click.echo(f"{r['date']}  {when:13} {str(r['agency']).upper():5} {r['kind']:15} doc {r['document_id']:<5}"
-                       f" {str(r['title'])[:60]}{moved}\n       {str(r['evidence'])[:160]}")
+    print_rows([v.as_json() for _, v in rows], fmt, FIELDS, lambda views: _dates(views, day),
+               empty="no deadlines match")
+
+
+def _dates(rows: list[Row], day: date) -> str:
+    """Each date on two lines: the date and how far from `day`, agency, kind, document and title; the evidence."""
+    lines = []
+    for r in rows:
+        left = (date.fromisoformat(str(r["date"])) - day).days
+        when = f"in {left} day{'s' if left != 1 else ''}" if left >= 0 else f"{-left} days ago"
+        moved = f" (moved from {r['previous_date']})" if r["previous_date"] else ""
+        lines.append(f"{r['date']}  {when:13} {str(r['agency']).upper():5} {r['kind']:15} doc {r['document_id']:<5}"
+                     f" {str(r['title'])[:60]}{moved}\n       {str(r['evidence'])[:160]}")
+    return "\n".join(lines)

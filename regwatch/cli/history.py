@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import click
 
 from regwatch.alerts.topics import merge_glossary
-from regwatch.cli.common import UserError, config_from, emit_rows, known, open_sessions, parse_when
-from regwatch.config import AGENCIES, Config
-from regwatch.history import HistoryQuery, changes, moment
+from regwatch.cli.common import Row, UserError, config_from, known, open_sessions, parse_when, print_rows
+from regwatch.config import Config
+from regwatch.history import HistoryQuery, changes, moment, refresh_index
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.spreadsheet import CHANGE_FIELDS
 from regwatch.store.queries import KINDS, NotFound, version
 from regwatch.store.reviews import latest_reviews
 from regwatch.store.vocabulary import SIGNIFICANCES
-from regwatch.web.search import refresh
 
 REVIEW_FIELDS = ["review_outcome", "review_note", "reviewed_by", "reviewed_at"]
 
@@ -36,7 +35,7 @@ def _bound(value: str | None, name: str, *, end: bool = False) -> datetime | Non
 
 
 @click.command()
-@click.option("--agency", help="Only this agency: fda, ema, pmda, mfds or nmpa (any case).")
+@click.option("--agency", help="Only this agency: " + ", ".join(AGENCIES) + " (any case).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", help="From this date (YYYY-MM-DD) or timestamp, inclusive.")
 @click.option("--until", help="Up to this date (YYYY-MM-DD, inclusive) or timestamp.")
@@ -62,7 +61,7 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
                      review=review, limit=limit)
     sessions = open_sessions(config)
     if q.needs_index():
-        refresh(sessions)
+        refresh_index(sessions)
     with sessions() as session:
         rows = [c.as_json() for c in changes(session, q)[0]]
         reviews = latest_reviews(session, [r["id"] for r in rows]) if fmt == "csv" else {}
@@ -72,15 +71,10 @@ def history(ctx: click.Context, agency: str | None, sources: tuple[str, ...], si
             r.update({"review_outcome": latest.outcome if latest else "", "review_note": latest.note if latest else "",
                       "reviewed_by": latest.reviewer if latest else "",
                       "reviewed_at": latest.at.isoformat().replace("+00:00", "Z") if latest else ""})
-    if emit_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, extras="ignore"):
-        return
-    if not rows:
-        click.echo("no changes match")
-    else:
-        click.echo(history_table(rows))
+    print_rows(rows, fmt, CHANGE_FIELDS + REVIEW_FIELDS, history_table, empty="no changes match", extras="ignore")
 
 
-def history_table(rows: list[dict[str, Any]], title_width: int = 70) -> str:
+def history_table(rows: list[Row], title_width: int = 70) -> str:
     """The history as aligned columns: change id, when, agency, kind, document id, title; the summary below."""
     ids = [f"change {r['id']}" for r in rows]
     docs = [f"doc {r['document_id']}" for r in rows]

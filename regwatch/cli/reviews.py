@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions, parse_when
+from regwatch.cli.common import Row, UserError, config_from, open_sessions, parse_when, print_rows
 from regwatch.store.reviews import EXPORT_FIELDS, ReviewError, add_review, export_rows
 
 
@@ -40,11 +40,10 @@ def reviews(ctx: click.Context, since: str | None, until: str | None, fmt: str) 
     the change-control evidence an inspector asks for (`--format csv` for a spreadsheet)."""
     with open_sessions(config_from(ctx))() as session:
         rows = export_rows(session, parse_when(since, "--since"), parse_when(until, "--until", end=True))
-    if emit_rows(rows, fmt, EXPORT_FIELDS):
-        return
-    if not rows:
-        click.echo("no reviews recorded")
-    else:
-        for r in rows:
-            click.echo(f"{r['reviewed_at'][:19]}  {r['outcome']:14} by {r['reviewer']:20} change {r['change_id']:<5} "
-                       f"{str(r['agency']).upper():5} {str(r['title'])[:50]}\n       {r['note']}")
+    print_rows(rows, fmt, EXPORT_FIELDS, _trail, empty="no reviews recorded")
+
+
+def _trail(rows: list[Row]) -> str:
+    """Each review on two lines: when, outcome, reviewer, change, agency and title; the note below."""
+    return "\n".join(f"{r['reviewed_at'][:19]}  {r['outcome']:14} by {r['reviewer']:20} change {r['change_id']:<5} "
+                     f"{str(r['agency']).upper():5} {str(r['title'])[:50]}\n       {r['note']}" for r in rows)

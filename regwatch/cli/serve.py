@@ -9,8 +9,8 @@ import click
 import waitress
 
 from regwatch.cli.common import UserError, config_from, open_sessions
+from regwatch.history import refresh_index
 from regwatch.web.app import WebSettings, create_app
-from regwatch.web.search import refresh
 
 MIN_TOKEN = 16
 
@@ -39,7 +39,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
             raise UserError(f"serving on {host} (not loopback) needs an access token of at least {MIN_TOKEN} "
                             f"characters in the environment variable {config.web.token_env} (web.token_env)")
     sessions = open_sessions(config)
-    indexed = refresh(sessions)
+    indexed = refresh_index(sessions)
     app = create_app(sessions, WebSettings(token=token, page_size=config.web.page_size,
                                            terms=config.terms or None))
     shown = f"[{host}]" if ":" in host else host

@@ -8,9 +8,10 @@ import click
 
 from regwatch.cli.common import config_from, open_sessions
 from regwatch.config import Config
+from regwatch.cron import crontab_trigger
+from regwatch.parsers.agencies import NO_AGENCY
 from regwatch.plan import estimate
 from regwatch.report import duration
-from regwatch.schedule import crontab_trigger
 from regwatch.store.models import CrawlHost
 from regwatch.store.queries import source_status
 
@@ -39,7 +40,7 @@ def sources(ctx: click.Context) -> None:
         when = row.last_run_at.isoformat(timespec="seconds") if row and row.last_run_at else "never"
         status = row.last_status if row and row.last_status else "-"
         flag = "" if src.enabled else " (disabled)"
-        click.echo(f"{src.name:{width}}  {(src.agency or 'other').upper():5} {src.type:9} last run {when:25} "
+        click.echo(f"{src.name:{width}}  {(src.agency or NO_AGENCY).upper():5} {src.type:9} last run {when:25} "
                    f"{status}{flag}")
         click.echo(f"{'':{width}}  {src.urls[0]}")
         if not src.enabled:

@@ -6,7 +6,7 @@ import click
 
 from regwatch.alerts.glosses import gloss_line
 from regwatch.cli.common import UserError, config_from, emit_rows, open_sessions, parse_when
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.terms import FIELDS, JURISDICTIONS, configured_terms, find_term, term_rows
 
 

@@ -12,17 +12,15 @@ import hmac
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, jsonify, redirect, render_template, request
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter, Map
 
-from regwatch.web import search
+from regwatch.history import refresh_index
 from regwatch.web.api import api
-from regwatch.web.context import query_string, settings
+from regwatch.web.context import WebSettings, query_string, settings
 from regwatch.web.deadlines import deadlines
 from regwatch.web.history import BadRequest
 from regwatch.web.reviews import reviews
@@ -34,16 +32,6 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 COOKIE = "regwatch_auth"
 MACHINE_PATHS = ("/api/", "/feed", "/openapi", "/calendar.ics")  # read by programs: ?token= works, errors are JSON
-
-
-@dataclass
-class WebSettings:
-    """What the app needs besides the store: the token (None = loopback, no token) and the page size."""
-
-    token: str | None = None
-    page_size: int = 50
-    refresh_every: float = 2.0  # seconds between checks that the search index is current
-    terms: Any = None  # the terms of /terms (`regwatch.terms.configured_terms`); None: the built-in ones
 
 
 class IndexKeeper:
@@ -59,7 +47,7 @@ class IndexKeeper:
         with self.lock:
             if self.monotonic() - self.checked < self.every:
                 return
-            search.refresh(self.sessions, rebuild_check=self.checked == float("-inf"))
+            refresh_index(self.sessions, rebuild_check=self.checked == float("-inf"))
             self.checked = self.monotonic()
 
 

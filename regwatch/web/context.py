@@ -1,18 +1,26 @@
-"""What a request handler reaches through the running app: its read session, settings, the search index keeper,
-a small cache; and the filters as a query string. The blueprints import this, and the app imports the blueprints."""
+"""What a request handler reaches through the running app: its read session, the store, the settings, the search
+index keeper, a small cache; and the filters as a query string. The blueprints and the app import this."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, g
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-if TYPE_CHECKING:
-    from regwatch.web.app import WebSettings
+
+@dataclass
+class WebSettings:
+    """What the app needs besides the store: the token (None = loopback, no token) and the page size."""
+
+    token: str | None = None
+    page_size: int = 50
+    refresh_every: float = 2.0  # seconds between checks that the search index is current
+    terms: Any = None  # the terms of /terms (`regwatch.terms.configured_terms`); None: the built-in ones
 
 
 def session() -> Session:
@@ -20,6 +28,11 @@ def session() -> Session:
     if "session" not in g:
         g.session = _ext()["sessions"]()
     return g.session  # type: ignore[no-any-return]
+
+
+def session_factory() -> sessionmaker[Session]:
+    """The app's store, for a handler that writes (`regwatch.store.db.write`)."""
+    return _ext()["sessions"]  # type: ignore[no-any-return]
 
 
 def ensure_index() -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from regwatch.calendar_feed import build_calendar
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.deadlines import TRACKED as KINDS
 from regwatch.store.deadlines import list_deadlines
 from regwatch.store.models import Deadline, UnreadDate

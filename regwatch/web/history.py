@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from regwatch.alerts.types import ChangeView
-from regwatch.config import AGENCIES
 from regwatch.history import HistoryQuery, changes, moment
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.models import Change, Document, Fetch, Source, Version
 from regwatch.store.queries import KINDS, change_view
 from regwatch.store.reviews import STATES
+from regwatch.store.search import documents_in_topic
 from regwatch.store.vocabulary import FetchOutcome
-from regwatch.web.search import documents_in_topic
 
 
 class BadRequest(ValueError):
@@ -64,13 +64,20 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
     return value
 
 
-def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+def whole_number(value: str | None, name: str) -> int | None:
+    """A query parameter as a whole number, None when it is absent or empty; BadRequest naming it otherwise."""
     if value in (None, ""):
-        return default
+        return None
     try:
-        number = int(value)
+        return int(value)
     except ValueError:
         raise BadRequest(f"{name}: {value!r} is not a whole number") from None
+
+
+def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    number = whole_number(value, name)
+    if number is None:
+        return default
     if not low <= number <= high:
         raise BadRequest(f"{name}: must be between {low} and {high}")
     return number

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.queries import KINDS
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 
-CHANGE_SCHEMA: dict[str, Any] = {
+Json = dict[str, Any]  # an OpenAPI object
+CHANGE_SCHEMA: Json = {
     "type": "object",
     "description": "One change, exactly as `regwatch history --format json` prints it (field names are a contract).",
     "additionalProperties": False,
@@ -35,7 +36,7 @@ CHANGE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _param(name: str, description: str, schema: Json, **extra: Any) -> Json:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema, **extra}
 
 
@@ -65,7 +66,7 @@ DEADLINE_FILTERS = [
     _param("within", "Only dates up to this many days ahead.", {"type": "integer", "minimum": 0, "maximum": 36500}),
     _param("past", "1: also dates that have passed (the calendar includes them unless 0).", {"type": "string"}),
 ]
-DEADLINE_SCHEMA: dict[str, Any] = {
+DEADLINE_SCHEMA: Json = {
     "type": "object",
     "description": "One deadline, exactly as `regwatch deadlines --format json` prints it (field names are a "
                    "contract).",
@@ -90,54 +91,56 @@ PAGING = [
     _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
     _param("offset", "Changes to skip (newest first).", {"type": "integer", "minimum": 0, "default": 0}),
 ]
-ERROR = {"description": "A query parameter is wrong; the message names it.",
-         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-UNAUTHORIZED = {"description": "Missing or wrong access token (only when served off loopback).",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def spec(version: str = "0.1.0") -> dict[str, Any]:
+def _response(description: str, media: str, schema: Json, **extra: Any) -> Json:
+    """A response with one media type (`extra`: e.g. its headers)."""
+    return {"description": description, **extra, "content": {media: {"schema": schema}}}
+
+
+ERROR = _response("A query parameter is wrong; the message names it.", "application/json",
+                  {"$ref": "#/components/schemas/Error"})
+UNAUTHORIZED = _response("Missing or wrong access token (only when served off loopback).", "application/json",
+                         {"$ref": "#/components/schemas/Error"})
+
+
+def _get(operation_id: str, summary: str, parameters: list[Json], ok: Json,
+         description: str | None = None) -> Json:
+    """A read operation: `ok` is its answer; a wrong parameter is a 400, a missing token a 401."""
+    about = {"description": description} if description else {}
+    return {"get": {"operationId": operation_id, "summary": summary, **about, "parameters": parameters,
+                    "responses": {"200": ok, "400": ERROR, "401": UNAUTHORIZED}}}
+
+
+def spec(version: str = "0.1.0") -> Json:
     """The OpenAPI document."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "regwatch history", "version": version,
                  "description": "The change history of watched FDA, EMA, PMDA, MFDS and NMPA documents."},
         "paths": {
-            "/api/changes": {"get": {
-                "operationId": "listChanges", "summary": "The change history, newest first, one page.",
-                "parameters": FILTERS + PAGING,
-                "responses": {
-                    "200": {"description": "A page of changes. `Link: <…>; rel=\"next\"` when more follow.",
-                            "headers": {"Link": {"schema": {"type": "string"}}},
-                            "content": {"application/json": {"schema": {
-                                "type": "array", "items": {"$ref": "#/components/schemas/Change"}}}}},
-                    "400": ERROR, "401": UNAUTHORIZED}}},
-            "/api/changes.csv": {"get": {
-                "operationId": "listChangesCsv", "summary": "The same page as CSV (a header row, the same fields).",
-                "description": "For spreadsheets: a text cell starting with =, +, -, @, tab or carriage return "
-                               "gets a leading apostrophe, so no crawled text runs as a formula.",
-                "parameters": FILTERS + PAGING,
-                "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
-                              "400": ERROR, "401": UNAUTHORIZED}}},
-            "/feed.atom": {"get": {
-                "operationId": "feed", "summary": "An Atom feed of the newest changes matching the filters.",
-                "parameters": FILTERS,
-                "responses": {"200": {"description": "Atom 1.0",
-                                      "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
-                              "400": ERROR, "401": UNAUTHORIZED}}},
-            "/api/deadlines": {"get": {
-                "operationId": "listDeadlines", "summary": "Dates the documents state, soonest first.",
-                "parameters": DEADLINE_FILTERS,
-                "responses": {"200": {"description": "Deadlines", "content": {"application/json": {"schema": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/Deadline"}}}}},
-                    "400": ERROR, "401": UNAUTHORIZED}}},
-            "/calendar.ics": {"get": {
-                "operationId": "calendar", "summary": "The deadlines as an RFC 5545 calendar to subscribe to.",
-                "description": "One all-day event per document and kind; its UID stays when the date moves "
-                               "(SEQUENCE grows).",
-                "parameters": DEADLINE_FILTERS,
-                "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {
-                    "schema": {"type": "string"}}}}, "400": ERROR, "401": UNAUTHORIZED}}},
+            "/api/changes": _get(
+                "listChanges", "The change history, newest first, one page.", FILTERS + PAGING,
+                _response("A page of changes. `Link: <…>; rel=\"next\"` when more follow.", "application/json",
+                          {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
+                          headers={"Link": {"schema": {"type": "string"}}})),
+            "/api/changes.csv": _get(
+                "listChangesCsv", "The same page as CSV (a header row, the same fields).", FILTERS + PAGING,
+                _response("CSV", "text/csv", {"type": "string"}),
+                description="For spreadsheets: a text cell starting with =, +, -, @, tab or carriage return gets a "
+                            "leading apostrophe, so no crawled text runs as a formula."),
+            "/feed.atom": _get(
+                "feed", "An Atom feed of the newest changes matching the filters.", FILTERS,
+                _response("Atom 1.0", "application/atom+xml", {"type": "string"})),
+            "/api/deadlines": _get(
+                "listDeadlines", "Dates the documents state, soonest first.", DEADLINE_FILTERS,
+                _response("Deadlines", "application/json",
+                          {"type": "array", "items": {"$ref": "#/components/schemas/Deadline"}})),
+            "/calendar.ics": _get(
+                "calendar", "The deadlines as an RFC 5545 calendar to subscribe to.", DEADLINE_FILTERS,
+                _response("iCalendar", "text/calendar", {"type": "string"}),
+                description="One all-day event per document and kind; its UID stays when the date moves "
+                            "(SEQUENCE grows)."),
             "/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This description.",
                 "responses": {"200": {"description": "OpenAPI 3.1",

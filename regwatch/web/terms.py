@@ -10,12 +10,12 @@ from itertools import groupby
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from regwatch.alerts.glosses import gloss_line
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.parsers.definitions import language
 from regwatch.store.db import write
 from regwatch.store.terms import backfill
 from regwatch.terms import JURISDICTIONS, TermRow, configured_terms, find_term, term_rows
-from regwatch.web.context import _ext, cached, session
+from regwatch.web.context import cached, session, session_factory, settings
 from regwatch.web.history import BadRequest
 
 terms_views = Blueprint("terms", __name__, template_folder="templates")
@@ -23,11 +23,12 @@ BACKFILL_EVERY = 2.0  # seconds between checks that every stored version has bee
 
 
 def _terms():  # type: ignore[no-untyped-def]
-    return configured_terms(None) if _ext()["settings"].terms is None else _ext()["settings"].terms
+    chosen = settings().terms
+    return configured_terms(None) if chosen is None else chosen
 
 
 def _rows(only: str | None = None, agency: str | None = None, at: datetime | None = None) -> list[TermRow]:
-    cached("terms-backfill", BACKFILL_EVERY, lambda: write(_ext()["sessions"], backfill) + 1)
+    cached("terms-backfill", BACKFILL_EVERY, lambda: write(session_factory(), backfill) + 1)
     return term_rows(session(), _terms(), only=only, agency=agency, at=at, fill=False)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from regwatch.alerts.glosses import gloss_change
 from regwatch.alerts.topics import DEFAULT_GLOSSARY
-from regwatch.config import AGENCIES
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.store.models import Blob, Change, Version
 from regwatch.store.queries import KINDS
 from regwatch.warc import write_document_warc
@@ -24,6 +24,7 @@ from regwatch.web.history import (
     significance_values,
     source_names,
     topic_documents,
+    whole_number,
 )
 
 views = Blueprint("views", __name__, template_folder="templates", static_folder="static",
@@ -119,13 +120,9 @@ def _glosses(ops: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def _version_arg(name: str, default: int) -> int:
-    value = request.args.get(name)
-    if value in (None, ""):
+    number = whole_number(request.args.get(name), name)
+    if number is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadRequest(f"{name}: {value!r} is not a whole number") from None
     if not 0 <= number < 2**63:  # no version the store could hold
         abort(404)
     return number

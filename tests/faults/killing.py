@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import text
 
@@ -244,27 +244,22 @@ class Outcome:
         return Windows(seconds, [a.requests for a in finals], [a.gap for a in finals], [a.webhooks for a in finals])
 
 
-class Scenario:
-    """The FDA mirror copy, the receivers, the configuration and the store of one scenario."""
+class Rig:
+    """What `regwatch run` is killed against: a copy of the FDA mirror site (robots.txt asking for `crawl_delay`
+    seconds between requests) and its server, real SMTP and webhook receivers, the configuration naming them, and
+    a read engine on the store."""
 
-    def __init__(self, work: Path, db_url: str, launcher: Launcher, say: Callable[[str], None] = print) -> None:
-        self.work, self.db_url, self.launcher, self.say = work, db_url, launcher, say
+    def __init__(self, work: Path, db_url: str, launcher: Launcher, crawl_delay: float) -> None:
+        self.work, self.db_url, self.launcher = work, db_url, launcher
         work.mkdir(parents=True, exist_ok=True)
         self.site = copy_site(work / "site-fda")
-        set_crawl_delay(self.site, CRAWL_DELAY)
+        set_crawl_delay(self.site, crawl_delay)
         self.mirror = MirrorServer(self.site)
         self.smtp, self.hook = SmtpReceiver(), WebhookReceiver(secret=SECRET)
-        self.smtp.messages, self.hook.deliveries = Stamped(), Stamped()  # type: ignore[assignment]
-        self.hook.on_delivery = self._on_ack
         self.engine = read_engine(db_url)
-        self.attempts: list[Attempt] = []
         self.problems: list[str] = []
-        self._ack_kill: tuple[int, int] | None = None  # (pid, the webhook delivery count that triggers the kill)
-        self._ack_killed = threading.Event()
-        self._ack_time = 0.0
-        self.acks: dict[str, list[float]] = defaultdict(list)  # webhook-id → when each copy was acknowledged
 
-    def __enter__(self) -> Scenario:
+    def __enter__(self) -> Self:
         self.mirror.__enter__()
         self.smtp.start()
         self.hook.start()
@@ -276,6 +271,21 @@ class Scenario:
         self.smtp.stop()
         self.mirror.__exit__(None, None, None)
         self.engine.dispose()
+
+
+class Scenario(Rig):
+    """The FDA mirror copy, the receivers, the configuration and the store of one scenario."""
+
+    def __init__(self, work: Path, db_url: str, launcher: Launcher, say: Callable[[str], None] = print) -> None:
+        super().__init__(work, db_url, launcher, CRAWL_DELAY)
+        self.say = say
+        self.smtp.messages, self.hook.deliveries = Stamped(), Stamped()  # type: ignore[assignment]
+        self.hook.on_delivery = self._on_ack
+        self.attempts: list[Attempt] = []
+        self._ack_kill: tuple[int, int] | None = None  # (pid, the webhook delivery count that triggers the kill)
+        self._ack_killed = threading.Event()
+        self._ack_time = 0.0
+        self.acks: dict[str, list[float]] = defaultdict(list)  # webhook-id → when each copy was acknowledged
 
     # --- running ------------------------------------------------------------------------------------
 

@@ -24,13 +24,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from regwatch.mirror.edits import copy_site, demo_edits
-from regwatch.mirror.server import MirrorServer
-from regwatch.receivers import SmtpReceiver, WebhookReceiver
-from tests.e2e.conftest import SECRET, SECRET_ENV, set_crawl_delay, write_config
-from tests.e2e.test_fda_crawl import fda_sources
-from tests.faults.killing import Launcher, kill_group
-from tests.faults.store_checks import Picture, check_store, picture, read_engine
+from regwatch.mirror.edits import demo_edits
+from tests.e2e.conftest import SECRET, SECRET_ENV
+from tests.faults.killing import Launcher, Rig, kill_group
+from tests.faults.store_checks import Picture, check_store, picture
 
 CRAWL_DELAY = 0.4  # seconds between two requests to the mirror: the window a kill must fall in
 RUN_TIMEOUT = 180.0
@@ -61,35 +58,16 @@ def one_file(keys: list[str]) -> bool:
     return any("#" in k for k in keys)
 
 
-class Recovery:
+class Recovery(Rig):
     """One store, the FDA mirror copy, real receivers; runs that complete or are killed at a stage."""
 
     def __init__(self, work: Path, db_url: str, launcher: Launcher) -> None:
-        self.work, self.db_url, self.launcher = work, db_url, launcher
-        work.mkdir(parents=True, exist_ok=True)
-        self.site = copy_site(work / "site-fda")
-        set_crawl_delay(self.site, CRAWL_DELAY)
+        super().__init__(work, db_url, launcher, CRAWL_DELAY)
+        self.hook.on_delivery = self._on_ack
         self.kills: list[str] = []
-        self.problems: list[str] = []
         self.attempts = 0
         self._victim: int | None = None
         self._acked = 0
-
-    def __enter__(self) -> Recovery:
-        self.mirror = MirrorServer(self.site).__enter__()
-        self.smtp, self.hook = SmtpReceiver(), WebhookReceiver(secret=SECRET)
-        self.smtp.start()
-        self.hook.start()
-        self.hook.on_delivery = self._on_ack
-        self.config = write_config(self.work / "config.yaml", fda_sources(self.mirror), self.smtp, self.hook)
-        self.engine = read_engine(self.db_url)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.hook.stop()
-        self.smtp.stop()
-        self.mirror.__exit__(None, None, None)
-        self.engine.dispose()
 
     def _on_ack(self, _delivery: object) -> None:
         victim, self._victim = self._victim, None

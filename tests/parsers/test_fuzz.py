@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from regwatch import parsers
 from regwatch.crawler.spiders.pmda import parse_any
 from regwatch.parsers import cde, challenge, dates, ema, ema_catalogue, fda, mfds, mhlw, nmpa, pmda, pmda_ja
+from regwatch.parsers.agencies import AGENCIES
 from regwatch.parsers.formats import binary, encoding, feed, html, hwp, office, pdf, sniff
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import Document, Fetched, Listing, ParseError
@@ -212,7 +213,7 @@ def test_parse_document_tag_soup_any_kind(response: Fetched, kind: str) -> None:
 
 
 @FAST
-@given(st.one_of(junk_responses(), html_responses()), st.sampled_from(sorted(parsers.AGENCIES)))
+@given(st.one_of(junk_responses(), html_responses()), st.sampled_from(sorted(AGENCIES)))
 def test_parse_listing_every_agency(response: Fetched, agency: str) -> None:
     only_parse_errors(partial(parsers.parse_listing, agency), response, Listing)
 

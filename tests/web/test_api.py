@@ -165,11 +165,11 @@ def test_new_records_reach_the_search_index(tmp_path) -> None:  # type: ignore[n
     "regenerative   medicine", "Advanced Therapy Medicinal Products (ATMPs)",
 ])
 def test_the_windowed_glossary_agrees_with_the_full_tagger(text: str) -> None:
-    from regwatch.alerts.topics import tag
-    from regwatch.web.search import fold, glossary_topics
+    from regwatch.alerts.topics import tag, tag_folded
+    from regwatch.store.search import fold
 
     long = ("filler words " * 400) + text + (" more filler" * 400)
-    assert glossary_topics(fold(long)) == tag(long)
+    assert tag_folded(fold(long)) == tag(long)
 
 
 def test_search_topics_and_pages_on_both_databases(db_url: str) -> None:

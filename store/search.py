@@ -3,20 +3,20 @@ current text, in every script.
 
 Text is folded (NFKC, then case folding) and every two-character sequence is indexed (`search_grams`), so a
 two-character Japanese, Korean or Chinese word (細胞, 세포, 干细胞) is found like "exosome": the index narrows
-the candidates, then the folded text is checked for the exact substring. The index is derived data, brought up to
-date from the append-only changes and versions before a search (`refresh`); it can be dropped and rebuilt.
+the candidates, then the folded text is checked for the exact substring. Each document's topics are indexed too:
+its catalogue's and its changes' own, and those a `Tagger` finds in its text. The index is derived data, brought
+up to date from the append-only changes and versions before a search (`refresh`); it can be dropped and rebuilt.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Change, Document, SearchDocument, SearchGram, SearchTopic, Version
@@ -25,6 +25,9 @@ SCHEME = 1  # bump when what is indexed changes: older rows are rebuilt
 MARGIN = 1000  # ids just below the high-water mark are re-checked: a transaction may commit a lower id later
 BATCH = 200  # documents per transaction while (re)building
 _SPACE = re.compile(r"\s+")
+
+Tagger = Callable[[str], set[str]]
+"""The topics a document's folded text names (the wiring passes alerts.topics' glossary tagger)."""
 
 
 def fold(text: str) -> str:
@@ -38,38 +41,12 @@ def grams(folded: str) -> set[str]:
             and not folded[i + 1].isspace()}
 
 
-def topics_of(doc: Document, haystack: str, recorded: Iterable[object] = ()) -> set[str]:
+def topics_of(doc: Document, haystack: str, tagger: Tagger, recorded: Iterable[object] = ()) -> set[str]:
     """The document's topics: its catalogue's own (FDA lists them), those recorded with it or its changes
-    (`details.topics`), and the built-in multilingual glossary's matches in its folded text."""
+    (`details.topics`), and what `tagger` finds in its folded text."""
     meta = doc.meta if isinstance(doc.meta, dict) else {}
     listed = [*(meta.get("topics") or ()), *recorded]
-    return {fold(str(t)) for t in listed if str(t).strip()} | glossary_topics(haystack)
-
-
-def glossary_topics(haystack: str) -> set[str]:
-    """alerts.topics' tagger (its exact matching rules), run only on short windows around the first plausible
-    occurrence of each glossary term: over a whole long text its regular expression costs milliseconds."""
-    from regwatch.alerts.topics import DEFAULT_GLOSSARY, tag
-
-    windows = []
-    for term in _terms(tuple(DEFAULT_GLOSSARY.items())):
-        at, tries = haystack.find(term), 0
-        while at != -1 and tries < 50:
-            if not (_LATIN.match(term) and at > 0 and _LATIN.match(haystack[at - 1])):
-                windows.append(haystack[max(0, at - 1):at + len(term) + 3])  # room for a plural and a boundary
-                break
-            at, tries = haystack.find(term, at + 1), tries + 1
-    return tag("\n".join(windows)) if windows else set()
-
-
-_LATIN = re.compile(r"[0-9a-z\u00df-\u024f]")
-
-
-@functools.lru_cache(maxsize=4)
-def _terms(glossary: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
-    """Every folded term, with spaces and hyphens in both spellings ("stem cell", "stem-cell")."""
-    folded = {fold(term) for _, terms in glossary for term in terms}
-    return tuple(sorted({v for t in folded for v in (t, t.replace(" ", "-"), t.replace("-", " ")) if v}))
+    return {fold(str(t)) for t in listed if str(t).strip()} | tagger(haystack)
 
 
 @dataclass(frozen=True)
@@ -79,7 +56,8 @@ class Stale:
     last_version_id: int
 
 
-def refresh(session_factory, limit: int | None = None, *, rebuild_check: bool = True) -> int:  # type: ignore[no-untyped-def]
+def refresh(session_factory: sessionmaker[Session], tagger: Tagger, limit: int | None = None, *,
+            rebuild_check: bool = True) -> int:
     """Index the documents whose changes or versions are newer than their index row (and, with `rebuild_check`,
     rows written under an older SCHEME: a full scan, done once per process); returns how many."""
     with session_factory() as session:
@@ -87,7 +65,7 @@ def refresh(session_factory, limit: int | None = None, *, rebuild_check: bool = 
     stale = stale if limit is None else stale[:limit]
     for start in range(0, len(stale), BATCH):
         with session_factory.begin() as session:
-            index_documents(session, stale[start:start + BATCH])
+            index_documents(session, stale[start:start + BATCH], tagger)
     return len(stale)
 
 
@@ -124,7 +102,7 @@ def _indexed(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, int, 
     return found
 
 
-def index_documents(session: Session, items: list[Stale]) -> None:
+def index_documents(session: Session, items: list[Stale], tagger: Tagger) -> None:
     """(Re)write these documents' searchable text, topics and grams (only the grams that changed)."""
     ids = [i.document_id for i in items]
     docs = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
@@ -144,7 +122,7 @@ def index_documents(session: Session, items: list[Stale]) -> None:
         doc = docs.get(item.document_id)
         if doc is not None:
             new_grams, new_topics = _index_one(session, doc, item, rows.get(doc.id), texts.get(doc.id, ""),
-                                               changes.get(doc.id, []))
+                                               changes.get(doc.id, []), tagger)
             grams_added += new_grams
             topics += [{"topic": t, "document_id": doc.id} for t in new_topics]
     conn = session.connection()  # Core statements: no ORM bookkeeping for derived rows
@@ -155,7 +133,7 @@ def index_documents(session: Session, items: list[Stale]) -> None:
 
 
 def _index_one(session: Session, doc: Document, item: Stale, row: SearchDocument | None, text: str,
-               changes: list[tuple[str, ChangeDetails]]) -> tuple[list[dict[str, object]], set[str]]:
+               changes: list[tuple[str, ChangeDetails]], tagger: Tagger) -> tuple[list[dict[str, object]], set[str]]:
     summaries = dict.fromkeys(summary for summary, _ in changes)
     recorded = [t for _, details in changes for t in details.topics or ()]
     haystack = fold("\n".join([doc.title, doc.docket or "", doc.number or "", *summaries, text]))
@@ -174,7 +152,7 @@ def _index_one(session: Session, doc: Document, item: Stale, row: SearchDocument
     for i in range(0, len(gone), 500):
         conn.execute(delete(SearchGram.__table__).where(SearchGram.document_id == doc.id,
                                                         SearchGram.gram.in_(gone[i:i + 500])))
-    topics = {t[:200] for t in topics_of(doc, haystack, recorded)}
+    topics = {t[:200] for t in topics_of(doc, haystack, tagger, recorded)}
     return [{"gram": g, "document_id": doc.id} for g in sorted(new - old)], topics
 
 
