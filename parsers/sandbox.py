@@ -14,6 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
+from regwatch.parsers.deathsig import die_with_parent
 from regwatch.parsers.types import Document, Fetched, ParseError
 
 Parser = Callable[[Fetched], Document]
@@ -22,8 +23,6 @@ Parser = Callable[[Fetched], Document]
 def _limit_memory(megabytes: int) -> None:
     """The worker's initializer: its memory limit, and death with its parent (the forkserver, which dies with
     the run: see parsers.deathsig), so no parser process outlives a killed run."""
-    from regwatch.parsers.deathsig import die_with_parent
-
     die_with_parent()
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

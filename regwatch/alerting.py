@@ -30,7 +30,9 @@ from regwatch.alerts.outbox import (
 from regwatch.alerts.render import render_change
 from regwatch.alerts.topics import merge_glossary
 from regwatch.alerts.types import Channel, DeliveryError, Message
-from regwatch.config import AppriseChannelConfig, Config, EmailChannelConfig
+from regwatch.config import WEEKDAYS, AppriseChannelConfig, Config, EmailChannelConfig
+from regwatch.deadline_alerts import queue_deadline_alerts, render_deadline
+from regwatch.reasons import change_reasons
 from regwatch.store.models import OutboxItem
 from regwatch.store.queries import load_change, version
 from regwatch.store.versions import Assess
@@ -86,14 +88,12 @@ def assess_change(glossary: dict[str, tuple[str, ...]] | None = None,
 
 
 def make_renderer(config: Config):  # type: ignore[no-untyped-def]
-    from regwatch.reasons import change_reasons
 
     web_base = config.alerts.web_base
     terms = glossary(config)
 
     def render(session: Session, item: OutboxItem) -> Message:
         if item.deadline_event_id is not None:
-            from regwatch.deadline_alerts import render_deadline
 
             return render_deadline(session, item, config.alerts)
         view, change = load_change(session, item.change_id or 0)
@@ -131,7 +131,6 @@ def render_digest_items(session: Session, channel: str, items: list[OutboxItem])
 
 def make_digest_renderer(config: Config, period: str = "daily"):  # type: ignore[no-untyped-def]
     """Digests of `period` with each change's reasons ("Why you got this") in the text and `data.reasons`."""
-    from regwatch.reasons import change_reasons
 
     terms = glossary(config)
 
@@ -155,7 +154,6 @@ def digests_due(config: Config, now: datetime) -> tuple[bool, bool]:
     on `alerts.weekly_digest_day`. Held digests wait in the outbox: the next one that goes out catches up."""
     from zoneinfo import ZoneInfo
 
-    from regwatch.config import WEEKDAYS
 
     weekday = WEEKDAYS[now.astimezone(ZoneInfo(config.schedule.timezone)).weekday()]
     if weekday in config.alerts.quiet_days:
@@ -166,7 +164,6 @@ def digests_due(config: Config, now: datetime) -> tuple[bool, bool]:
 def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
-    from regwatch.deadline_alerts import queue_deadline_alerts
 
     queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)

@@ -8,6 +8,8 @@ from scrapy import signals
 
 from regwatch.config import load_config
 from regwatch.crawler import settings
+from regwatch.pipeline import Cycle
+from regwatch.report import print_run_summary
 
 
 def standalone_settings() -> dict[str, Any]:
@@ -19,9 +21,6 @@ def standalone_settings() -> dict[str, Any]:
 def wire(crawler: Any, spider: Any) -> None:
     """Give a spider started by `scrapy crawl` its configured sources and the store, and finish the cycle
     (summary and alerts) when it closes."""
-    from regwatch.pipeline import Cycle
-    from regwatch.report import print_run_summary
-
     config = load_config()
     sources = [s for s in config.sources if s.enabled and s.spider_agency == spider.name]
     cycle = Cycle.start(config, sources)

@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from regwatch.store.details import NamedFile
-from regwatch.store.models import Change, Document, OutboxItem, Version
+from regwatch.store.models import Change, Document, OutboxItem, Source, Version
 
 _SPACE = re.compile(r"\s+")
 _CHUNK = 500
@@ -76,7 +76,6 @@ def _already_out(session: Session, ids: set[int]) -> set[int]:
 
 def document_sources(session: Session, docs: Iterable[Document]) -> dict[int, tuple[str, ...]]:
     """document id → names of every source watching the same document (same agency, same normalized URL)."""
-    from regwatch.store.models import Source
 
     docs = list(docs)
     if not docs:

@@ -35,6 +35,7 @@ from regwatch.parsers.types import (
     Parsed,
     Status,
 )
+from regwatch.store.boilerplate import rules_for
 from regwatch.store.deadlines import record_field_dates, record_text_dates
 from regwatch.store.details import ChangeDetails
 from regwatch.store.models import Blob, Change, Fetch, Run, SourceRun, Version
@@ -437,7 +438,6 @@ def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, ol
                          fetched: Fetched | None) -> tuple[str, str]:
     """Both texts without the boilerplate learned for the document's host section and for itself (the stored
     versions keep every word; only what is compared for an alert leaves it out)."""
-    from regwatch.store.boilerplate import rules_for  # the learning queries only run when a text changed
 
     if fetched is None:
         return old, new
