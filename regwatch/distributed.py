@@ -154,7 +154,7 @@ class Coordinator:
     def lost(self, spec: dict[str, Any], why: str) -> None:
         """Record a request nobody could finish: an error in the run's ledger, so the source shows it."""
         source, url = spec.get("source"), spec.get("url", "?")
-        if source not in self.cycle.sink.source_ids:
+        if source not in self.cycle.sink.run.source_ids:
             return
         reason = f"lost in the distributed crawl: {why}"
         print(f"regwatch: {source}: {url} {reason}", file=self.out, flush=True)

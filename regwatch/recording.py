@@ -88,10 +88,6 @@ class StoreSink:
                  cache_per_source: bool = True) -> None:
         self.sessions = sessions
         self.run = run
-        self.run_id = run.run_id
-        self.source_ids = run.source_ids
-        self.agencies = run.agencies
-        self.baselines = run.baselines
         self.clock = clock
         self.enqueue = enqueue
         self.assess = assess
@@ -117,19 +113,19 @@ class StoreSink:
                 self.on_failure()
 
     def context(self, source: str) -> RunContext:
-        return RunContext(run_id=self.run_id, source_id=self.source_ids[source], source_name=source,
-                          agency=self.agencies[source], baseline=self.baselines[source], now=self.clock(),
+        return RunContext(run_id=self.run.run_id, source_id=self.run.source_ids[source], source_name=source,
+                          agency=self.run.agencies[source], baseline=self.run.baselines[source], now=self.clock(),
                           enqueue=self.enqueue, assess=self.assess, boilerplate=self.boilerplate.get(source))
 
     def validators(self, source: str, key: str) -> dict[str, str]:
         if not self.cache_per_source:
-            return self._fresh(lambda session: validators(session, self.source_ids[source], key), {})
+            return self._fresh(lambda session: validators(session, self.run.source_ids[source], key), {})
         rows = self._per_source(self._validators, source, source_validators)
         return dict(rows.get(key, {})) if rows is not None else {}
 
     def children(self, source: str, key: str) -> list[tuple[str, str]]:
         if not self.cache_per_source:
-            return self._fresh(lambda session: children(session, self.source_ids[source], key), [])
+            return self._fresh(lambda session: children(session, self.run.source_ids[source], key), [])
         rows = self._per_source(self._children, source, source_children)
         return list(rows.get(key, [])) if rows is not None else []
 
@@ -139,7 +135,7 @@ class StoreSink:
         counts = self.plans.setdefault(source, PlanCounts(Counter()))
         day = self.clock().date()
         try:
-            known = read(self.sessions, lambda session: checks(session, self.source_ids[source],
+            known = read(self.sessions, lambda session: checks(session, self.run.source_ids[source],
                                                                 [e.key for e in entries]))
         except StoreUnavailable as exc:
             self._failed(exc)
@@ -165,11 +161,10 @@ class StoreSink:
                     query: Callable[[Session, int], dict[str, Any]]) -> dict[str, Any] | None:
         """`cache[source]`, loaded by one `query` over the whole source the first time; None when the store failed."""
         if source not in cache:
-            try:
-                cache[source] = read(self.sessions, lambda session: query(session, self.source_ids[source]))
-            except StoreUnavailable as exc:
-                self._failed(exc)
+            loaded = self._fresh(lambda session: query(session, self.run.source_ids[source]), None)
+            if loaded is None:
                 return None
+            cache[source] = loaded
         return cache[source]
 
     def accept(self, item: Capture | ListingSeen) -> None:
@@ -281,8 +276,8 @@ class StoreSink:
             self._failed(exc)
 
     def _run_row(self, session: Session, source: str) -> SourceRun | None:
-        return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run_id,
-                                                      SourceRun.source_id == self.source_ids[source]))
+        return session.scalar(select(SourceRun).where(SourceRun.run_id == self.run.run_id,
+                                                      SourceRun.source_id == self.run.source_ids[source]))
 
     def _source_failed(self, session: Session, source: str, reason: str, blocked: bool) -> None:
         row = self._run_row(session, source)
