@@ -94,7 +94,6 @@ def make_renderer(config: Config):  # type: ignore[no-untyped-def]
 
     def render(session: Session, item: OutboxItem) -> Message:
         if item.deadline_event_id is not None:
-
             return render_deadline(session, item, config.alerts)
         view, change = load_change(session, item.change_id or 0)
         ops = None
@@ -131,7 +130,6 @@ def render_digest_items(session: Session, channel: str, items: list[OutboxItem])
 
 def make_digest_renderer(config: Config, period: str = "daily"):  # type: ignore[no-untyped-def]
     """Digests of `period` with each change's reasons ("Why you got this") in the text and `data.reasons`."""
-
     terms = glossary(config)
 
     def render(session: Session, channel: str, items: list[OutboxItem]) -> Message:
@@ -154,7 +152,6 @@ def digests_due(config: Config, now: datetime) -> tuple[bool, bool]:
     on `alerts.weekly_digest_day`. Held digests wait in the outbox: the next one that goes out catches up."""
     from zoneinfo import ZoneInfo
 
-
     weekday = WEEKDAYS[now.astimezone(ZoneInfo(config.schedule.timezone)).weekday()]
     if weekday in config.alerts.quiet_days:
         return False, False
@@ -164,7 +161,6 @@ def digests_due(config: Config, now: datetime) -> tuple[bool, bool]:
 def deliver_all(config: Config, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> DeliveryReport:
     """Immediate alerts that are due (a failed one waits out its exponential backoff), then the daily digests
     (one `regwatch run` a day makes them daily)."""
-
     queue_deadline_alerts(config, sessions, clock())  # due reminders and moved dates join the outbox first
     channels = build_channels(config)
     pacing = Pacing(budget=config.alerts.delivery_budget_seconds)  # bounds the run's time spent on delivery

@@ -76,7 +76,6 @@ def _already_out(session: Session, ids: set[int]) -> set[int]:
 
 def document_sources(session: Session, docs: Iterable[Document]) -> dict[int, tuple[str, ...]]:
     """document id → names of every source watching the same document (same agency, same normalized URL)."""
-
     docs = list(docs)
     if not docs:
         return {}

@@ -438,7 +438,6 @@ def _without_boilerplate(session: Session, ctx: RunContext, doc: DocumentRow, ol
                          fetched: Fetched | None) -> tuple[str, str]:
     """Both texts without the boilerplate learned for the document's host section and for itself (the stored
     versions keep every word; only what is compared for an alert leaves it out)."""
-
     if fetched is None:
         return old, new
     rules = rules_for(session, ctx.source_id, doc, new, ctx.run_id, ctx.now, ctx.boilerplate, dict(fetched.headers))
