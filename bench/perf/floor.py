@@ -20,7 +20,9 @@ work the parse pool does), timed by CPU. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -86,24 +88,73 @@ def fetch_floor(mode: str, urls_file: Path, per_host: int, work: Path,
     return m, json.loads(last) if last.startswith("{") else {}
 
 
-def parse_cost(s: synth.Synth, bases: dict[str, str], limit: int) -> tuple[int, float]:
-    """CPU seconds to parse `limit` of the mirror's documents once each, as the parse pool would."""
+def fetch_bodies(s: synth.Synth, bases: dict[str, str], limit: int) -> list[tuple[str, str, int, dict, bytes]]:
+    """(url, agency, status, headers, body) of the first `limit` documents, fetched once with urllib."""
     import urllib.request
 
-    from regwatch.parsers.dispatch import parse_document
-    from regwatch.parsers.types import Fetched
-
-    docs = s.docs[:limit]
     bodies = []
-    for d in docs:
+    for d in s.docs[:limit]:
         url = bases[d.agency] + d.url
         with urllib.request.urlopen(url) as answer:  # noqa: S310 - loopback mirror
             bodies.append((url, d.agency, answer.status, dict(answer.headers), answer.read()))
+    return bodies
+
+
+def parse_cost(bodies: list[tuple[str, str, int, dict, bytes]]) -> float:
+    """CPU seconds to parse every body once, as the parse pool does (`parsers.dispatch.parse_document`)."""
+    from regwatch.parsers.dispatch import parse_document
+    from regwatch.parsers.types import Fetched
+
     started = time.process_time()
     for url, agency, status, headers, body in bodies:
         kind = "fda:guidance" if agency == "fda" else f"{agency}:page"  # what the spiders ask for a page
         parse_document(Fetched(url=url, status=status, headers=headers, body=body), kind)
-    return len(bodies), time.process_time() - started
+    return time.process_time() - started
+
+
+def bare_extraction_cost(bodies: list[tuple[str, str, int, dict, bytes]], db: Path) -> dict[str, float]:
+    """CPU seconds of the least any parser could do with these bodies, by step: lxml's tree and text of each HTML
+    page, PDFium's text of each PDF page, the XML of each .docx, and one SQLite row per text (WAL,
+    synchronous=FULL, a commit each, as regwatch's store) — no chrome removal, no normalization, no sections,
+    no diff, no deadlines."""
+    import sqlite3
+    import zipfile
+    from io import BytesIO
+
+    import lxml.etree
+    import lxml.html
+    import pypdfium2 as pdfium
+
+    spent = {"html (lxml tree + text)": 0.0, "pdf (PDFium text)": 0.0, "docx (zip + XML)": 0.0}
+    texts = []
+    for _url, _agency, _status, headers, body in bodies:
+        ctype = headers.get("Content-Type", "")
+        started = time.process_time()
+        if "html" in ctype:
+            step, text = "html (lxml tree + text)", lxml.html.document_fromstring(body).text_content()
+        elif "pdf" in ctype:
+            doc = pdfium.PdfDocument(body)
+            text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+            doc.close()
+            step = "pdf (PDFium text)"
+        else:
+            xml = zipfile.ZipFile(BytesIO(body)).read("word/document.xml")
+            step, text = "docx (zip + XML)", "".join(lxml.etree.fromstring(xml).itertext())
+        spent[step] += time.process_time() - started
+        texts.append(text)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("pragma journal_mode=WAL")
+    con.execute("pragma synchronous=FULL")
+    con.execute("create table versions (id integer primary key, url text, sha256 text, text text)")
+    started = time.process_time()
+    for (url, *_), text in zip(bodies, texts, strict=True):
+        con.execute("begin")
+        con.execute("insert into versions (url, sha256, text) values (?, ?, ?)",
+                    (url, hashlib.sha256(text.encode()).hexdigest(), text))
+        con.execute("commit")
+    spent["store (one SQLite row + commit)"] = time.process_time() - started
+    con.close()
+    return spent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--parse-sample", type=int, default=1000, help="documents parsed for the parse cost")
     parser.add_argument("--no-urlwatch", action="store_true")
-    parser.add_argument("--setting", action="append", help='a Scrapy setting for both fetch runs, as JSON: \'"DOWNLOAD_DELAY": 0\'')
+    parser.add_argument("--setting", action="append",
+                        help='a Scrapy setting for both fetch runs, as a JSON member: \'"DOWNLOAD_DELAY": 0\'')
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="regwatch-floor-"))
     print(f"fetch floor — {args.docs} documents; machine: {run.machine_line()}; regwatch git {run.git_head()}")
@@ -132,19 +184,37 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((label, len(urls), m))
                 print(f"  {label}: {got.get('responses', 0)} responses, {got.get('bytes', 0) / 2**20:.0f} MB "
                       f"in {m.wall:.1f} s, CPU {m.cpu:.1f} s", flush=True)
+            server_cpu = None
             if not args.no_urlwatch:
                 exe = run.urlwatch_venv()
                 home = work / "urlwatch-home"
-                u = run.urlwatch_run(exe, "cold", home, run.urlwatch_files(home, urls), len(urls), 1, work)
+                files = run.urlwatch_files(home, urls)
+                before = time.process_time()  # the mirror servers are threads of this process
+                u = run.urlwatch_run(exe, "cold", home, files, len(urls), 1, work)
+                server_cpu = time.process_time() - before
                 rows.append(("urlwatch 2.x, cold", len(urls), u.m))
-            n, parse_cpu = parse_cost(s, bases, min(args.parse_sample, len(s.docs)))
+            bodies = fetch_bodies(s, bases, len(s.docs))
+        sample = bodies[: args.parse_sample]
+        parse_cpu = parse_cost(sample)
+        bare = bare_extraction_cost(bodies, work / "floor.db")
         print()
         print(f"{'':28s} {'URLs':>6s} {'wall s':>8s} {'URLs/s':>8s} {'CPU s':>7s} {'CPU ms/URL':>10s}")
         for label, count, m in rows:
             print(f"{label:28s} {count:6d} {m.wall:8.1f} {count / m.wall:8.1f} {m.cpu:7.1f} "
                   f"{m.cpu / count * 1000:10.2f}")
-        print(f"parsing alone (parsers.dispatch, one process): {n} documents, CPU {parse_cpu:.1f} s = "
-              f"{parse_cpu / n * 1000:.1f} ms per document")
+        print(f"parsing alone (parsers.dispatch, one process): {len(sample)} documents, CPU {parse_cpu:.1f} s = "
+              f"{parse_cpu / len(sample) * 1000:.1f} ms per document")
+        print(f"the least any parser and store could do with all {len(bodies)} documents (CPU s):")
+        for step, cpu in bare.items():
+            print(f"  {step:34s} {cpu:7.1f}")
+        fetch_cpu = rows[1][2].cpu
+        floor_cpu = fetch_cpu + sum(bare.values()) + (server_cpu or 0.0)
+        print(f"  {'fetch (Scrapy, regwatch settings)':34s} {fetch_cpu:7.1f}")
+        if server_cpu is not None:
+            print(f"  {'the mirror answering (this process)':34s} {server_cpu:7.1f}  (measured during urlwatch's run)")
+        cores = os.cpu_count() or 1
+        print(f"  total {floor_cpu:.1f} CPU s over {cores} cores: at best {floor_cpu / cores:.1f} s of wall clock"
+              + (f", against urlwatch's {rows[-1][2].wall:.1f} s" if server_cpu is not None else ""))
         print(f"machine at the end: {run.machine_line()}")
         return 0
     finally:
