@@ -75,6 +75,10 @@ class Sink(Protocol):
         """Something the run summary should say about a source that still worked (pager unreadable, layout
         changed); a sink that keeps no summary ignores it."""
 
+    def plan(self, source: str, entries: Sequence[CatalogueEntry]) -> set[str]:
+        """Keys of the watched `entries` not to request this cycle (the request plan); a sink without a plan
+        returns an empty set."""
+
 
 class FileParser:
     """The bounded worker processes the spiders of this process send their documents to: a pool of one worker per
@@ -274,8 +278,8 @@ class BaseSpider(Spider):
     def _left_alone(self, source: Source, entries: list[CatalogueEntry]) -> set[str]:
         """Watched entries the sink's request plan skips this cycle (their entry did not change and it is not
         their re-check day); a sink without a plan requests them all."""
-        plan = getattr(self.sink, "plan", None)
-        return plan(source.name, entries) if callable(plan) and entries else set()
+        assert self.sink is not None
+        return self.sink.plan(source.name, entries) if entries else set()
 
     def entry_requests(self, source: Source, entry: CatalogueEntry) -> Iterator[Request]:
         """The page of a watched entry; its attachments as the catalogue names them, else as its page links them."""
@@ -290,9 +294,7 @@ class BaseSpider(Spider):
     def _notice(self, source: Source, note: str) -> None:
         log.warning("%s: %s", source.name, note)
         assert self.sink is not None
-        notice = getattr(self.sink, "source_notice", None)  # a test's list sink may not keep notices
-        if notice is not None:
-            notice(source.name, note)
+        self.sink.source_notice(source.name, note)
 
     def _listing_failed(self, source: Source, reason: str, *, blocked: bool = False) -> None:
         log.log(logging.INFO if UNRESOLVED in reason else logging.ERROR, "%s: %s", source.name, reason)

@@ -19,6 +19,7 @@ from regwatch.config import Config, ConfigError, SourceConfig
 from regwatch.crawler.hosts import HostFigures, HostLedger
 from regwatch.crawler.settings import scrapy_settings
 from regwatch.crawling import crawl as crawl_here
+from regwatch.parsers.agencies import NO_AGENCY
 from regwatch.parsers.boilerplate import Overrides
 from regwatch.plan import PlanCounts
 from regwatch.recording import RunTarget, StoreSink, run_row_lock
@@ -89,7 +90,7 @@ class Cycle:
             raise ConfigError("no sources to run: add some under `sources` in the config")
         sessions = open_store(config.store.url, config.store.busy_timeout_seconds)
         run_id, ids, baselines = retrying(lambda: _start_run(sessions, sources, clock()))
-        agencies = {s.name: s.agency or "other" for s in sources}
+        agencies = {s.name: s.agency or NO_AGENCY for s in sources}
         sink = store_sink(config, sessions, RunTarget(run_id, ids, agencies, baselines), clock, shared=shared)
         sink.progress.expected = retrying(lambda: _last_seen(sessions, list(ids.values()), run_id))
         return cls(config, sources, sessions, run_id, sink, clock)
@@ -184,10 +185,10 @@ def _start_run(sessions: sessionmaker[Session], sources: list[SourceConfig],
         for src in sources:
             row = session.scalar(select(Source).where(Source.name == src.name))
             if row is None:
-                row = Source(name=src.name, agency=src.agency or "other", baseline_done=False)
+                row = Source(name=src.name, agency=src.agency or NO_AGENCY, baseline_done=False)
                 session.add(row)
                 session.flush()
-            row.agency = src.agency or "other"
+            row.agency = src.agency or NO_AGENCY
             ids[src.name], baselines[src.name] = row.id, not row.baseline_done
             session.add(SourceRun(run_id=run.id, source_id=row.id, status=RunStatus.RUNNING))
         return run.id, ids, baselines

@@ -73,6 +73,12 @@ class ListSink:
     def source_failed(self, source: str, reason: str, *, blocked: bool = False) -> None:
         self.items.append(reason)
 
+    def source_notice(self, source: str, note: str) -> None:
+        self.items.append(note)
+
+    def plan(self, source: str, entries: object) -> set[str]:
+        return set()
+
 
 ATTACHMENT = "https://www.nmpa.gov.cn/directory/web/nmpa/images/0dPSqbG7yrmzxKO6.pdf"
 
