@@ -110,9 +110,16 @@ class RunOutlet:
         return {"outlet": self, "listed": self.run, "blocks": self.run}
 
     @staticmethod
-    def of(spider: Spider) -> RunOutlet:
+    def find(spider: Spider | None) -> RunOutlet | None:
+        """The spider's outlet when it is assembled for a distributed run, else None."""
         outlet = getattr(spider, "outlet", None)
-        if not isinstance(outlet, RunOutlet):
+        return outlet if isinstance(outlet, RunOutlet) else None
+
+    @staticmethod
+    def of(spider: Spider) -> RunOutlet:
+        """The spider's outlet; TypeError when it is not assembled for a distributed run."""
+        outlet = RunOutlet.find(spider)
+        if outlet is None:
             raise TypeError(f"the {spider.name} spider is not assembled for a distributed run (see RunOutlet.parts)")
         return outlet
 
@@ -297,8 +304,8 @@ class SharedPaceMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        outlet = getattr(crawler.spider, "outlet", None)
-        self.run: RunBoard | None = outlet.run if isinstance(outlet, RunOutlet) else None
+        outlet = RunOutlet.find(crawler.spider)
+        self.run: RunBoard | None = outlet.run if outlet is not None else None
         self.default_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
         self.locks: dict[str, asyncio.Lock] = {}
 

@@ -22,7 +22,9 @@ from tests.e2e.conftest import FAST_CRAWL_DELAY, SECRET, Regwatch, set_crawl_del
 from tests.e2e.test_fda_crawl import HBV, MINIMAL, fda_sources
 from tests.e2e.test_request_plan import SLUGS, catalogue_only, page_requests
 
-DELAY = 0.1  # the mirror's robots.txt Crawl-delay, kept between the requests of both workers together
+# the mirror's robots.txt Crawl-delay, kept between the requests of both workers together; long enough that the crawl
+# outlasts the gap between the two workers' start-ups on a loaded machine (each then takes a share of the queue)
+DELAY = 0.5
 
 
 def snapshot(db_url: str) -> dict[str, Any]:
