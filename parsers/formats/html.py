@@ -75,14 +75,18 @@ def soup_of(markup: str, keep: Sequence[str] = ()) -> BeautifulSoup:
     parser that reads nothing but elements matching `keep`, their insides and `<head>` sees what it would see
     in the whole page. Without `keep`, when none matches, or when lxml cannot read the markup: the whole page.
     """
-    if keep:
-        try:
-            pruned = _pruned(markup, tuple(keep))
-        except (ValueError, etree.LxmlError, SelectorError):
-            pruned = None
-        if pruned is not None:
-            return BeautifulSoup(pruned, "lxml")
-    return BeautifulSoup(markup, "lxml")
+    pruned = pruned_soup(markup, keep) if keep else None
+    return pruned if pruned is not None else BeautifulSoup(markup, "lxml")
+
+
+def pruned_soup(markup: str, keep: Sequence[str]) -> BeautifulSoup | None:
+    """The soup of `<head>` and the `keep` elements (see `soup_of`); None when it would be the whole page (no
+    element matches, or lxml cannot read the markup)."""
+    try:
+        pruned = _pruned(markup, tuple(keep))
+    except (ValueError, etree.LxmlError, SelectorError):
+        return None
+    return BeautifulSoup(pruned, "lxml") if pruned is not None else None
 
 
 @functools.lru_cache(maxsize=256)
