@@ -242,10 +242,10 @@ def _view_page(fetched: Fetched, page: BeautifulSoup) -> Document:
     meta = _labelled(view.select("div.bv_txt01 li"))
     contact = _labelled(view.select("div.bbs_sat_header p"))
     title = _line(title_tag.get_text(" "))
-    document = render(fetched, page, main_content(page, "div.bbs_view01", noise=_NOISE), title=title)
-    board = (post_id(fetched.url) or ("", ""))[0]
     links = (a.get("href") for a in view.select("ul.bbs_file_view_list a.bbs_icon_filedown"))
     attachments = tuple(dict.fromkeys(absolute_links(fetched.url, links)))
+    document = render(fetched, page, main_content(page, "div.bbs_view01", noise=_NOISE, in_place=True), title=title)
+    board = (post_id(fetched.url) or ("", ""))[0]
     number = next((meta[k] for k in NUMBER_LABELS if meta.get(k)), None)
     office = contact.get("부서") or meta.get("담당부서")
     return dataclasses.replace(
@@ -269,6 +269,7 @@ def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
         return _view_page(fetched, page)
     if view is not None:  # a div.bbs_view01 without its title: the whole page after all
         page = soup_of(markup)
-    root = main_content(page, selector or ("#contents" if page.select_one("#contents") else None), noise=_NOISE)
+    root = main_content(page, selector or ("#contents" if page.select_one("#contents") else None), noise=_NOISE,
+                        in_place=True)
     document = render(fetched, page, root)
     return dataclasses.replace(document, language="ko")

@@ -257,9 +257,10 @@ def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     h1 = soup.select_one(_TITLE)
     if h1 is None and not soup.select_one(EDITOR):
         return mhlw.parse_soup(fetched, parse_html(fetched), selector)  # MHLW templates: the whole page
-    root = main_content(soup, selector or (EDITOR if soup.select_one(EDITOR) else "main"))
+    title = _plain(h1.get_text(" ")) if h1 else ""
+    root = main_content(soup, selector or (EDITOR if soup.select_one(EDITOR) else "main"), in_place=True)
     mhlw.drop_sizes(root)
-    document = render(fetched, soup, root, title=_plain(h1.get_text(" ")) if h1 else "")
+    document = render(fetched, soup, root, title=title)
     return dataclasses.replace(document, attachments=tuple(_files(root, fetched.url)))
 
 

@@ -258,15 +258,45 @@ def _select(root: Tag, css: str) -> list[Tag]:
         raise ParseError(f"invalid CSS selector in {css!r}: {exc}") from exc
 
 
-def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = ()) -> Tag:
+def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = (), *,
+                 in_place: bool = False) -> Tag:
     """A cleaned copy of the page's main content (the soup is left untouched).
 
     `selector` names the content element and must match; without it the first of main, #main-content,
     [role=main], article, body is used. `noise` adds selectors to remove on top of the generic rules.
+    `in_place` cleans the page's own element instead of a copy (copying costs about what parsing does), see
+    `cleanable`: for a caller that reads nothing more from the soup's content once it has the result.
     """
-    root = copy.copy(_root(soup, selector))
+    noise = tuple(noise)
+    root = _root(soup, selector)
+    root = cleanable(soup, root, noise) if in_place else copy.copy(root)
     drop_noise(root, noise)
     return root
+
+
+def cleanable(soup: BeautifulSoup, root: Tag, noise: Iterable[str] = ()) -> Tag:
+    """`root` itself, to clean in place, when that cleans it exactly as a (parentless) copy and leaves what `render`
+    reads of the soup (`<html lang>`, the first `<title>`) as it was: no `noise` selector looks outside the
+    element, the title is not inside it; else a copy."""
+    if root is soup or _holds_title(soup, root) or any(map(_looks_above, (*_NOISE_SELECTORS, *noise))):
+        return copy.copy(root)
+    return root
+
+
+# What in a selector can make it match an element by what lies outside the element's subtree (a copied content has
+# no parent): combinators, selector arguments, :root, :scope. `:has(…)` is harmless: it looks below and after.
+_HAS = re.compile(r":has\((?:[^()]|\([^()]*\))*\)")
+_ABOVE = re.compile(r"[\s>+~(]|:root|:scope")
+
+
+def _looks_above(css: str) -> bool:
+    return bool(_ABOVE.search(_HAS.sub("", css.strip())))
+
+
+def _holds_title(soup: BeautifulSoup, root: Tag) -> bool:
+    """Whether the page's first `<title>` (the one `page_title` reads) is inside `root`."""
+    title = soup.find("title")
+    return title is not None and any(parent is root for parent in title.parents)
 
 
 class _Walk:
@@ -373,4 +403,4 @@ def render(fetched: Fetched, soup: BeautifulSoup, root: Tag, title: str = "") ->
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any HTML page as a Document: main content (or `selector`) without chrome, title from h1/<title>."""
     soup = parse_html(fetched, keep=() if selector else _CONTENT_ROOTS[:-1])
-    return render(fetched, soup, main_content(soup, selector))
+    return render(fetched, soup, main_content(soup, selector, in_place=True))
