@@ -15,6 +15,7 @@ from lxml.cssselect import CSSSelector
 from soupsieve import SelectorSyntaxError
 
 from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.scan import named, select
 from regwatch.parsers.formats.sections import build_sections
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
@@ -132,7 +133,8 @@ def _root(soup: BeautifulSoup, selector: str | None) -> Tag:
         if found is None:
             raise ParseError(f"selector {selector!r} matched nothing")
         return found
-    return next((tag for css in _CONTENT_ROOTS if (tag := soup.select_one(css))), soup)
+    candidates = select(soup, _CONTENT_ROOTS)  # one walk for all five (soupsieve walks the page for each)
+    return next((tag for css in _CONTENT_ROOTS for tag in soup.css.compile(css).filter(candidates)), soup)
 
 
 def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
@@ -185,14 +187,14 @@ def drop_sections(root: Tag, title: re.Pattern[str]) -> None:
 
 def drop_noise(root: Tag, extra: Iterable[str] = ()) -> None:
     """Remove chrome from `root` in place: scripts, navigation, banners, widgets, stamps."""
-    for tag in root.find_all(_NOISE_TAGS):
+    for tag in named(root, _NOISE_TAGS):
         if not tag.decomposed:
             tag.decompose()
-    for tag in root.find_all(["header", "footer"]):
+    for tag in named(root, ("header", "footer")):
         if not tag.decomposed and not (tag.name == "header" and tag.find("h1")):
             tag.decompose()
     for group in _selector_groups((*_NOISE_SELECTORS, *extra)):
-        for tag in _select(root, group):
+        for tag in select(root, group):
             if not tag.decomposed:
                 tag.decompose()
     drop_phrases(root)
@@ -238,24 +240,16 @@ def drop_boxes(root: Tag, titles: re.Pattern[str] = BOX_TITLES) -> None:
 _CONTEXTUAL = re.compile(r"[:+~]")
 
 
-def _selector_groups(selectors: Sequence[str]) -> list[str]:
-    """The selectors as comma-joined groups, removal order kept: a run of selectors whose matches do not depend on
-    what an earlier one removed is matched in one walk (soupsieve's cost is per walk and selector); contextual
-    ones stay alone, in place."""
+def _selector_groups(selectors: Sequence[str]) -> list[list[str]]:
+    """The selectors in groups, removal order kept: a run of selectors whose matches do not depend on what an
+    earlier one removed is matched in one walk; contextual ones stay alone, in place."""
     groups: list[list[str]] = []
     for css in selectors:
         if _CONTEXTUAL.search(css) or not groups or _CONTEXTUAL.search(groups[-1][-1]):
             groups.append([css])
         else:
             groups[-1].append(css)
-    return [", ".join(group) for group in groups]
-
-
-def _select(root: Tag, css: str) -> list[Tag]:
-    try:
-        return root.select(css)
-    except SelectorSyntaxError as exc:
-        raise ParseError(f"invalid CSS selector in {css!r}: {exc}") from exc
+    return groups
 
 
 def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = (), *,
