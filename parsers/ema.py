@@ -28,6 +28,7 @@ from regwatch.parsers.formats.html import (
     parse_html,
     render,
 )
+from regwatch.parsers.formats.scan import select
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.selectors import checked
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
@@ -142,7 +143,7 @@ def _card(tag: Tag, base: str) -> Card:
 
 def _outer_cards(root: Tag) -> list[Tag]:
     """Cards not nested in another card (a wrapper may carry the attribute too)."""
-    found = root.select(CARD)
+    found = select(root, (CARD,))
     ids = {id(tag) for tag in found}
     return [tag for tag in found if not any(id(parent) in ids for parent in tag.parents)]
 

@@ -142,12 +142,13 @@ def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
 
     Text where the words are only part of a longer passage is left alone.
     """
-    longest = _longest_match(phrases)
-    if longest is None:
-        candidates = root.find_all(string=phrases)
-    else:  # a string longer than any match plus the slack is left alone whatever it says: skip the search
-        candidates = root.find_all(string=lambda s: len(s.strip()) <= longest + _PHRASE_SLACK and phrases.search(s))
-    for string in list(candidates):
+    # Strings worth searching: a string longer than any match plus the slack is left alone whatever it says, and one
+    # without a piece of text every match holds cannot match.
+    longest, pieces = _longest_match(phrases), _pieces(phrases)
+    candidates = [s for s in root.descendants if type(s) is NavigableString and s
+                  and (longest is None or len(s.strip()) <= longest + _PHRASE_SLACK)
+                  and (pieces is None or pieces.search(s))]
+    for string in candidates:
         match = phrases.search(string)
         if string.decomposed or type(string) is not NavigableString or match is None:
             continue
@@ -171,6 +172,30 @@ def _longest_match(pattern: re.Pattern[str]) -> int | None:
     except Exception:  # noqa: BLE001 — a private API: without it, every string is searched
         return None
     return longest if longest < 1_000_000 else None
+
+
+@functools.lru_cache(maxsize=64)
+def _pieces(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern finding, in every string `pattern` finds a match in, a piece of plain text that match holds (the
+    longest run of literal characters of each alternative, compared under the same flags); None when an
+    alternative has no such run (or when Python cannot tell)."""
+    try:
+        parsed = list(re._parser.parse(pattern.pattern, pattern.flags))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 — a private API: without it, every string is searched
+        return None
+    branch = re._constants.BRANCH  # type: ignore[attr-defined]
+    alternatives = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is branch else [parsed]
+    runs = []
+    for alternative in alternatives:
+        longest: list[int] = []
+        current: list[int] = []
+        for op, value in alternative:
+            current = [*current, value] if op is re._constants.LITERAL else []  # type: ignore[attr-defined]
+            longest = max(longest, current, key=len)
+        if not longest:
+            return None
+        runs.append("".join(map(chr, longest)))
+    return re.compile("|".join(map(re.escape, runs)), pattern.flags)
 
 
 def drop_sections(root: Tag, title: re.Pattern[str]) -> None:

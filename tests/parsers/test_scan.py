@@ -1,13 +1,17 @@
-"""parsers.formats.scan gives exactly soupsieve's and Beautiful Soup's answers."""
+"""parsers.formats.scan gives exactly soupsieve's and Beautiful Soup's answers; drop_phrases' pre-search is sound."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regwatch.parsers.formats.html import _NOISE_SELECTORS, _NOISE_TAGS
+from regwatch.parsers import ema, fda
+from regwatch.parsers.formats.html import _NOISE_SELECTORS, _NOISE_TAGS, _pieces
+from regwatch.parsers.formats.html import NOISE_PHRASES as PHRASES
 from regwatch.parsers.formats.scan import _screen, named, select
 from regwatch.parsers.types import ParseError
 
@@ -84,3 +88,21 @@ def test_select_agrees_on_generated_pages(elements: list[tuple[str, dict[str, st
         -> None:
     soup = BeautifulSoup(_markup(elements), "lxml")
     assert _ids(select(soup, selectors)) == _ids(soup.select(", ".join(selectors)))
+
+
+@pytest.mark.parametrize("pattern", [PHRASES, ema._PHRASES, ema._DROPPED, fda._SITE_NOTICE])
+@given(text=st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz .?,ſK")), max_size=40))
+def test_every_match_holds_a_piece(pattern: re.Pattern[str], text: str) -> None:
+    pieces = _pieces(pattern)
+    assert pieces is not None
+    for sample in (text, f"{text}Website will be unavailable due to scheduled maintenance{text}",
+                   f"{text}how useful was this page?{text}", f"{text}SHARE THIS PAGE", "Related Content"):
+        if pattern.search(sample):
+            assert pieces.search(sample)
+
+
+def test_patterns_without_a_piece_in_every_alternative_are_searched_whole() -> None:
+    assert _pieces(re.compile(r"a|\d+")) is None
+    assert _pieces(re.compile(r"(ab|cd)")) is None
+    assert _pieces(re.compile(r"(?:ab|cd)")).pattern == "ab|cd"  # type: ignore[union-attr]
+    assert _pieces(re.compile(r"x+yz|ab.c")).pattern == "yz|ab"  # type: ignore[union-attr]
