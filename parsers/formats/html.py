@@ -212,18 +212,26 @@ def drop_sections(root: Tag, title: re.Pattern[str]) -> None:
 
 def drop_noise(root: Tag, extra: Iterable[str] = ()) -> None:
     """Remove chrome from `root` in place: scripts, navigation, banners, widgets, stamps."""
+    plain = not named(root, ("_decomposed",))
     for tag in named(root, _NOISE_TAGS):
-        if not tag.decomposed:
+        if not _gone(tag, plain):
             tag.decompose()
     for tag in named(root, ("header", "footer")):
-        if not tag.decomposed and not (tag.name == "header" and tag.find("h1")):
+        if not _gone(tag, plain) and not (tag.name == "header" and named(tag, ("h1",))):
             tag.decompose()
     for group in _selector_groups((*_NOISE_SELECTORS, *extra)):
         for tag in select(root, group):
-            if not tag.decomposed:
+            if not _gone(tag, plain):
                 tag.decompose()
     drop_phrases(root)
     drop_boxes(root)
+
+
+def _gone(tag: Tag, plain: bool) -> bool:
+    """`tag.decomposed`. That property searches the element for a tag named "_decomposed" (Beautiful Soup reads an
+    unknown attribute as a search) unless it was decomposed, which empties its name: with no such tag in the
+    content (`plain`), the empty name says the same without the search."""
+    return tag.name == "" if plain else tag.decomposed
 
 
 def _link_share(tag: Tag) -> float:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regwatch.parsers import ema, fda
-from regwatch.parsers.formats.html import _NOISE_SELECTORS, _NOISE_TAGS, _pieces
+from regwatch.parsers.formats.html import _NOISE_SELECTORS, _NOISE_TAGS, _pieces, drop_noise
 from regwatch.parsers.formats.html import NOISE_PHRASES as PHRASES
 from regwatch.parsers.formats.scan import _screen, named, select
 from regwatch.parsers.types import ParseError
@@ -106,3 +106,11 @@ def test_patterns_without_a_piece_in_every_alternative_are_searched_whole() -> N
     assert _pieces(re.compile(r"(ab|cd)")) is None
     assert _pieces(re.compile(r"(?:ab|cd)")).pattern == "ab|cd"  # type: ignore[union-attr]
     assert _pieces(re.compile(r"x+yz|ab.c")).pattern == "yz|ab"  # type: ignore[union-attr]
+
+
+def test_drop_noise_decides_as_tag_decomposed_does() -> None:
+    """`Tag.decomposed` is true for an element holding a tag named "_decomposed": such an element stays."""
+    soup = BeautifulSoup("<main><nav><b>menu</b></nav><nav>other</nav><p>text</p></main>", "lxml")
+    soup.nav.b.append(soup.new_tag("_decomposed"))  # lxml never builds one: only a tree made by hand has it
+    drop_noise(soup.main)
+    assert [tag.name for tag in soup.main.find_all(True)] == ["nav", "b", "_decomposed", "p"]
