@@ -121,8 +121,8 @@ def parse_detail(fetched: Fetched, soup: BeautifulSoup) -> Document:
     heading = soup.select_one(".new_detail_title")
     title = _plain(heading.get_text(" ")) if heading else facts.get("名称", "")
     root = ".new_detail_box" if soup.select_one(".new_detail_box") else ".new_detail_content"
-    document = render(fetched, soup, main_content(soup, root, noise=_NOISE), title=title)
     links = (a.get("href") for a in soup.select('a[href*="downloadAtt"]'))
     attachments = tuple(dict.fromkeys(absolute_links(fetched.url, links)))
+    document = render(fetched, soup, main_content(soup, root, noise=_NOISE, in_place=True), title=title)
     return dataclasses.replace(document, issued=parse_date(facts.get("发布时间")), doc_type="指导原则",
                                status=status_of(facts.get("版本状态")), attachments=attachments, language="zh")

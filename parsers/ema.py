@@ -19,7 +19,16 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from regwatch.parsers.ema_catalogue import ema_date, parse_catalogue, parse_feed, same_site, status_of
-from regwatch.parsers.formats.html import drop_noise, drop_phrases, drop_sections, page_title, parse_html, render
+from regwatch.parsers.formats.html import (
+    cleanable,
+    drop_noise,
+    drop_phrases,
+    drop_sections,
+    page_title,
+    parse_html,
+    render,
+)
+from regwatch.parsers.formats.scan import select
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.selectors import checked
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError
@@ -28,6 +37,7 @@ __all__ = ["parse_catalogue", "parse_feed", "parse_guidance_page", "parse_listin
 
 MAIN = "main.main-content-wrapper"
 CARD = "[data-ema-document-type]"
+_WRAPPER = "ema-file-wrapper"  # the card's frame, replaced with it
 _NOISE = (".bcl-inpage-navigation", "[class*=ema-bg-]", ".language-meta", ".file-language-links",
           "[class*=social-media-share]", "[class*=feedback]", ".pager", ".pagination")
 # The maintenance/outage banner (a whole sentence), the feedback widget and the share links, by their words.
@@ -133,7 +143,7 @@ def _card(tag: Tag, base: str) -> Card:
 
 def _outer_cards(root: Tag) -> list[Tag]:
     """Cards not nested in another card (a wrapper may carry the attribute too)."""
-    found = root.select(CARD)
+    found = select(root, (CARD,))
     ids = {id(tag) for tag in found}
     return [tag for tag in found if not any(id(parent) in ids for parent in tag.parents)]
 
@@ -152,15 +162,17 @@ def _main(soup: BeautifulSoup, selector: str | None, url: str) -> Tag:
 
 
 def _content(soup: BeautifulSoup, main: Tag, cards: list[Card]) -> Tag:
-    """A copy of the main content with each card replaced by its metadata lines, then without chrome and noise."""
-    root = copy.copy(main)
+    """The main content (cleaned in place when nothing else reads it) with each card replaced by its metadata
+    lines, then without chrome and noise."""
+    wrapped = any(_WRAPPER in (tag.get("class") or ()) for tag in (main, *main.parents))
+    root = copy.copy(main) if wrapped else cleanable(soup, main, _NOISE)  # a card's wrapper is found inside the root
     for tag, card in zip(_outer_cards(root), cards, strict=True):
         block = soup.new_tag("div")
         for line in card.lines():
             para = soup.new_tag("p")
             para.string = line
             block.append(para)
-        (tag.find_parent(class_="ema-file-wrapper") or tag).replace_with(block)
+        (tag.find_parent(class_=_WRAPPER) or tag).replace_with(block)
     drop_noise(root, _NOISE)
     drop_sections(root, _DROPPED)
     drop_phrases(root, _PHRASES)
@@ -176,9 +188,10 @@ def _document(fetched: Fetched, selector: str | None, need_cards: bool) -> Docum
     heading = main.find(["h2", "h3"], string=lambda s: bool(s and _CURRENT.fullmatch(_clean(s))))
     if heading is not None and not any(c.current for c in cards):
         raise ParseError(f"ema guideline page: nothing under {_clean(heading.get_text())!r} on {fetched.url}")
-    root = _content(soup, main, cards)
     h1 = main.find("h1")
-    title = _clean(h1.get_text(" ")) if isinstance(h1, Tag) else page_title(root, soup)
+    heading = _clean(h1.get_text(" ")) if isinstance(h1, Tag) else None
+    root = _content(soup, main, cards)
+    title = heading if heading is not None else page_title(root, soup)
     lead = next((c for c in cards if c.current), cards[0] if cards else None)
     attachments = [c.url for c in sorted(cards, key=lambda c: not c.current) if c.url]
     document = render(fetched, soup, root, title=title.removesuffix(" | European Medicines Agency (EMA)"))

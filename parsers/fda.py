@@ -156,7 +156,7 @@ def _root_selector(soup: BeautifulSoup, url: str) -> str:
 
 def _content(soup: BeautifulSoup, selector: str) -> Tag:
     """The main content without chrome, stamps, repeated field labels, comment-mailing block, site notice."""
-    root = main_content(soup, selector, noise=_NOISE)
+    root = main_content(soup, selector, noise=_NOISE, in_place=True)
     drop_sections(root, _DROPPED_SECTIONS)
     drop_phrases(root, _SITE_NOTICE)
     return root
@@ -236,23 +236,25 @@ def parse_guidance_page(fetched: Fetched) -> Document:
         raise LayoutChanged(f"fda guidance page: {_TITLE!r} matched nothing on {fetched.url} (page redesigned?)")
     facts = _facts(soup)
     selector = _root_selector(soup, fetched.url)
-    document = render(fetched, soup, _content(soup, selector), title=_h1_title(h1))
+    title, status, attachments = _h1_title(h1), _status(h1), _attachments(soup, selector, fetched.url)
+    document = render(fetched, soup, _content(soup, selector), title=title)
     return dataclasses.replace(
         document,
-        status=_status(h1),
+        status=status,
         issued=_issued(_fact(facts, "issue date", "date issued")),
         docket=_docket_value(_plain(docket.get_text(" "))) if (docket := _fact(facts, "docket number")) else None,
         offices=_offices(_fact(facts, "issued by")),
-        attachments=_attachments(soup, selector, fetched.url),
+        attachments=attachments,
     )
 
 
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any other fda.gov page (CBER lists, consumer alerts, safety notices): main content without chrome."""
     soup = parse_html(fetched)
-    root = _content(soup, selector or _root_selector(soup, fetched.url))
     h1 = soup.select_one(_TITLE)
-    title = _h1_title(h1) if h1 else page_title(root, soup).removesuffix(" | FDA")
+    heading = _h1_title(h1) if h1 else None
+    root = _content(soup, selector or _root_selector(soup, fetched.url))
+    title = heading if heading is not None else page_title(root, soup).removesuffix(" | FDA")
     return render(fetched, soup, root, title=title)
 
 

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, Tag
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.encoding import decode_html
 from regwatch.parsers.formats.feed import parse_feed
-from regwatch.parsers.formats.html import main_content, render, soup_of
+from regwatch.parsers.formats.html import main_content, pruned_soup, render, soup_of
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, LayoutChanged, Listing, ParseError, Status
@@ -47,14 +47,19 @@ _GUIDE_NUMBER = re.compile(r"안내서-\d{4}-\d{2}")
 _PAGES = re.compile(r"현재\s*페이지\s*(\d+)\s*/\s*(\d+)")
 _DRAFT_TITLE = re.compile(r"\(안\)|제정안|개정안|개정령\(안\)")
 NUMBER_LABELS = ("고시번호", "공고번호", "훈령번호", "예규번호", "안내서번호")
+_VIEW = ("div.bbs_view01",)  # all a board post is read for (besides <head>)
 _NOISE = ("div.bv_txt01", "div.bbs_satisfaction", "ul.bbs_sat_result", "div.bv_prev_next", "div.bbs_btn",
           "div.bbs_file_btn", "a.bbs_icon_filedown", "a.bbs_icon_preview")
 
 
 def soup(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
     """The page decoded (UTF-8 as declared, else CP949 when the bytes say so) and parsed (`keep`: see soup_of)."""
+    return soup_of(_markup(fetched), keep)
+
+
+def _markup(fetched: Fetched) -> str:
     require_body(fetched, "mfds")
-    return soup_of(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), keep)
+    return decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS)
 
 
 def _line(text: str) -> str:
@@ -226,7 +231,10 @@ def _labelled(items: list[Tag]) -> dict[str, str]:
 
 def parse_guidance_page(fetched: Fetched) -> Document:
     """A board detail page (`view.do?seq=N`): title, body and file names; 조회수 and widgets left out."""
-    page = soup(fetched, keep=("div.bbs_view01",))
+    return _view_page(fetched, soup(fetched, keep=_VIEW))
+
+
+def _view_page(fetched: Fetched, page: BeautifulSoup) -> Document:
     view = page.select_one("div.bbs_view01")
     title_tag = view.select_one(".bv_title") if view else None
     if view is None or title_tag is None:
@@ -234,10 +242,10 @@ def parse_guidance_page(fetched: Fetched) -> Document:
     meta = _labelled(view.select("div.bv_txt01 li"))
     contact = _labelled(view.select("div.bbs_sat_header p"))
     title = _line(title_tag.get_text(" "))
-    document = render(fetched, page, main_content(page, "div.bbs_view01", noise=_NOISE), title=title)
-    board = (post_id(fetched.url) or ("", ""))[0]
     links = (a.get("href") for a in view.select("ul.bbs_file_view_list a.bbs_icon_filedown"))
     attachments = tuple(dict.fromkeys(absolute_links(fetched.url, links)))
+    document = render(fetched, page, main_content(page, "div.bbs_view01", noise=_NOISE, in_place=True), title=title)
+    board = (post_id(fetched.url) or ("", ""))[0]
     number = next((meta[k] for k in NUMBER_LABELS if meta.get(k)), None)
     office = contact.get("부서") or meta.get("담당부서")
     return dataclasses.replace(
@@ -254,9 +262,14 @@ def parse_guidance_page(fetched: Fetched) -> Document:
 
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any other www.mfds.go.kr page: a board post when it is one, else `selector` or the #contents area."""
-    page = soup(fetched)
+    markup = _markup(fetched)
+    view = pruned_soup(markup, _VIEW) if selector is None else None  # the soup parse_guidance_page reads
+    page = view if view is not None else soup_of(markup)
     if selector is None and page.select_one("div.bbs_view01 .bv_title") is not None:
-        return parse_guidance_page(fetched)
-    root = main_content(page, selector or ("#contents" if page.select_one("#contents") else None), noise=_NOISE)
+        return _view_page(fetched, page)
+    if view is not None:  # a div.bbs_view01 without its title: the whole page after all
+        page = soup_of(markup)
+    root = main_content(page, selector or ("#contents" if page.select_one("#contents") else None), noise=_NOISE,
+                        in_place=True)
     document = render(fetched, page, root)
     return dataclasses.replace(document, language="ko")

@@ -41,8 +41,13 @@ _LINKED = re.compile(r"^/(?:content/.+\.pdf|web/t_doc|stf/|shingi/|topics/)", re
 
 def parse_html(fetched: Fetched, keep: tuple[str, ...] = ()) -> BeautifulSoup:
     """The response as a soup (`keep`: see soup_of); ParseError for an error status or an empty body."""
+    return soup_of(markup(fetched), keep)
+
+
+def markup(fetched: Fetched) -> str:
+    """The response decoded (the Japanese encodings as hints); ParseError for an error status or an empty body."""
     require_body(fetched, "html")
-    return soup_of(decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS), keep)
+    return decode_html(fetched.body, fetched.header("Content-Type"), hints=HINTS)
 
 
 def _plain(text: str) -> str:

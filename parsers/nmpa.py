@@ -197,10 +197,11 @@ def _cn_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     stamp = soup.select_one("div.date")
     shown = _ISO_DATE.search(stamp.get_text(" ")) if stamp else None  # 发布时间：2021-04-30
     issued = parse_date(_meta(soup, "PubDate")) or (parse_date(shown.group(0)) if shown else None)
-    document = render(fetched, soup, main_content(soup, selector, noise=_CN_NOISE), title=title)
+    doc_type = _meta(soup, "ColumnName") or None
+    attachments = _attachments(soup.select_one(selector) or soup, fetched.url)
+    document = render(fetched, soup, main_content(soup, selector, noise=_CN_NOISE, in_place=True), title=title)
     return dataclasses.replace(document, url=canonical_url(fetched.url), issued=issued, number=number_of(title),
-                               doc_type=_meta(soup, "ColumnName") or None, language="zh",
-                               attachments=_attachments(soup.select_one(selector) or soup, fetched.url))
+                               doc_type=doc_type, language="zh", attachments=attachments)
 
 
 def _en_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
@@ -212,9 +213,10 @@ def _en_article(fetched: Fetched, soup: BeautifulSoup) -> Document:
     title = _plain(heading.get_text(" "))
     stamps = [_plain(s.get_text(" ")) for s in soup.select("div.art-info span")]
     updated = next((s.partition(":")[2].strip() for s in stamps if s.lower().startswith("updated")), None)
-    document = render(fetched, soup, main_content(soup, "div.art div.art-text"), title=title)
+    attachments = _attachments(body, fetched.url)
+    document = render(fetched, soup, main_content(soup, "div.art div.art-text", in_place=True), title=title)
     return dataclasses.replace(document, issued=parse_date(updated), number=number_of(title), language="en",
-                               attachments=_attachments(body, fetched.url))
+                               attachments=attachments)
 
 
 def parse_guidance_page(fetched: Fetched) -> Document:
@@ -230,5 +232,6 @@ def parse_guidance_page(fetched: Fetched) -> Document:
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any other page of the three sites: `selector` (or the generic content root) without chrome."""
     soup = _soup(fetched)
-    root = main_content(soup, selector, noise=_CN_NOISE)
-    return render(fetched, soup, root, title=_meta(soup, "ArticleTitle") or page_title(root, soup))
+    title = _meta(soup, "ArticleTitle")
+    root = main_content(soup, selector, noise=_CN_NOISE, in_place=True)
+    return render(fetched, soup, root, title=title or page_title(root, soup))

@@ -20,7 +20,7 @@ from defusedxml.ElementTree import fromstring
 from regwatch.parsers import mhlw
 from regwatch.parsers.dates import parse_date
 from regwatch.parsers.formats.feed import NS
-from regwatch.parsers.formats.html import main_content, render
+from regwatch.parsers.formats.html import main_content, pruned_soup, render, soup_of
 from regwatch.parsers.normalize import normalize_text
 from regwatch.parsers.pmda_ja import doc_type, find_numbers, jp_date, trailing_group
 from regwatch.parsers.types import CatalogueEntry, Document, Fetched, Listing, ParseError
@@ -253,13 +253,16 @@ def parse_catalogue(fetched: Fetched) -> Listing:
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """A PMDA page: the editor body without chrome and size labels, the h1 title, the /files/ links as
     attachments. A page without the PMDA template (the MHLW ones) goes to parsers.mhlw."""
-    soup = parse_html(fetched, keep=() if selector else ("div.title__block__page", EDITOR, "main"))
+    page = mhlw.markup(fetched)
+    pruned = None if selector else pruned_soup(page, ("div.title__block__page", EDITOR, "main"))
+    soup = pruned if pruned is not None else soup_of(page)
     h1 = soup.select_one(_TITLE)
-    if h1 is None and not soup.select_one(EDITOR):
-        return mhlw.parse_soup(fetched, parse_html(fetched), selector)  # MHLW templates: the whole page
-    root = main_content(soup, selector or (EDITOR if soup.select_one(EDITOR) else "main"))
+    if h1 is None and not soup.select_one(EDITOR):  # MHLW templates: the whole page
+        return mhlw.parse_soup(fetched, soup if pruned is None else soup_of(page), selector)
+    title = _plain(h1.get_text(" ")) if h1 else ""
+    root = main_content(soup, selector or (EDITOR if soup.select_one(EDITOR) else "main"), in_place=True)
     mhlw.drop_sizes(root)
-    document = render(fetched, soup, root, title=_plain(h1.get_text(" ")) if h1 else "")
+    document = render(fetched, soup, root, title=title)
     return dataclasses.replace(document, attachments=tuple(_files(root, fetched.url)))
 
 

@@ -15,6 +15,7 @@ from lxml.cssselect import CSSSelector
 from soupsieve import SelectorSyntaxError
 
 from regwatch.parsers.formats.encoding import decode_html
+from regwatch.parsers.formats.scan import named, select
 from regwatch.parsers.formats.sections import build_sections
 from regwatch.parsers.formats.sniff import require_body
 from regwatch.parsers.normalize import normalize_text
@@ -75,14 +76,18 @@ def soup_of(markup: str, keep: Sequence[str] = ()) -> BeautifulSoup:
     parser that reads nothing but elements matching `keep`, their insides and `<head>` sees what it would see
     in the whole page. Without `keep`, when none matches, or when lxml cannot read the markup: the whole page.
     """
-    if keep:
-        try:
-            pruned = _pruned(markup, tuple(keep))
-        except (ValueError, etree.LxmlError, SelectorError):
-            pruned = None
-        if pruned is not None:
-            return BeautifulSoup(pruned, "lxml")
-    return BeautifulSoup(markup, "lxml")
+    pruned = pruned_soup(markup, keep) if keep else None
+    return pruned if pruned is not None else BeautifulSoup(markup, "lxml")
+
+
+def pruned_soup(markup: str, keep: Sequence[str]) -> BeautifulSoup | None:
+    """The soup of `<head>` and the `keep` elements (see `soup_of`); None when it would be the whole page (no
+    element matches, or lxml cannot read the markup)."""
+    try:
+        pruned = _pruned(markup, tuple(keep))
+    except (ValueError, etree.LxmlError, SelectorError):
+        return None
+    return BeautifulSoup(pruned, "lxml") if pruned is not None else None
 
 
 @functools.lru_cache(maxsize=256)
@@ -128,7 +133,8 @@ def _root(soup: BeautifulSoup, selector: str | None) -> Tag:
         if found is None:
             raise ParseError(f"selector {selector!r} matched nothing")
         return found
-    return next((tag for css in _CONTENT_ROOTS if (tag := soup.select_one(css))), soup)
+    candidates = select(soup, _CONTENT_ROOTS)  # one walk for all five (soupsieve walks the page for each)
+    return next((tag for css in _CONTENT_ROOTS for tag in soup.css.compile(css).filter(candidates)), soup)
 
 
 def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
@@ -136,12 +142,13 @@ def drop_phrases(root: Tag, phrases: re.Pattern[str] = NOISE_PHRASES) -> None:
 
     Text where the words are only part of a longer passage is left alone.
     """
-    longest = _longest_match(phrases)
-    if longest is None:
-        candidates = root.find_all(string=phrases)
-    else:  # a string longer than any match plus the slack is left alone whatever it says: skip the search
-        candidates = root.find_all(string=lambda s: len(s.strip()) <= longest + _PHRASE_SLACK and phrases.search(s))
-    for string in list(candidates):
+    # Strings worth searching: a string longer than any match plus the slack is left alone whatever it says, and one
+    # without a piece of text every match holds cannot match.
+    longest, pieces = _longest_match(phrases), _pieces(phrases)
+    candidates = [s for s in root.descendants if type(s) is NavigableString and s
+                  and (longest is None or len(s.strip()) <= longest + _PHRASE_SLACK)
+                  and (pieces is None or pieces.search(s))]
+    for string in candidates:
         match = phrases.search(string)
         if string.decomposed or type(string) is not NavigableString or match is None:
             continue
@@ -167,6 +174,30 @@ def _longest_match(pattern: re.Pattern[str]) -> int | None:
     return longest if longest < 1_000_000 else None
 
 
+@functools.lru_cache(maxsize=64)
+def _pieces(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern finding, in every string `pattern` finds a match in, a piece of plain text that match holds (the
+    longest run of literal characters of each alternative, compared under the same flags); None when an
+    alternative has no such run (or when Python cannot tell)."""
+    try:
+        parsed = list(re._parser.parse(pattern.pattern, pattern.flags))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 — a private API: without it, every string is searched
+        return None
+    branch = re._constants.BRANCH  # type: ignore[attr-defined]
+    alternatives = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is branch else [parsed]
+    runs = []
+    for alternative in alternatives:
+        longest: list[int] = []
+        current: list[int] = []
+        for op, value in alternative:
+            current = [*current, value] if op is re._constants.LITERAL else []  # type: ignore[attr-defined]
+            longest = max(longest, current, key=len)
+        if not longest:
+            return None
+        runs.append("".join(map(chr, longest)))
+    return re.compile("|".join(map(re.escape, runs)), pattern.flags)
+
+
 def drop_sections(root: Tag, title: re.Pattern[str]) -> None:
     """Remove each heading whose whole text matches `title`, with the siblings after it up to the next heading."""
     for heading in root.find_all(list(_HEADINGS)):
@@ -181,18 +212,26 @@ def drop_sections(root: Tag, title: re.Pattern[str]) -> None:
 
 def drop_noise(root: Tag, extra: Iterable[str] = ()) -> None:
     """Remove chrome from `root` in place: scripts, navigation, banners, widgets, stamps."""
-    for tag in root.find_all(_NOISE_TAGS):
-        if not tag.decomposed:
+    plain = not named(root, ("_decomposed",))
+    for tag in named(root, _NOISE_TAGS):
+        if not _gone(tag, plain):
             tag.decompose()
-    for tag in root.find_all(["header", "footer"]):
-        if not tag.decomposed and not (tag.name == "header" and tag.find("h1")):
+    for tag in named(root, ("header", "footer")):
+        if not _gone(tag, plain) and not (tag.name == "header" and named(tag, ("h1",))):
             tag.decompose()
     for group in _selector_groups((*_NOISE_SELECTORS, *extra)):
-        for tag in _select(root, group):
-            if not tag.decomposed:
+        for tag in select(root, group):
+            if not _gone(tag, plain):
                 tag.decompose()
     drop_phrases(root)
     drop_boxes(root)
+
+
+def _gone(tag: Tag, plain: bool) -> bool:
+    """`tag.decomposed`. That property searches the element for a tag named "_decomposed" (Beautiful Soup reads an
+    unknown attribute as a search) unless it was decomposed, which empties its name: with no such tag in the
+    content (`plain`), the empty name says the same without the search."""
+    return tag.name == "" if plain else tag.decomposed
 
 
 def _link_share(tag: Tag) -> float:
@@ -234,35 +273,57 @@ def drop_boxes(root: Tag, titles: re.Pattern[str] = BOX_TITLES) -> None:
 _CONTEXTUAL = re.compile(r"[:+~]")
 
 
-def _selector_groups(selectors: Sequence[str]) -> list[str]:
-    """The selectors as comma-joined groups, removal order kept: a run of selectors whose matches do not depend on
-    what an earlier one removed is matched in one walk (soupsieve's cost is per walk and selector); contextual
-    ones stay alone, in place."""
+def _selector_groups(selectors: Sequence[str]) -> list[list[str]]:
+    """The selectors in groups, removal order kept: a run of selectors whose matches do not depend on what an
+    earlier one removed is matched in one walk; contextual ones stay alone, in place."""
     groups: list[list[str]] = []
     for css in selectors:
         if _CONTEXTUAL.search(css) or not groups or _CONTEXTUAL.search(groups[-1][-1]):
             groups.append([css])
         else:
             groups[-1].append(css)
-    return [", ".join(group) for group in groups]
+    return groups
 
 
-def _select(root: Tag, css: str) -> list[Tag]:
-    try:
-        return root.select(css)
-    except SelectorSyntaxError as exc:
-        raise ParseError(f"invalid CSS selector in {css!r}: {exc}") from exc
-
-
-def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = ()) -> Tag:
+def main_content(soup: BeautifulSoup, selector: str | None = None, noise: Iterable[str] = (), *,
+                 in_place: bool = False) -> Tag:
     """A cleaned copy of the page's main content (the soup is left untouched).
 
     `selector` names the content element and must match; without it the first of main, #main-content,
     [role=main], article, body is used. `noise` adds selectors to remove on top of the generic rules.
+    `in_place` cleans the page's own element instead of a copy (copying costs about what parsing does), see
+    `cleanable`: for a caller that reads nothing more from the soup's content once it has the result.
     """
-    root = copy.copy(_root(soup, selector))
+    noise = tuple(noise)
+    root = _root(soup, selector)
+    root = cleanable(soup, root, noise) if in_place else copy.copy(root)
     drop_noise(root, noise)
     return root
+
+
+def cleanable(soup: BeautifulSoup, root: Tag, noise: Iterable[str] = ()) -> Tag:
+    """`root` itself, to clean in place, when that cleans it exactly as a (parentless) copy and leaves what `render`
+    reads of the soup (`<html lang>`, the first `<title>`) as it was: no `noise` selector looks outside the
+    element, the title is not inside it; else a copy."""
+    if root is soup or _holds_title(soup, root) or any(map(_looks_above, (*_NOISE_SELECTORS, *noise))):
+        return copy.copy(root)
+    return root
+
+
+# What in a selector can make it match an element by what lies outside the element's subtree (a copied content has
+# no parent): combinators, selector arguments, :root, :scope. `:has(…)` is harmless: it looks below and after.
+_HAS = re.compile(r":has\((?:[^()]|\([^()]*\))*\)")
+_ABOVE = re.compile(r"[\s>+~(]|:root|:scope")
+
+
+def _looks_above(css: str) -> bool:
+    return bool(_ABOVE.search(_HAS.sub("", css.strip())))
+
+
+def _holds_title(soup: BeautifulSoup, root: Tag) -> bool:
+    """Whether the page's first `<title>` (the one `page_title` reads) is inside `root`."""
+    title = soup.find("title")
+    return title is not None and any(parent is root for parent in title.parents)
 
 
 class _Walk:
@@ -369,4 +430,4 @@ def render(fetched: Fetched, soup: BeautifulSoup, root: Tag, title: str = "") ->
 def parse_page(fetched: Fetched, selector: str | None = None) -> Document:
     """Any HTML page as a Document: main content (or `selector`) without chrome, title from h1/<title>."""
     soup = parse_html(fetched, keep=() if selector else _CONTENT_ROOTS[:-1])
-    return render(fetched, soup, main_content(soup, selector))
+    return render(fetched, soup, main_content(soup, selector, in_place=True))
