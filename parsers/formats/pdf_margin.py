@@ -14,6 +14,7 @@ import ctypes
 import math
 import re
 import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import compress, repeat
 
@@ -48,11 +49,14 @@ class Char:
     space_after: bool = False
 
 
-def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tuple[list[str], Column] | None:
+def page_lines(
+    textpage: pdfium.PdfTextPage, text: str, column: Column | None = None
+) -> tuple[list[str], Column] | None:
     """The page's lines without margin line numbers ("" before a paragraph) and the numbers' column; None when
-    the page has no such column. `column` is the one an earlier page of the document had: then a single number
-    in that column is enough (a page that is mostly a table numbers only its few text lines)."""
-    if not _may_be_numbered(textpage, column):
+    the page has no such column. `text` is PDFium's text of the whole page (`get_text_range` of every character).
+    `column` is the one an earlier page of the document had: then a single number in that column is enough (a
+    page that is mostly a table numbers only its few text lines)."""
+    if not _may_be_numbered(textpage, _char_text(textpage, text), column):
         return None
     chars = _chars(textpage)
     rows = _rows(chars)
@@ -65,40 +69,63 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     return _lines([row for row in kept if row]), band
 
 
-def _may_be_numbered(textpage: pdfium.PdfTextPage, column: Column | None) -> bool:
+def _char_text(textpage: pdfium.PdfTextPage, text: str) -> str:
+    """One character for each of PDFium's character indexes, the same letter, digit or line break as the code
+    point PDFium reports for it.
+
+    PDFium's text is its character list one for one when it is exactly as long (a non-printing character, a
+    character beyond U+FFFF or one without text would make it shorter); the only characters it then spells
+    differently are no letter, digit or line break (a character without text, or a hyphen PDFium removed at a
+    line end, reads U+FFFE there). Otherwise each code point is read on its own (one call per character).
+    """
+    count = textpage.count_chars()
+    if len(text) == count:
+        return text
+    return "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
+
+
+def _may_be_numbered(textpage: pdfium.PdfTextPage, text: str, column: Column | None) -> bool:
     """False when the page cannot have margin numbers, found from the positions of a few characters only (reading
     every character's box is most of a PDF's parse time, and most pages have no numbers).
 
     A margin number ends in a digit left of the body's left edge (or inside `column`). The edge is estimated from
-    the first letter of each line of PDFium's text: never left of the true edge, so a page this rules out has no
-    numbers; a page it keeps goes through the full check of `page_lines`.
+    the first letter of each line of `text` (one character per character index): never left of the true edge,
+    so a page this rules out has no numbers; a page it keeps goes through the full check of `page_lines`.
     """
-    count = textpage.count_chars()
-    text = "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
     if not any(map(str.isalpha, text)):
         return False  # no letter at all: `_margin_numbers` finds nothing either
-    digits = list(compress(range(count), map(str.isdigit, text)))
+    digits = list(compress(range(len(text)), map(str.isdigit, text)))
     if len(digits) < (1 if column else MIN_NUMBERS):
         return False
-    edges = [box for index in digits if (box := _box(textpage, index)) is not None]
     if column is not None:
         slack = MAX_COLUMN / 4
-        return any(left >= column.left - slack and right <= column.right + slack for left, right in edges)
-    line_starts = (found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha())
-    body_left = min((box[0] for index in line_starts if (box := _box(textpage, index)) is not None), default=math.inf)
-    return sum(right <= body_left - CLEARANCE for _, right in edges) >= MIN_NUMBERS
+        return any(left >= column.left - slack and right <= column.right + slack
+                   for left, right in _boxes(textpage, digits))
+    line_starts = [found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha()]
+    body_left = min((left for left, _ in _boxes(textpage, line_starts)), default=math.inf)
+    found = 0
+    for _, right in _boxes(textpage, digits):
+        found += right <= body_left - CLEARANCE
+        if found >= MIN_NUMBERS:
+            return True
+    return False
 
 
-def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float] | None:
-    """Left and right edge of a drawn character as `_chars` reads them; None for one `_chars` leaves out."""
+def _boxes(textpage: pdfium.PdfTextPage, indexes: Iterable[int]) -> Iterator[tuple[float, float]]:
+    """Left and right edge of each character of `indexes` that `_chars` reads (drawn, with an origin), as it
+    reads them."""
     raw = textpage.raw
-    x, y = ctypes.c_double(), ctypes.c_double()
-    if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
-        return None
-    if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
-        return None
-    left, _, right, _ = textpage.get_charbox(index, loose=True)
-    return left, max(right, left)
+    x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
+    x_ref, y_ref, rect_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)
+    for index in indexes:
+        if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+            continue
+        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect_ref):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, right = rect.left, rect.right
+        yield left, max(right, left)
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:

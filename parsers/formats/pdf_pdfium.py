@@ -66,11 +66,11 @@ def _page_lines(
     page = doc[index]
     textpage = page.get_textpage()
     try:
-        numbered = pdf_margin.page_lines(textpage, column)
-        if numbered is not None:
-            return numbered
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count > 0 else ""
+        numbered = pdf_margin.page_lines(textpage, text, column)
+        if numbered is not None:
+            return numbered
         out: list[str] = []
         previous: float | None = None
         start = 0
