@@ -100,27 +100,30 @@ def _may_be_numbered(textpage: pdfium.PdfTextPage, text: str, column: Column | N
     if column is not None:
         slack = MAX_COLUMN / 4
         return any(left >= column.left - slack and right <= column.right + slack
-                   for left, right in _boxes(textpage, digits))
+                   for left, right in _boxes(textpage, digits, drawn_only=False))
     line_starts = [found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha()]
     body_left = min((left for left, _ in _boxes(textpage, line_starts)), default=math.inf)
     found = 0
-    for _, right in _boxes(textpage, digits):
+    for _, right in _boxes(textpage, digits, drawn_only=False):
         found += right <= body_left - CLEARANCE
         if found >= MIN_NUMBERS:
             return True
     return False
 
 
-def _boxes(textpage: pdfium.PdfTextPage, indexes: Iterable[int]) -> Iterator[tuple[float, float]]:
-    """Left and right edge of each character of `indexes` that `_chars` reads (drawn, with an origin), as it
-    reads them."""
+def _boxes(
+    textpage: pdfium.PdfTextPage, indexes: Iterable[int], drawn_only: bool = True
+) -> Iterator[tuple[float, float]]:
+    """Left and right edge of the characters of `indexes` as `_chars` reads them; with `drawn_only` only those
+    it reads (drawn, with an origin). A digit is read without that test (two calls fewer): one `_chars` leaves
+    out can only keep a page for the full check, never rule one out."""
     raw = textpage.raw
     x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
     x_ref, y_ref, rect_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)
     for index in indexes:
-        if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+        if drawn_only and pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
             continue
-        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
+        if drawn_only and not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect_ref):
             raise pdfium.PdfiumError("Failed to get charbox.")
