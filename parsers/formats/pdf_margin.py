@@ -101,14 +101,12 @@ def _may_be_numbered(textpage: pdfium.PdfTextPage, text: str, column: Column | N
         slack = MAX_COLUMN / 4
         return any(left >= column.left - slack and right <= column.right + slack
                    for left, right in _boxes(textpage, digits, drawn_only=False))
-    line_starts = [found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha()]
-    body_left = min((left for left, _ in _boxes(textpage, line_starts)), default=math.inf)
-    found = 0
-    for _, right in _boxes(textpage, digits, drawn_only=False):
-        found += right <= body_left - CLEARANCE
-        if found >= MIN_NUMBERS:
-            return True
-    return False
+    # MIN_NUMBERS digits must end left of every line's first letter: the page is out at the first line whose
+    # letter starts left of where the MIN_NUMBERS-th digit from the left ends (on most pages: the first line).
+    rights = sorted(right for _, right in _boxes(textpage, digits, drawn_only=False))
+    needed = rights[MIN_NUMBERS - 1]
+    line_starts = (found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha())
+    return all(needed <= left - CLEARANCE for left, _ in _boxes(textpage, line_starts))
 
 
 def _boxes(
