@@ -28,6 +28,7 @@ CLEARANCE = 2.0  # points between the numbers' right edge and the body's left ed
 WORD_GAP = 0.15  # a horizontal gap of this many font sizes between two characters is a space
 ROW = 0.5  # a baseline within this many font sizes of the row's lowest baseline belongs to the row
 ORDERED = 0.8  # share of neighbouring numbers that must count upward down the page
+_DIGIT = re.compile(r"\d")
 _LINE_LETTER = re.compile(r"^[^\w\n]*?([^\W\d_])", re.M)  # the first letter of a line (isalpha checked after)
 
 
@@ -94,7 +95,10 @@ def _may_be_numbered(textpage: pdfium.PdfTextPage, text: str, column: Column | N
     """
     if not any(map(str.isalpha, text)):
         return False  # no letter at all: `_margin_numbers` finds nothing either
-    digits = list(compress(range(len(text)), map(str.isdigit, text)))
+    if text.isascii():  # str.isdigit is then \d, which a pattern finds faster
+        digits = [found.start() for found in _DIGIT.finditer(text)]
+    else:
+        digits = list(compress(range(len(text)), map(str.isdigit, text)))
     if len(digits) < (1 if column else MIN_NUMBERS):
         return False
     if column is not None:
