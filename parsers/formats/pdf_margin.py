@@ -15,8 +15,9 @@ import math
 import re
 import statistics
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import compress, repeat
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -40,8 +41,7 @@ class Column:
     right: float
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
     text: str
     left: float
     right: float
@@ -138,21 +138,24 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     character before it."""
     raw = textpage.raw
     out: list[Char] = []
-    x, y, matrix = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_MATRIX()
+    x, y, matrix, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_MATRIX(), pdfium_c.FS_RECTF()
+    x_ref, y_ref, matrix_ref, rect_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix), ctypes.byref(rect)
     for index in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, index)
         if code in (0, 0xFFFE, 0xFFFF) or chr(code).isspace():
             if out and not out[-1].space_after:
-                out[-1] = replace(out[-1], space_after=True)
+                out[-1] = out[-1]._replace(space_after=True)
             continue
         if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
             continue
-        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, index)
-        if pdfium_c.FPDFText_GetMatrix(raw, index, ctypes.byref(matrix)):
+        if pdfium_c.FPDFText_GetMatrix(raw, index, matrix_ref):
             size *= math.hypot(matrix.b, matrix.d)
-        left, _, right, _ = textpage.get_charbox(index, loose=True)
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect_ref):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, right = rect.left, rect.right
         out.append(Char(chr(code), left, max(right, left), y.value, size if size > 0 else 1.0))
     return out
 
