@@ -74,10 +74,10 @@ def _char_text(textpage: pdfium.PdfTextPage, text: str) -> str:
     """One character for each of PDFium's character indexes, the same letter, digit or line break as the code
     point PDFium reports for it.
 
-    PDFium's text is its character list one for one when it is exactly as long (a non-printing character, a
-    character beyond U+FFFF or one without text would make it shorter); the only characters it then spells
-    differently are no letter, digit or line break (a character without text, or a hyphen PDFium removed at a
-    line end, reads U+FFFE there). Otherwise each code point is read on its own (one call per character).
+    PDFium's text is its character list one for one when it is exactly as long (a control character PDFium
+    leaves out of its text, or one beyond U+FFFF, makes it shorter); the only characters it then spells
+    differently are no letter, digit or line break (a character without a code point, or a hyphen PDFium took
+    off a line end, reads U+FFFE there). Otherwise each code point is read on its own (one call per character).
     """
     count = textpage.count_chars()
     if len(text) == count:
