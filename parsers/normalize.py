@@ -11,12 +11,16 @@ import re
 import unicodedata
 
 # Characters that render as nothing (or as a line-end hyphen only) and change between fetches.
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028]")
+_INVISIBLE_CHARS = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+                    "\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb")
+_CONTROL_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
+_BREAK_CHARS = "\r\x0b\x0c\x1c-\x1e\x85\u2028"
 _PARAGRAPH_SEPARATOR = "\u2029"
-_INLINE_SPACE = re.compile(r"[^\S\n]+")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+_LINE_BREAKS = re.compile(f"\r\n|[{_BREAK_CHARS}]")
+# Any character the three patterns above or the paragraph separator act on (most texts have none).
+_SPECIAL = re.compile(f"[{_INVISIBLE_CHARS}{_CONTROL_CHARS}{_BREAK_CHARS}{_PARAGRAPH_SEPARATOR}]")
 # "recom-\nmendation": a lower-case word split by a line-end hyphen (the hyphen goes)...
 _SPLIT_WORD = re.compile(r"(?<=[a-zß-öø-ÿ])-\n(?=[a-zß-öø-ÿ])")
 # ...while "COVID-\n19" or "HCT/P-\nBased" is a hyphenated compound that wrapped (the hyphen stays).
@@ -43,14 +47,14 @@ def is_heading(line: str) -> bool:
     if len(line) > _MAX_HEADING:  # first: a paragraph being joined grows long, and splitting it again is slow
         return False
     words = line.split()
-    if not words or line[-1] in _SENTENCE_END or _LEADERS.search(line):
-        return False
-    if words[-1] in _CONTINUATION:
+    if not words or line[-1] in _SENTENCE_END or words[-1] in _CONTINUATION:
         return False
     if NUMBERED.match(line):
-        return not line[:2].islower() and len(words) <= _MAX_NUMBERED_WORDS + 1
-    letters = sum(c.isalpha() for c in line)
-    return letters >= 4 and 2 * letters >= len(line.replace(" ", "")) and not any(c.islower() for c in line)
+        return not line[:2].islower() and len(words) <= _MAX_NUMBERED_WORDS + 1 and not _LEADERS.search(line)
+    if any(map(str.islower, line)):  # most lines stop here: a heading in capitals has no lower-case letter
+        return False
+    letters = sum(map(str.isalpha, line))
+    return letters >= 4 and 2 * letters >= len(line.replace(" ", "")) and not _LEADERS.search(line)
 
 
 def _starts_block(line: str) -> bool:
@@ -78,18 +82,22 @@ def _clean_characters(s: str) -> str:
     Deleting before NFKC matters: deleting afterwards could bring a base letter and a combining mark together
     and change the text again on the next pass.
     """
-    s = s.replace(_PARAGRAPH_SEPARATOR, "\n\n")
-    s = _LINE_BREAKS.sub("\n", s)
-    s = _CONTROL.sub("", _INVISIBLE.sub("", s))
+    if _SPECIAL.search(s):
+        s = s.replace(_PARAGRAPH_SEPARATOR, "\n\n")
+        s = _LINE_BREAKS.sub("\n", s)
+        s = _CONTROL.sub("", _INVISIBLE.sub("", s))
     return unicodedata.normalize("NFKC", s)
 
 
 def normalize_text(s: str) -> str:
     """Return the canonical form of `s` (NFKC, one space between words, one blank line between paragraphs)."""
     s = _clean_characters(s)
-    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in s.split("\n")]
-    s = _SPLIT_COMPOUND.sub("-", _SPLIT_WORD.sub("", "\n".join(lines))).strip("\n")
-    paragraphs = (_paragraph(block.split("\n")) for block in _BLANK_LINES.split(s))
+    s = "\n".join([" ".join(line.split()) for line in s.split("\n")])  # one space between words, none around
+    if "-\n" in s:  # what both split patterns need
+        s = _SPLIT_COMPOUND.sub("-", _SPLIT_WORD.sub("", s))
+    s = s.strip("\n")
+    blocks = _BLANK_LINES.split(s) if "\n\n\n" in s else s.split("\n\n")
+    paragraphs = (_paragraph(block.split("\n")) for block in blocks)
     return "\n\n".join(p for p in paragraphs if p)
 
 

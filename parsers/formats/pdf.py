@@ -34,6 +34,7 @@ _AUDIENCE = (r"(?:draft\s+)?guidance(?:\s+document)?\s+for\s+industry"
              r"(?:\s+and\s+(?:review|fda|food\s+and\s+drug\s+administration)\s+staff)?\b")
 _GENERIC_TITLE = re.compile(_GENERIC, re.I)
 _GENERIC_AROUND = re.compile(rf"^(?:{_AUDIENCE}\s*[:;,\-–—]?\s*)?(.*?)(?:[\s:;,\-–—]*{_AUDIENCE})?$", re.I)
+_DIGITS = re.compile(r"\d+")
 _COVER_BLOCKS = 3  # a cover-page title is in one of the first few blocks of page 1
 # Numbered headings: Roman (level 1), capital letter (2), arabic (3, deeper for 3.1, 3.1.2).
 _ROMAN = re.compile(r"([IVXLC]{1,6})\.\s")
@@ -90,7 +91,7 @@ def _edges(lines: list[str]) -> list[int]:
 
 def _shape(line: str) -> str:
     """A line with its digits masked, so "Page 3" on every page counts as one repeated line."""
-    return re.sub(r"\d+", "#", line.lower())
+    return _DIGITS.sub("#", line.lower())
 
 
 def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:

@@ -56,11 +56,12 @@ def is_page_number(line: str) -> bool:
 
 
 _MASKED = 60  # characters: digits are masked in lines up to this long ("Page 3 of 12"), not in a sentence
+_DIGITS = re.compile(r"\d+")
 
 
 def _shape(line: str) -> str:
     flat = " ".join(line.lower().split())
-    return re.sub(r"\d+", "#", flat) if len(flat) <= _MASKED else flat
+    return _DIGITS.sub("#", flat) if len(flat) <= _MASKED else flat
 
 
 def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
@@ -90,10 +91,11 @@ def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
     of three; in a two-page file, when it is the outermost line of both and ends no sentence.
     """
     pages = [_without_page_numbers(lines) for lines in pages]
+    page_keys = [_edge_keys(lines) for lines in pages]
     counts: Counter[tuple[str, int, str]] = Counter()
     outer: Counter[tuple[str, int, str]] = Counter()
-    for lines in pages:
-        keys = set(_edge_keys(lines).values())  # each page counts once
+    for edge_keys in page_keys:
+        keys = set(edge_keys.values())  # each page counts once
         counts.update(keys)
         outer.update(key for key in keys if key[1] == 0)
     needed = max(3, round(len(pages) * _MIN_SHARE + 0.01))
@@ -101,8 +103,8 @@ def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
         n >= needed or (len(pages) == 2 and outer[key] == 2 and not key[2].endswith((".", "。"))))}
 
     cleaned = []
-    for lines in pages:
-        drop = {i for i, key in _edge_keys(lines).items() if key in running or REFERENCE.fullmatch(lines[i].strip())}
+    for lines, edge_keys in zip(pages, page_keys, strict=True):
+        drop = {i for i, key in edge_keys.items() if key in running or REFERENCE.fullmatch(lines[i].strip())}
         cleaned.append([line for i, line in enumerate(lines) if i not in drop])
     return cleaned
 

@@ -14,8 +14,10 @@ import ctypes
 import math
 import re
 import statistics
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import compress, repeat
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -27,6 +29,7 @@ CLEARANCE = 2.0  # points between the numbers' right edge and the body's left ed
 WORD_GAP = 0.15  # a horizontal gap of this many font sizes between two characters is a space
 ROW = 0.5  # a baseline within this many font sizes of the row's lowest baseline belongs to the row
 ORDERED = 0.8  # share of neighbouring numbers that must count upward down the page
+_DIGIT = re.compile(r"\d")
 _LINE_LETTER = re.compile(r"^[^\w\n]*?([^\W\d_])", re.M)  # the first letter of a line (isalpha checked after)
 
 
@@ -38,8 +41,7 @@ class Column:
     right: float
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
     text: str
     left: float
     right: float
@@ -48,11 +50,14 @@ class Char:
     space_after: bool = False
 
 
-def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tuple[list[str], Column] | None:
+def page_lines(
+    textpage: pdfium.PdfTextPage, text: str, column: Column | None = None
+) -> tuple[list[str], Column] | None:
     """The page's lines without margin line numbers ("" before a paragraph) and the numbers' column; None when
-    the page has no such column. `column` is the one an earlier page of the document had: then a single number
-    in that column is enough (a page that is mostly a table numbers only its few text lines)."""
-    if not _may_be_numbered(textpage, column):
+    the page has no such column. `text` is PDFium's text of the whole page (`get_text_range` of every character).
+    `column` is the one an earlier page of the document had: then a single number in that column is enough (a
+    page that is mostly a table numbers only its few text lines)."""
+    if not _may_be_numbered(textpage, _char_text(textpage, text), column):
         return None
     chars = _chars(textpage)
     rows = _rows(chars)
@@ -65,40 +70,67 @@ def page_lines(textpage: pdfium.PdfTextPage, column: Column | None = None) -> tu
     return _lines([row for row in kept if row]), band
 
 
-def _may_be_numbered(textpage: pdfium.PdfTextPage, column: Column | None) -> bool:
+def _char_text(textpage: pdfium.PdfTextPage, text: str) -> str:
+    """One character for each of PDFium's character indexes, the same letter, digit or line break as the code
+    point PDFium reports for it.
+
+    PDFium's text is its character list one for one when it is exactly as long (a control character PDFium
+    leaves out of its text, or one beyond U+FFFF, makes it shorter); the only characters it then spells
+    differently are no letter, digit or line break (a character without a code point, or a hyphen PDFium took
+    off a line end, reads U+FFFE there). Otherwise each code point is read on its own (one call per character).
+    """
+    count = textpage.count_chars()
+    if len(text) == count:
+        return text
+    return "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
+
+
+def _may_be_numbered(textpage: pdfium.PdfTextPage, text: str, column: Column | None) -> bool:
     """False when the page cannot have margin numbers, found from the positions of a few characters only (reading
     every character's box is most of a PDF's parse time, and most pages have no numbers).
 
     A margin number ends in a digit left of the body's left edge (or inside `column`). The edge is estimated from
-    the first letter of each line of PDFium's text: never left of the true edge, so a page this rules out has no
-    numbers; a page it keeps goes through the full check of `page_lines`.
+    the first letter of each line of `text` (one character per character index): never left of the true edge,
+    so a page this rules out has no numbers; a page it keeps goes through the full check of `page_lines`.
     """
-    count = textpage.count_chars()
-    text = "".join(map(chr, map(pdfium_c.FPDFText_GetUnicode, repeat(textpage.raw, count), range(count))))
     if not any(map(str.isalpha, text)):
         return False  # no letter at all: `_margin_numbers` finds nothing either
-    digits = list(compress(range(count), map(str.isdigit, text)))
+    if text.isascii():  # str.isdigit is then \d, which a pattern finds faster
+        digits = [found.start() for found in _DIGIT.finditer(text)]
+    else:
+        digits = list(compress(range(len(text)), map(str.isdigit, text)))
     if len(digits) < (1 if column else MIN_NUMBERS):
         return False
-    edges = [box for index in digits if (box := _box(textpage, index)) is not None]
     if column is not None:
         slack = MAX_COLUMN / 4
-        return any(left >= column.left - slack and right <= column.right + slack for left, right in edges)
+        return any(left >= column.left - slack and right <= column.right + slack
+                   for left, right in _boxes(textpage, digits, drawn_only=False))
+    # MIN_NUMBERS digits must end left of every line's first letter: the page is out at the first line whose
+    # letter starts left of where the MIN_NUMBERS-th digit from the left ends (on most pages: the first line).
+    rights = sorted(right for _, right in _boxes(textpage, digits, drawn_only=False))
+    needed = rights[MIN_NUMBERS - 1]
     line_starts = (found.start(1) for found in _LINE_LETTER.finditer(text) if found.group(1).isalpha())
-    body_left = min((box[0] for index in line_starts if (box := _box(textpage, index)) is not None), default=math.inf)
-    return sum(right <= body_left - CLEARANCE for _, right in edges) >= MIN_NUMBERS
+    return all(needed <= left - CLEARANCE for left, _ in _boxes(textpage, line_starts))
 
 
-def _box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float] | None:
-    """Left and right edge of a drawn character as `_chars` reads them; None for one `_chars` leaves out."""
+def _boxes(
+    textpage: pdfium.PdfTextPage, indexes: Iterable[int], drawn_only: bool = True
+) -> Iterator[tuple[float, float]]:
+    """Left and right edge of the characters of `indexes` as `_chars` reads them; with `drawn_only` only those
+    it reads (drawn, with an origin). A digit is read without that test (two calls fewer): one `_chars` leaves
+    out can only keep a page for the full check, never rule one out."""
     raw = textpage.raw
-    x, y = ctypes.c_double(), ctypes.c_double()
-    if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
-        return None
-    if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
-        return None
-    left, _, right, _ = textpage.get_charbox(index, loose=True)
-    return left, max(right, left)
+    x, y, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_RECTF()
+    x_ref, y_ref, rect_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(rect)
+    for index in indexes:
+        if drawn_only and pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+            continue
+        if drawn_only and not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect_ref):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, right = rect.left, rect.right
+        yield left, max(right, left)
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
@@ -106,21 +138,24 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     character before it."""
     raw = textpage.raw
     out: list[Char] = []
-    x, y, matrix = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_MATRIX()
+    x, y, matrix, rect = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_MATRIX(), pdfium_c.FS_RECTF()
+    x_ref, y_ref, matrix_ref, rect_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix), ctypes.byref(rect)
     for index in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, index)
         if code in (0, 0xFFFE, 0xFFFF) or chr(code).isspace():
             if out and not out[-1].space_after:
-                out[-1] = replace(out[-1], space_after=True)
+                out[-1] = out[-1]._replace(space_after=True)
             continue
         if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
             continue
-        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+        if not pdfium_c.FPDFText_GetCharOrigin(raw, index, x_ref, y_ref):
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, index)
-        if pdfium_c.FPDFText_GetMatrix(raw, index, ctypes.byref(matrix)):
+        if pdfium_c.FPDFText_GetMatrix(raw, index, matrix_ref):
             size *= math.hypot(matrix.b, matrix.d)
-        left, _, right, _ = textpage.get_charbox(index, loose=True)
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, rect_ref):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, right = rect.left, rect.right
         out.append(Char(chr(code), left, max(right, left), y.value, size if size > 0 else 1.0))
     return out
 

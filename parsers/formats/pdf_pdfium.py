@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -66,18 +67,19 @@ def _page_lines(
     page = doc[index]
     textpage = page.get_textpage()
     try:
-        numbered = pdf_margin.page_lines(textpage, column)
-        if numbered is not None:
-            return numbered
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count > 0 else ""
+        numbered = pdf_margin.page_lines(textpage, text, column)
+        if numbered is not None:
+            return numbered
+        position_at = _position_reader(textpage, same_indexes=len(text) == count)
         out: list[str] = []
         previous: float | None = None
         start = 0
         for line in text.split("\r\n"):
             lead = len(line) - len(line.lstrip())
             stripped = line.strip()
-            position = _position(textpage, start + lead) if stripped else None
+            position = position_at(start + lead) if stripped else None
             start += len(line) + 2
             if not stripped:
                 continue
@@ -93,14 +95,23 @@ def _page_lines(
         page.close()
 
 
-def _position(textpage: pdfium.PdfTextPage, text_index: int) -> tuple[float, float] | None:
-    """(baseline y, font size as drawn) of the character at `text_index` of the page's text, in points."""
+def _position_reader(
+    textpage: pdfium.PdfTextPage, same_indexes: bool
+) -> Callable[[int], tuple[float, float] | None]:
+    """A function giving (baseline y, font size as drawn) of the character at a text index of the page's text,
+    in points; None for a character without them. `same_indexes`: the text is exactly as long as the character
+    list, so PDFium left no character out and a text index is the character's index (one call less)."""
     raw = textpage.raw
-    char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, text_index)
     x, y, matrix = ctypes.c_double(), ctypes.c_double(), pdfium_c.FS_MATRIX()
-    if char < 0 or not pdfium_c.FPDFText_GetCharOrigin(raw, char, ctypes.byref(x), ctypes.byref(y)):
-        return None
-    size = pdfium_c.FPDFText_GetFontSize(raw, char)
-    if pdfium_c.FPDFText_GetMatrix(raw, char, ctypes.byref(matrix)):
-        size *= math.hypot(matrix.b, matrix.d)
-    return (y.value, size) if size > 0 else None
+    x_ref, y_ref, matrix_ref = ctypes.byref(x), ctypes.byref(y), ctypes.byref(matrix)
+
+    def position(text_index: int) -> tuple[float, float] | None:
+        char = text_index if same_indexes else pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, text_index)
+        if char < 0 or not pdfium_c.FPDFText_GetCharOrigin(raw, char, x_ref, y_ref):
+            return None
+        size = pdfium_c.FPDFText_GetFontSize(raw, char)
+        if pdfium_c.FPDFText_GetMatrix(raw, char, matrix_ref):
+            size *= math.hypot(matrix.b, matrix.d)
+        return (y.value, size) if size > 0 else None
+
+    return position

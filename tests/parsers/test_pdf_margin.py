@@ -98,3 +98,26 @@ def test_cover_title(cover: list[str], title: str) -> None:
     from regwatch.parsers.formats.pdf import cover_title
 
     assert cover_title(cover) == title
+
+
+def test_page_lines_do_not_depend_on_reading_the_text_in_one_call() -> None:
+    """PDFium's page text stands for its characters one for one only when it is as long as the character list;
+    a shorter text (a character beyond U+FFFF, a control character) makes page_lines read each code point."""
+    import pypdfium2 as pdfium
+
+    from regwatch.parsers.formats import pdf_margin
+
+    doc = pdfium.PdfDocument(real_fetched(_ANDA, "https://www.fda.gov/media/102360/download", "application/pdf").body)
+    try:
+        numbered, column = [], None
+        for index in range(len(doc)):
+            textpage = doc[index].get_textpage()
+            text = textpage.get_text_range()
+            found = pdf_margin.page_lines(textpage, text, column)
+            assert pdf_margin.page_lines(textpage, text[:-1], column) == found
+            textpage.close()
+            numbered.append(found is not None)
+            column = found[1] if found else column
+        assert numbered == [False] * 3 + [True] * (len(doc) - 3)  # two cover pages and the contents, then the text
+    finally:
+        doc.close()
