@@ -47,6 +47,8 @@ def record_found(session: Session, document_id: int, found: Iterable[Found], ver
     """Store what was found for one document: each kind's date (a catalogue field is never overridden by the
     text), and every date that could not be read."""
     items = list(found)
+    if not items:
+        return
     rows = {d.kind: d for d in session.scalars(select(Deadline).where(Deadline.document_id == document_id))}
     for kind, f in primary(items).items():
         assert f.date is not None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from regwatch.parsers.definitions import extract
@@ -32,12 +32,13 @@ def record_definitions(session: Session, version: Version) -> int:
     except Exception:  # noqa: BLE001 - a derived index must not lose a version
         log.exception("definition extraction failed for version %s", version.id)
         return 0
-    session.add_all(DefinitionRow(version_id=version.id, document_id=version.document_id,
-                                  version_number=version.number, term=d.term[:500], term_key=d.keys[0][:200],
-                                  alt_keys="|" + "|".join(d.keys[1:]) + "|" if len(d.keys) > 1 else "",
-                                  language=d.language, form=d.form, section=d.section, sentence=d.sentence,
-                                  at=d.at) for d in found)
-    session.add(DefinitionScan(version_id=version.id, scheme=SCHEME, found=len(found)))
+    rows = [{"version_id": version.id, "document_id": version.document_id, "version_number": version.number,
+             "term": d.term[:500], "term_key": d.keys[0][:200],
+             "alt_keys": "|" + "|".join(d.keys[1:]) + "|" if len(d.keys) > 1 else "", "language": d.language,
+             "form": d.form, "section": d.section, "sentence": d.sentence, "at": d.at} for d in found]
+    if rows:  # plain inserts: no ORM object is needed for these derived rows
+        session.execute(insert(DefinitionRow.__table__), rows)
+    session.execute(insert(DefinitionScan.__table__).values(version_id=version.id, scheme=SCHEME, found=len(found)))
     return len(found)
 
 

@@ -14,12 +14,13 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from regwatch.parsers import boilerplate
@@ -80,15 +81,18 @@ def record_listing(session: Session, ctx: RunContext, seen: ListingSeen) -> None
     """Apply a catalogue: new entries, status flips, metadata versions of unwatched entries, absences."""
     present: set[str] = set()
     known = {doc.key: doc for doc in session.scalars(select(DocumentRow).where(DocumentRow.source_id == ctx.source_id))}
+    outcomes: Counter[str] = Counter()  # counted once per outcome at the end
     for entry in seen.listing.entries:
         present.add(entry.key)
         doc = _upsert_from_entry(session, ctx, entry, watched=entry.key in seen.watched, known=known)
         _name_children(session, ctx, doc, seen.named.get(entry.key, ()), known)
         if entry.key not in seen.watched:
-            outcome = _record_text(session, ctx, doc, metadata_text(entry), entry.url, fetched=None)
-            _count(session, ctx, outcome)
+            outcomes[_record_text(session, ctx, doc, _latest(session, doc), metadata_text(entry), entry.url,
+                                  fetched=None)] += 1
     if seen.listing.complete:
-        _mark_absent(session, ctx, present)
+        _mark_absent(session, ctx, present, outcomes)
+    for outcome, times in outcomes.items():
+        _count(session, ctx, outcome, times)
 
 
 @dataclass(frozen=True)
@@ -104,12 +108,10 @@ class Recorded:
 def record_capture(session: Session, ctx: RunContext, capture: Capture) -> Recorded:
     """Record one fetched document URL; returns its ledger outcome and what else it stored."""
     doc = _find(session, ctx.source_id, capture.key)
+    created = doc is None
     if doc is None:
-        doc = _new_document(session, ctx, capture.key, capture.url)
-        if capture.parent_key:
-            parent = _find(session, ctx.source_id, capture.parent_key)
-            doc.parent_id = parent.id if parent else None
-            doc.title = parent.title if parent else ""
+        parent = _find(session, ctx.source_id, capture.parent_key) if capture.parent_key else None
+        doc = _new_document(session, ctx, capture.key, capture.url, parent)
     fetched = capture.fetched if isinstance(capture, Parsed | Failed) else None
     status = fetched.status if fetched else None
     error = capture.error if isinstance(capture, Failed | Blocked) else None
@@ -128,18 +130,21 @@ def record_capture(session: Session, ctx: RunContext, capture: Capture) -> Recor
             raw = _store_blob(session, fetched.body)  # a file that could not be parsed: keep the evidence
             error = f"{error} [raw bytes kept: sha256 {raw}]"
     else:
+        latest = None if created else _latest(session, doc)  # a document created just now has no version yet
         doc.gone_runs = 0
         _apply_document_meta(session, ctx, doc, capture.document)
-        switched = _extractor_switched(session, doc, capture.document)
-        outcome = _record_text(session, ctx, doc, capture.document.text, capture.url, capture.fetched,
+        switched = _extractor_switched(doc, capture.document) and latest is not None
+        # set before the version is written: the row's changes then go out in one UPDATE
+        doc.etag, doc.last_modified = capture.fetched.header("etag"), capture.fetched.header("last-modified")
+        outcome = _record_text(session, ctx, doc, latest, capture.document.text, capture.url, capture.fetched,
                                meta=_document_meta(capture.document), rebaseline=switched)
         if switched and capture.document.extractor == "generic":
             _layout_changed(session, ctx, doc, capture.document.note or "")
-        doc.etag, doc.last_modified = capture.fetched.header("etag"), capture.fetched.header("last-modified")
         validators = conditional_headers(doc.etag, doc.last_modified)
         _name_children(session, ctx, doc, capture.named)
-    session.add(Fetch(run_id=ctx.run_id, source_id=ctx.source_id, document_id=doc.id, url=capture.url, at=ctx.now,
-                      outcome=outcome, http_status=status, error=error))
+    session.execute(insert(Fetch.__table__).values(run_id=ctx.run_id, source_id=ctx.source_id, document_id=doc.id,
+                                                   url=capture.url, at=ctx.now, outcome=outcome, http_status=status,
+                                                   error=error))
     _count(session, ctx, outcome)
     return Recorded(outcome, validators, capture.parent_key if doc.parent_id is not None else None,
                     capture.named if isinstance(capture, Parsed) else ())
@@ -196,10 +201,14 @@ def _find(session: Session, source_id: int, key: str) -> DocumentRow | None:
     return session.scalar(select(DocumentRow).where(DocumentRow.source_id == source_id, DocumentRow.key == key))
 
 
-def _new_document(session: Session, ctx: RunContext, key: str, url: str) -> DocumentRow:
-    doc = DocumentRow(source_id=ctx.source_id, key=key, agency=ctx.agency, url=url, title="",
-                      status=Status.UNKNOWN.value, meta={}, baseline=ctx.baseline, watched=True,
-                      first_seen_at=ctx.now, last_seen_at=ctx.now, missing_runs=0, gone_runs=0)
+def _new_document(session: Session, ctx: RunContext, key: str, url: str, parent: DocumentRow | None = None,
+                  meta: dict[str, Any] | None = None) -> DocumentRow:
+    """A new document row, flushed (it has its id); an attachment of `parent` takes its title."""
+    doc = DocumentRow(source_id=ctx.source_id, key=key, agency=ctx.agency, url=url,
+                      title=parent.title if parent is not None else "",
+                      parent_id=parent.id if parent is not None else None, status=Status.UNKNOWN.value,
+                      meta=meta or {}, baseline=ctx.baseline, watched=True, first_seen_at=ctx.now,
+                      last_seen_at=ctx.now, missing_runs=0, gone_runs=0)
     session.add(doc)
     session.flush()
     return doc
@@ -210,17 +219,17 @@ def _name_children(session: Session, ctx: RunContext, parent: DocumentRow, named
     """Record the files a stored page or a catalogue entry names, in its transaction: a file with no version yet
     (or whose address changed) is then fetched, unconditionally, by a later run even if this one dies first,
     because `source_children` lists it whatever its page answers then (304 included)."""
+    with_new_parent: bool | None = None  # named before or with the page's first version: its "new" announces it
     for key, url in named:
         child = known.get(key) if known is not None else _find(session, ctx.source_id, key)
         if child is None:
-            child = _new_document(session, ctx, key, url)
+            if with_new_parent is None:
+                first = session.scalar(select(Version.run_id).where(Version.document_id == parent.id,
+                                                                    Version.number == 1))
+                with_new_parent = first is None or first == ctx.run_id
+            child = _new_document(session, ctx, key, url, parent, {"named_with_new_parent": with_new_parent})
             if known is not None:
                 known[key] = child
-            first = session.scalar(select(Version.run_id).where(Version.document_id == parent.id,
-                                                                Version.number == 1))
-            child.parent_id, child.title = parent.id, parent.title
-            # named before or with the page's first version: the page's "new" announces it
-            child.meta = {**child.meta, "named_with_new_parent": first is None or first == ctx.run_id}
         elif child.url != url:  # another file in this place now: its old validators do not apply
             child.url = url
             child.etag = child.last_modified = None
@@ -319,7 +328,8 @@ def _gone(session: Session, ctx: RunContext, doc: DocumentRow) -> str:
     return "gone"
 
 
-def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
+def _mark_absent(session: Session, ctx: RunContext, present: set[str], outcomes: Counter[str]) -> None:
+    """Note the absence of the listed documents not `present`; those removed now are added to `outcomes`."""
     listed = select(DocumentRow).where(DocumentRow.source_id == ctx.source_id, DocumentRow.parent_id.is_(None),
                                        DocumentRow.removed_at.is_(None), DocumentRow.listed.is_(True))
     for doc in session.scalars(listed):
@@ -327,8 +337,7 @@ def _mark_absent(session: Session, ctx: RunContext, present: set[str]) -> None:
             continue
         doc.missing_runs = _streak(session, ctx, doc, "absent_in")
         if doc.missing_runs >= REMOVAL_RUNS:
-            _count(session, ctx, _remove(session, ctx, doc,
-                                         f"left the catalogue ({doc.missing_runs} consecutive runs)"))
+            outcomes[_remove(session, ctx, doc, f"left the catalogue ({doc.missing_runs} consecutive runs)")] += 1
 
 
 def _streak(session: Session, ctx: RunContext, doc: DocumentRow, name: str) -> int:
@@ -361,17 +370,26 @@ def _remove(session: Session, ctx: RunContext, doc: DocumentRow, why: str) -> st
 
 # --- versions --------------------------------------------------------------------------------------
 
-def _latest(session: Session, doc: DocumentRow) -> Version | None:
-    return session.scalar(select(Version).where(Version.document_id == doc.id)
-                          .order_by(Version.number.desc()).limit(1))
+class Latest(NamedTuple):
+    """What is compared with a document's latest version, without loading its text and headers."""
+
+    id: int
+    number: int
+    text_sha256: str
 
 
-def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str, url: str,
+def _latest(session: Session, doc: DocumentRow) -> Latest | None:
+    row = session.execute(select(Version.id, Version.number, Version.text_sha256).where(Version.document_id == doc.id)
+                          .order_by(Version.number.desc()).limit(1)).first()
+    return Latest(*row) if row is not None else None
+
+
+def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, latest: Latest | None, text: str, url: str,
                  fetched: Fetched | None, meta: dict[str, object] | None = None, rebaseline: bool = False) -> str:
-    """Store a new version if the normalized text differs from the latest one; with `rebaseline` (the text was
-    extracted another way than the latest version's) the new version is a baseline, announced as no change."""
+    """Store a new version if the normalized text differs from the `latest` one (`_latest`); with `rebaseline`
+    (the text was extracted another way than the latest version's) the new version is a baseline, announced as
+    no change."""
     text_hash = sha256(text.encode("utf-8"))
-    latest = _latest(session, doc)
     if latest is not None and latest.text_sha256 == text_hash:
         return _seen(doc, ctx, "unchanged")
     version = Version(
@@ -396,7 +414,8 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
         return _seen(doc, ctx, "new")
     if rebaseline:
         return _seen(doc, ctx, "quiet")
-    old_text, new_text = _without_boilerplate(session, ctx, doc, latest.text, text, fetched)
+    old = session.scalar(select(Version.text).where(Version.id == latest.id)) or ""
+    old_text, new_text = _without_boilerplate(session, ctx, doc, old, text, fetched)
     summary, details, alert = ctx.assess(doc.agency, doc.title, old_text, new_text)
     if not alert:  # whitespace, wrapping, a stamp or a counter: kept as a version, not announced
         return _seen(doc, ctx, "quiet")
@@ -404,13 +423,13 @@ def _record_text(session: Session, ctx: RunContext, doc: DocumentRow, text: str,
     return _seen(doc, ctx, "changed")
 
 
-def _extractor_switched(session: Session, doc: DocumentRow, parsed: Document) -> bool:
+def _extractor_switched(doc: DocumentRow, parsed: Document) -> bool:
     """Whether this text comes from another extractor than the document's last one (agency template ↔ generic
     fallback after a redesign); remembers the extractor."""
     before = doc.meta.get("extractor", "template")
     if before != parsed.extractor:
         doc.meta = {**doc.meta, "extractor": parsed.extractor}
-    return before != parsed.extractor and _latest(session, doc) is not None
+    return before != parsed.extractor
 
 
 def add_run_note(row: SourceRun | None, line: str) -> None:
@@ -459,9 +478,8 @@ def _parent_is_new(session: Session, doc: DocumentRow, ctx: RunContext) -> bool:
 
 def _store_blob(session: Session, body: bytes) -> str:
     digest = sha256(body)
-    if session.get(Blob, digest) is None:
-        session.add(Blob(sha256=digest, size=len(body), content=body))
-        session.flush()
+    if session.scalar(select(Blob.sha256).where(Blob.sha256 == digest)) is None:  # not its bytes: they may be large
+        session.execute(insert(Blob.__table__).values(sha256=digest, size=len(body), content=body))
     return digest
 
 
@@ -550,21 +568,12 @@ _COUNTERS = {FetchOutcome.QUIET: "unchanged", FetchOutcome.NEW: "new", FetchOutc
 
 
 def _count(session: Session, ctx: RunContext, outcome: str, times: int = 1) -> None:
-    row = _source_run(session, ctx)
-    if row is None:
-        return
-    row.seen += times * (outcome != "removed")
+    """Add `times` findings with `outcome` to the run's counters for the source: one UPDATE that adds to the row
+    (no read first), in the caller's transaction, so the counters always agree with the ledger rows beside them."""
+    table = SourceRun.__table__
+    changes = {"seen": table.c.seen + times * (outcome != "removed")}
     if outcome in _COUNTERS:
-        attr = _COUNTERS[outcome]
-        setattr(row, attr, getattr(row, attr) + times)
-
-
-def _source_run(session: Session, ctx: RunContext) -> SourceRun | None:
-    """The run's row for the source, read once per session (a batch of findings is one session, one
-    transaction: `store.db.write`)."""
-    rows = session.info.setdefault("source_runs", {})
-    key = (ctx.run_id, ctx.source_id)
-    if key not in rows:
-        rows[key] = session.scalar(select(SourceRun).where(SourceRun.run_id == ctx.run_id,
-                                                           SourceRun.source_id == ctx.source_id))
-    return rows[key]
+        column = table.c[_COUNTERS[outcome]]
+        changes[column.key] = column + times
+    session.execute(update(table).where(table.c.run_id == ctx.run_id, table.c.source_id == ctx.source_id)
+                    .values(changes))
