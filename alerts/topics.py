@@ -86,6 +86,11 @@ def _pattern(term: str) -> str:
     return f"(?<![{_LATIN}]){body}{plural}(?![{_LATIN}])"
 
 
+def _first(term: str) -> str:
+    """The first character a match of `_pattern(term)` consumes ("" for a term of spaces and hyphens only)."""
+    return next((word[0] for word in re.split(r"[\s\-]+", fold(term)) if word), "")
+
+
 class _Matcher:
     """One alternation of every term (longest first), and folded term → topics."""
 
@@ -100,7 +105,12 @@ class _Matcher:
             for inner, pattern in patterns.items():
                 if inner != term and pattern.search(term):
                     self.topics[term] |= self.topics[inner]
-        self.regex = re.compile("|".join(f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms_by_length)))
+        alternation = "|".join(f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms_by_length))
+        # every term starts with one of these characters: other positions are passed over by one class test,
+        # instead of trying each term there (the alternation's leading look-behinds defeat re's own prefix scan)
+        starts = {_first(term) for term in terms_by_length}
+        self.regex = re.compile(alternation if "" in starts or not starts else
+                                f"(?=[{re.escape(''.join(sorted(starts)))}])(?:{alternation})")
         self.names = {f"t{i}": term for i, term in enumerate(terms_by_length)}
 
     def find(self, text: str) -> list[str]:

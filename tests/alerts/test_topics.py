@@ -76,3 +76,12 @@ def test_merge_a_user_glossary() -> None:
     assert tag("胎盤エキス", merged) == {"placenta"}
     assert tag("胎盤エキス") == set()  # the default glossary is untouched
     assert merge_glossary({}) == {topic: tuple(terms) for topic, terms in DEFAULT_GLOSSARY.items()}
+
+
+def test_user_terms_starting_with_regex_characters() -> None:
+    """Terms are found wherever they start, whatever character they start with (the matcher skips positions
+    no term can start at: a class of first characters, which must escape its own metacharacters)."""
+    glossary = {"odd": ["^caret", "]bracket", "-dash term", "\\slash", "ê-form"]}
+    text = "a ^caret, a ]bracket, a dash term, a \\slash and Ê-forms"
+    assert find_terms(text, glossary) == ["^caret", "]bracket", "-dash term", "\\slash", "ê-form"]
+    assert tag(text, glossary) == {"odd"}
