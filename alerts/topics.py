@@ -76,10 +76,18 @@ def merge_glossary(user: Mapping[str, Iterable[str]], base: Glossary = DEFAULT_G
     return merged
 
 
+_WORD_GAP = r"[\s\-]+"  # what separates a term's words, in the term and in a text that names it
+
+
+def _words(folded: str) -> list[str]:
+    """The words of a folded term."""
+    return [word for word in re.split(_WORD_GAP, folded) if word]
+
+
 def _pattern(term: str) -> str:
     """A folded term as a regex: Latin-bearing terms whole-word with flexible spaces/hyphens and a plural."""
     folded = fold(term)
-    body = r"[\s\-]+".join(re.escape(word) for word in re.split(r"[\s\-]+", folded) if word)
+    body = _WORD_GAP.join(re.escape(word) for word in _words(folded))
     if not _HAS_LATIN.search(folded):
         return body
     plural = "(?:e?s)?" if _HAS_LATIN.fullmatch(folded[-1:]) and not folded[-1:].isdigit() else ""
@@ -88,7 +96,8 @@ def _pattern(term: str) -> str:
 
 def _first(term: str) -> str:
     """The first character a match of `_pattern(term)` consumes ("" for a term of spaces and hyphens only)."""
-    return next((word[0] for word in re.split(r"[\s\-]+", fold(term)) if word), "")
+    words = _words(fold(term))
+    return words[0][0] if words else ""
 
 
 class _Matcher:
